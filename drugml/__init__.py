@@ -1,0 +1,42 @@
+"""drugml: from a protein target to a ranked list of candidate molecules.
+
+The package is one module per stage of the walk (``data``, ``viz``, ...).
+Submodules load on first use, so ``import drugml`` stays fast and quiet and
+never imports heavy libraries such as deepchem, xgboost or torch.
+
+Example
+-------
+>>> import drugml
+>>> drugml.data.list_datasets()["name"].tolist()[:2]
+['egfr_compounds', 'egfr_bioactivities_raw']
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+from drugml._version import __version__
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
+    from drugml import cli as cli
+    from drugml import data as data
+    from drugml import notebooks as notebooks
+    from drugml import viz as viz
+
+# Public submodules, loaded lazily (PEP 562).
+_SUBMODULES = ("cli", "data", "notebooks", "viz")
+
+__all__ = ["__version__", *_SUBMODULES]
+
+
+def __getattr__(name: str):
+    if name in _SUBMODULES:
+        module = importlib.import_module(f"drugml.{name}")
+        globals()[name] = module
+        return module
+    raise AttributeError(f"module 'drugml' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

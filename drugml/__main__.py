@@ -1,0 +1,8 @@
+"""Allow ``python -m drugml``."""
+
+import sys
+
+from drugml.cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,174 @@
+"""The ``drugml`` command.
+
+    drugml --version
+    drugml data list
+    drugml data show egfr_compounds [--rows 10]
+    drugml data verify [NAME]
+    drugml gallery [--notebooks notebooks] [--out results/gallery]
+
+Each sub-command is a thin wrapper over a public function, so that scripts
+can do the same thing from Python.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from drugml import __version__
+
+__all__ = ["build_parser", "main"]
+
+
+def _cmd_data_list(args: argparse.Namespace) -> int:
+    from drugml import data
+
+    table = data.list_datasets()
+    table["size"] = table["rows"].map("{:,}".format) + " " + table["unit"]
+    columns = ["name", "kind", "size", "target", "licence"]
+    if args.long:
+        columns += ["path", "description"]
+    _print_table(table[columns])
+    print(f"\n{len(table)} data sets in {data.data_dir()}")
+    return 0
+
+
+def _cmd_data_show(args: argparse.Namespace) -> int:
+    from drugml import data
+
+    dataset = data.info(args.name)
+    print(f"{dataset.name}: {dataset.description}")
+    print(f"  file:    {dataset.path}")
+    print(f"  kind:    {dataset.kind} ({dataset.format}), {dataset.rows:,} {dataset.unit}")
+    print(f"  target:  {dataset.target}")
+    print(f"  source:  {dataset.source}")
+    print(f"  licence: {dataset.licence}")
+    print(f"  sha256:  {dataset.sha256}")
+    loaded = data.load(args.name)
+    print()
+    if dataset.kind == "table":
+        import pandas as pd
+
+        print(f"columns: {', '.join(map(repr, dataset.columns))}\n")
+        with pd.option_context(
+            "display.max_columns", 20, "display.width", 140, "display.max_colwidth", 40
+        ):
+            print(loaded.head(args.rows).to_string())
+    else:
+        _show_structure(loaded, args.rows)
+    return 0
+
+
+def _show_structure(file, n_lines: int) -> None:
+    """Print a structure file's header and a count of its records by kind."""
+    from collections import Counter
+
+    lines = file.read_text().splitlines()
+    if file.suffix == ".cif":
+        counts = Counter(line.split()[0] for line in lines if line.startswith(("ATOM ", "HETATM ")))
+        header = [line for line in lines[:n_lines]]
+    else:
+        counts = Counter(line[:6].strip() for line in lines if line.startswith(("ATOM", "HETATM")))
+        header = [
+            line for line in lines if line.startswith(("HEADER", "TITLE", "COMPND", "REMARK   2"))
+        ]
+        header = header[:n_lines]
+        residues = {line[17:20].strip() for line in lines if line.startswith("HETATM")}
+        residues.discard("HOH")
+        if residues:
+            print(f"hetero groups: {', '.join(sorted(residues))}")
+    print("records: " + ", ".join(f"{k} {v:,}" for k, v in sorted(counts.items())))
+    print()
+    print("\n".join(header))
+
+
+def _cmd_data_verify(args: argparse.Namespace) -> int:
+    from drugml import data
+
+    names = [args.name] if args.name else data.list_datasets()["name"].tolist()
+    for name in names:
+        data.verify(name)
+        print(f"ok  {name}")
+    return 0
+
+
+def _cmd_gallery(args: argparse.Namespace) -> int:
+    from drugml.notebooks import build_gallery
+
+    index = build_gallery(
+        args.notebooks, args.out, notebooks=args.only or None, timeout=args.timeout
+    )
+    print(f"Gallery written to {index}")
+    return 0
+
+
+def _print_table(frame) -> None:
+    """Print a DataFrame as left-aligned text columns (easier to scan than pandas' default)."""
+    cells = [list(map(str, frame.columns))] + [[str(v) for v in row] for row in frame.to_numpy()]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(cells[0]))]
+    for row in cells:
+        print(
+            "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Build the argument parser of the ``drugml`` command."""
+    parser = argparse.ArgumentParser(
+        prog="drugml",
+        description="drugml: from a protein target to a ranked list of candidate molecules.",
+    )
+    parser.add_argument("--version", action="version", version=f"drugml {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    data_parser = commands.add_parser("data", help="list, show and verify the embedded data sets")
+    data_commands = data_parser.add_subparsers(dest="data_command", metavar="ACTION")
+    p = data_commands.add_parser("list", help="list every embedded data set")
+    p.add_argument("--long", action="store_true", help="also show paths and descriptions")
+    p.set_defaults(func=_cmd_data_list)
+    p = data_commands.add_parser("show", help="describe one data set and preview it")
+    p.add_argument("name", help="data set name, as in `drugml data list`")
+    p.add_argument("--rows", type=int, default=5, help="rows (or header lines) to show")
+    p.set_defaults(func=_cmd_data_show)
+    p = data_commands.add_parser("verify", help="check the sha256 of the data files")
+    p.add_argument("name", nargs="?", help="one data set (default: all)")
+    p.set_defaults(func=_cmd_data_verify)
+    data_parser.set_defaults(func=lambda _args: (data_parser.print_help(), 0)[1])
+
+    p = commands.add_parser("gallery", help="execute the notebooks and write an HTML gallery")
+    p.add_argument(
+        "--notebooks", default="notebooks", help="folder of notebooks (default: %(default)s)"
+    )
+    p.add_argument("--out", default="results/gallery", help="output folder (default: %(default)s)")
+    p.add_argument("--only", nargs="*", help="run only these notebooks (file names)")
+    p.add_argument(
+        "--timeout", type=int, default=900, help="seconds per cell (default: %(default)s)"
+    )
+    p.set_defaults(func=_cmd_gallery)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``drugml`` command; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 0
+    from drugml.data import DataError
+
+    try:
+        return args.func(args)
+    except DataError as exc:  # a clear message, not a traceback
+        print(f"drugml: error: {exc}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:  # output piped into `head` and the like
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

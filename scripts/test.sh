@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# The README's test command: install drugml with its test extras into .venv,
+# then run the whole test suite (unit tests, notebooks, guards).
+# Extra arguments go to pytest, e.g. `bash scripts/test.sh -k data`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/_venv.sh
+ensure_venv "notebooks,dev,scale"
+python -m pytest "$@"

@@ -1,0 +1,66 @@
+"""Every notebook in notebooks/ runs top to bottom, offline, from its stored form."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import nbformat
+import pytest
+from conftest import NETWORK_GUARD, NOTEBOOK_DIR
+
+from drugml.notebooks import execute_notebook, find_notebooks
+
+NOTEBOOKS = find_notebooks(NOTEBOOK_DIR)
+
+
+def test_there_are_notebooks():
+    assert NOTEBOOKS, "notebooks/ holds no notebook"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_is_stored_clean_with_a_parameters_cell(path: Path):
+    nb = json.loads(path.read_text())
+    code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+    assert all(not c.get("outputs") and c.get("execution_count") is None for c in code)
+    tagged = [c for c in code if "parameters" in c.get("metadata", {}).get("tags", [])]
+    assert len(tagged) == 1, "exactly one cell tagged 'parameters'"
+    first_markdown = next(c for c in nb["cells"] if c["cell_type"] == "markdown")
+    assert "".join(first_markdown["source"]).startswith("# "), "a title comes first"
+    text = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
+    for section in ("Aim", "Theory", "Practical", "Discussion"):
+        assert section in text, f"missing section {section}"
+
+
+@pytest.mark.notebook
+@pytest.mark.slow
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_executes_offline(path: Path):
+    nb = execute_notebook(path, preamble=NETWORK_GUARD, timeout=600)
+    errors = [
+        o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"
+    ]
+    assert not errors
+    # Pictures, not only numbers: every notebook shows at least one image.
+    images = [
+        o
+        for c in nb.cells
+        if c.cell_type == "code"
+        for o in c.outputs
+        if {"image/png", "image/svg+xml"} & set(o.get("data", {}))
+    ]
+    assert images, f"{path.name} shows no picture"
+
+
+@pytest.mark.notebook
+@pytest.mark.slow
+def test_data_tour_follows_its_parameters():
+    nb = execute_notebook(
+        NOTEBOOK_DIR / "00_data_tour.ipynb",
+        parameters={"n_top": 3, "reference_drugs": ["GEFITINIB", "NOT A DRUG"]},
+        preamble=NETWORK_GUARD,
+    )
+    injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
+    assert len(injected) == 1 and "n_top = 3" in injected[0].source
+    text = nbformat.writes(nb)
+    assert "1 of 2 reference drugs are in the library; not found: NOT A DRUG" in text
