@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import html
 import re
+import tempfile
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -138,20 +139,45 @@ def execute_notebook(
         inject_parameters(nb, parameters)
     if preamble:
         nb.cells.insert(0, nbformat.v4.new_code_cell(preamble, metadata={"tags": [PREAMBLE_TAG]}))
-    client = nbclient.NotebookClient(
-        nb,
-        timeout=timeout,
-        kernel_name=kernel_name,
-        resources={"metadata": {"path": str(Path(cwd) if cwd else path.parent)}},
-    )
     try:
-        client.execute()
+        with tempfile.TemporaryDirectory(prefix="drugml-kernel-") as socket_dir:
+            km = _kernel_manager(kernel_name, socket_dir)
+            client = nbclient.NotebookClient(
+                nb,
+                km=km,
+                timeout=timeout,
+                kernel_name=kernel_name,
+                resources={"metadata": {"path": str(Path(cwd) if cwd else path.parent)}},
+            )
+            try:
+                client.execute()
+            finally:  # a kernel manager we pass in is ours to shut down, not nbclient's
+                if km.has_kernel:
+                    km.shutdown_kernel(now=True)
     except nbclient.exceptions.CellExecutionError as exc:
         raise _execution_error(path, nb, exc) from exc
     finally:
         if preamble:
             nb.cells = [c for c in nb.cells if PREAMBLE_TAG not in c.metadata.get("tags", [])]
     return nb
+
+
+def _kernel_manager(kernel_name: str, socket_dir: str):
+    """A kernel manager that talks to its kernel over Unix sockets where it can.
+
+    IPC keeps the kernel off TCP ports (and ipykernel's unencrypted-TCP
+    warning out of the user's terminal); the socket files go to
+    ``socket_dir``. Windows has no IPC transport and keeps TCP.
+    """
+    import os
+
+    from jupyter_client.manager import KernelManager
+
+    if os.name == "nt":
+        return KernelManager(kernel_name=kernel_name)
+    return KernelManager(
+        kernel_name=kernel_name, transport="ipc", ip=os.path.join(socket_dir, "kernel")
+    )
 
 
 def _execution_error(path: Path, nb: Any, exc: Exception) -> NotebookExecutionError:

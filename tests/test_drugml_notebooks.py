@@ -89,3 +89,19 @@ def test_html_export_loads_nothing_from_elsewhere(tmp_path):
     page = export_html(execute_notebook(path), tmp_path / "ok.html").read_text()
     assert "jp-Notebook" in page and "<pre>2</pre>" in page  # a JupyterLab-style export ...
     assert not re.search(r"<(script|link)[^>]+(src|href)=\"(https?:)?//", page)  # ... offline
+
+
+@pytest.mark.slow
+def test_no_kernel_outlives_its_notebook(tmp_path):
+    psutil = pytest.importorskip("psutil")
+    good = _write(tmp_path / "good.ipynb", _params("x = 1"))
+    bad = _write(tmp_path / "bad.ipynb", _params("x = 1"), nbformat.v4.new_code_cell("1 / 0"))
+    execute_notebook(good)
+    with pytest.raises(NotebookExecutionError):
+        execute_notebook(bad)
+    kernels = [
+        p
+        for p in psutil.Process().children(recursive=True)
+        if p.is_running() and "ipykernel" in " ".join(p.cmdline())
+    ]
+    assert not kernels
