@@ -19,13 +19,17 @@ from typing import TYPE_CHECKING
 from drugml._version import __version__
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
+    from drugml import chem as chem
     from drugml import cli as cli
+    from drugml import curate as curate
     from drugml import data as data
+    from drugml import filters as filters
     from drugml import notebooks as notebooks
+    from drugml import scaffolds as scaffolds
     from drugml import viz as viz
 
 # Public submodules, loaded lazily (PEP 562).
-_SUBMODULES = ("cli", "data", "notebooks", "viz")
+_SUBMODULES = ("chem", "cli", "curate", "data", "filters", "notebooks", "scaffolds", "viz")
 
 __all__ = ["__version__", *_SUBMODULES]
 

@@ -1,0 +1,304 @@
+"""Drug-likeness and liabilities: physchem properties, rules of thumb and structural alerts.
+
+:func:`druglikeness` adds every column in one call; each rule is also a
+function of its own that takes an RDKit ``Mol``. The RDKit call behind each
+column:
+
+=================  ====================================================
+column             RDKit
+=================  ====================================================
+``mw``             ``Descriptors.MolWt`` (average mass, g/mol)
+``clogp``          ``Crippen.MolLogP`` (Wildman-Crippen)
+``hbd``, ``hba``   ``rdMolDescriptors.CalcNumLipinskiHBD/HBA`` (NH+OH; N+O)
+``tpsa``           ``rdMolDescriptors.CalcTPSA``
+``rotatable_bonds````rdMolDescriptors.CalcNumRotatableBonds``
+``aromatic_rings`` ``rdMolDescriptors.CalcNumAromaticRings``
+``heavy_atoms``    ``Mol.GetNumHeavyAtoms``
+``formal_charge``  ``Chem.GetFormalCharge``
+``qed``            ``QED.qed`` (Bickerton et al. 2012)
+``sa_score``       RDKit Contrib ``sascorer`` (Ertl & Schuffenhauer 2009; 1 easy .. 10 hard)
+=================  ====================================================
+
+Rules:
+
+- **Lipinski Ro5** (Lipinski 1997): MW <= 500, cLogP <= 5, HBD <= 5, HBA <= 10;
+  ``ro5_pass`` allows one violation, as Lipinski's paper does.
+- **Veber** (Veber 2002): rotatable bonds <= 10 and TPSA <= 140.
+- **Lead-likeness** (Teague/Oprea, as used by ZINC): 250 <= MW <= 350,
+  cLogP <= 3.5, rotatable bonds <= 7.
+- **Structural alerts** with RDKit's ``FilterCatalog``: PAINS A/B/C (Baell &
+  Holloway 2010), Brenk (2008) and NIH (Jadhav 2010); the ``*_alerts``
+  columns name every matched alert.
+
+Example
+-------
+>>> from drugml.filters import druglikeness
+>>> table = druglikeness(["CC(=O)Oc1ccccc1C(=O)O"])
+>>> row = table.iloc[0]
+>>> round(float(row.mw), 2), int(row.ro5_violations), bool(row.ro5_pass), row.brenk_alerts
+(180.16, 0, True, 'phenol_ester')
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from rdkit import Chem
+
+__all__ = [
+    "ALERT_CATALOGS",
+    "alert_matches",
+    "druglikeness",
+    "leadlike",
+    "lipinski",
+    "properties",
+    "qed",
+    "sa_score",
+    "structural_alerts",
+    "veber",
+]
+
+#: Alert catalogues checked by default: name -> RDKit FilterCatalogs member(s).
+ALERT_CATALOGS = {
+    "pains": ("PAINS_A", "PAINS_B", "PAINS_C"),
+    "brenk": ("BRENK",),
+    "nih": ("NIH",),
+}
+
+PROPERTY_COLUMNS = (
+    "mw", "clogp", "hbd", "hba", "tpsa", "rotatable_bonds", "aromatic_rings", "heavy_atoms",
+    "formal_charge",
+)  # fmt: skip
+
+
+def properties(mol: Chem.Mol) -> dict[str, float]:
+    """Physchem properties of one molecule (see the table in the module docstring).
+
+    >>> from rdkit import Chem
+    >>> properties(Chem.MolFromSmiles("c1ccccc1O"))["hbd"]
+    1
+    """
+    from rdkit import Chem
+    from rdkit.Chem import Crippen, Descriptors, rdMolDescriptors
+
+    return {
+        "mw": Descriptors.MolWt(mol),
+        "clogp": Crippen.MolLogP(mol),
+        "hbd": rdMolDescriptors.CalcNumLipinskiHBD(mol),
+        "hba": rdMolDescriptors.CalcNumLipinskiHBA(mol),
+        "tpsa": rdMolDescriptors.CalcTPSA(mol),
+        "rotatable_bonds": rdMolDescriptors.CalcNumRotatableBonds(mol),
+        "aromatic_rings": rdMolDescriptors.CalcNumAromaticRings(mol),
+        "heavy_atoms": mol.GetNumHeavyAtoms(),
+        "formal_charge": Chem.GetFormalCharge(mol),
+    }
+
+
+def _props(mol_or_props: Any) -> dict[str, float]:
+    return mol_or_props if isinstance(mol_or_props, dict) else properties(mol_or_props)
+
+
+def lipinski(mol: Chem.Mol | dict) -> dict[str, Any]:
+    """Lipinski's rule of five: violation count and pass (at most one violation).
+
+    >>> from rdkit import Chem
+    >>> lipinski(Chem.MolFromSmiles("CCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCC"))
+    {'ro5_violations': 2, 'ro5_pass': False}
+    """
+    p = _props(mol)
+    violations = int(p["mw"] > 500) + int(p["clogp"] > 5) + int(p["hbd"] > 5) + int(p["hba"] > 10)
+    return {"ro5_violations": violations, "ro5_pass": violations <= 1}
+
+
+def veber(mol: Chem.Mol | dict) -> dict[str, bool]:
+    """Veber's oral-bioavailability rule: <= 10 rotatable bonds and TPSA <= 140.
+
+    >>> from rdkit import Chem
+    >>> veber(Chem.MolFromSmiles("CCO"))
+    {'veber_pass': True}
+    """
+    p = _props(mol)
+    return {"veber_pass": p["rotatable_bonds"] <= 10 and p["tpsa"] <= 140}
+
+
+def leadlike(mol: Chem.Mol | dict) -> dict[str, bool]:
+    """Lead-likeness (Teague/Oprea, ZINC): 250 <= MW <= 350, cLogP <= 3.5, <= 7 rotatable bonds.
+
+    >>> from rdkit import Chem
+    >>> leadlike(Chem.MolFromSmiles("CCO"))
+    {'leadlike_pass': False}
+    """
+    p = _props(mol)
+    ok = 250 <= p["mw"] <= 350 and p["clogp"] <= 3.5 and p["rotatable_bonds"] <= 7
+    return {"leadlike_pass": ok}
+
+
+@cache
+def _catalog(name: str):
+    from rdkit.Chem.FilterCatalog import FilterCatalog, FilterCatalogParams
+
+    params = FilterCatalogParams()
+    for member in ALERT_CATALOGS[name]:
+        params.AddCatalog(getattr(FilterCatalogParams.FilterCatalogs, member))
+    return FilterCatalog(params)
+
+
+def structural_alerts(
+    mol: Chem.Mol, catalogs: Sequence[str] = tuple(ALERT_CATALOGS)
+) -> dict[str, Any]:
+    """Match PAINS, Brenk and NIH alerts; return a flag and the alert names per catalogue.
+
+    >>> from rdkit import Chem
+    >>> hits = structural_alerts(Chem.MolFromSmiles("S=C1SC(=Cc2ccccc2)C(=O)N1"))
+    >>> hits["pains"], hits["pains_alerts"], hits["nih_alerts"]
+    (True, 'ene_rhod_A(235)', 'rhodanine')
+    """
+    result: dict[str, Any] = {}
+    for name in catalogs:
+        if name not in ALERT_CATALOGS:
+            raise ValueError(f"Unknown alert catalogue {name!r}; use {list(ALERT_CATALOGS)}")
+        names = sorted({entry.GetDescription() for entry in _catalog(name).GetMatches(mol)})
+        result[name] = bool(names)
+        result[f"{name}_alerts"] = "; ".join(names)
+    return result
+
+
+def alert_matches(mol: Chem.Mol, catalog: str = "pains") -> list[tuple[str, tuple[int, ...]]]:
+    """Atoms matched by each alert of a catalogue, for drawing: ``[(name, atom_ids), ...]``.
+
+    >>> from rdkit import Chem
+    >>> alert_matches(Chem.MolFromSmiles("S=C1SC(=Cc2ccccc2)C(=O)N1"), "pains")
+    [('ene_rhod_A(235)', (0, 1, 2, 3, 4, 11, 12, 13))]
+    """
+    matches = []
+    for entry in _catalog(catalog).GetMatches(mol):
+        atoms: set[int] = set()
+        for filter_match in entry.GetFilterMatches(mol):
+            atoms.update(pair[1] for pair in filter_match.atomPairs)
+        matches.append((entry.GetDescription(), tuple(sorted(atoms))))
+    return matches
+
+
+def qed(mol: Chem.Mol) -> float:
+    """Quantitative estimate of drug-likeness (0 .. 1), RDKit's ``QED.qed``.
+
+    >>> from rdkit import Chem
+    >>> round(qed(Chem.MolFromSmiles("CC(=O)Oc1ccccc1C(=O)O")), 3)
+    0.55
+    """
+    from rdkit.Chem import QED
+
+    return float(QED.qed(mol))
+
+
+@cache
+def _sascorer():
+    # RDKit ships the SA score as Contrib code; its fragment table is a file of
+    # RDKit's own installation, loaded once per process.
+    from rdkit.Contrib.SA_Score import sascorer
+
+    return sascorer
+
+
+def sa_score(mol: Chem.Mol) -> float:
+    """Synthetic accessibility score, 1 (easy) .. 10 (hard), RDKit Contrib ``sascorer``.
+
+    >>> from rdkit import Chem
+    >>> round(sa_score(Chem.MolFromSmiles("CC(=O)Oc1ccccc1C(=O)O")), 2)
+    1.58
+    """
+    return float(_sascorer().calculateScore(mol))
+
+
+def _row(mol: Chem.Mol) -> dict[str, Any]:
+    p = properties(mol)
+    return {
+        **p,
+        **lipinski(p),
+        **veber(p),
+        **leadlike(p),
+        **structural_alerts(mol),
+        "qed": qed(mol),
+        "sa_score": sa_score(mol),
+    }
+
+
+def _druglikeness_chunk(items: Sequence[Any]) -> list[dict[str, Any]]:
+    from rdkit import Chem, rdBase
+
+    from drugml.chem import parse_smiles
+
+    rows = []
+    with rdBase.BlockLogs():
+        for item in items:
+            if isinstance(item, Chem.Mol):
+                mol, error = item, None
+            else:
+                mol, _, error = parse_smiles(item)
+            if mol is None:
+                rows.append({"ok": False, "error": error})
+                continue
+            try:
+                rows.append({"ok": True, "error": None, **_row(mol)})
+            except Exception as exc:  # a descriptor failing on an odd structure
+                rows.append({"ok": False, "error": f"property calculation failed: {exc}"})
+    return rows
+
+
+def druglikeness(
+    molecules: Any,
+    *,
+    smiles_column: str | None = None,
+    n_jobs: int = 1,
+    chunk_size: int = 500,
+    progress: bool | None = None,
+) -> pd.DataFrame:
+    """Properties, rules, alerts, QED and SA score for each molecule; one row per input.
+
+    ``molecules``: SMILES strings or ``Mol`` objects (list or Series), or a
+    DataFrame whose SMILES column is ``smiles_column`` or found by name. The
+    result keeps the input's index and adds ``ok``/``error``: a molecule that
+    cannot be parsed gets NaN properties and the reason, never a crash.
+
+    >>> out = druglikeness(["c1ccccc1O", "not a molecule"])
+    >>> out.ok.tolist(), out.error.iloc[1].split(":")[0]
+    ([True, False], 'unparsable')
+    """
+    import pandas as pd
+
+    from drugml.chem import (
+        SMILES_COLUMN_CANDIDATES,
+        ColumnNotFoundError,
+        _resolve_column,
+        _run_chunks,
+    )
+
+    if isinstance(molecules, pd.DataFrame):
+        column = _resolve_column(
+            list(molecules.columns), smiles_column, SMILES_COLUMN_CANDIDATES, "SMILES", "The table"
+        )
+        if column is None:
+            raise ColumnNotFoundError(
+                "The table has no SMILES column; name it with smiles_column=. Its columns are: "
+                + ", ".join(repr(c) for c in molecules.columns)
+            )
+        items, index = molecules[column].tolist(), molecules.index
+    else:
+        if isinstance(molecules, str):
+            raise TypeError("druglikeness takes a list of SMILES, not one string: use [smiles]")
+        index = molecules.index if isinstance(molecules, pd.Series) else None
+        items = list(molecules)
+    rows = _run_chunks(
+        _druglikeness_chunk, items, (), n_jobs=n_jobs, chunk_size=chunk_size,
+        progress=progress, desc="druglikeness",
+    )  # fmt: skip
+    columns = ["ok", "error", *PROPERTY_COLUMNS, "ro5_violations", "ro5_pass", "veber_pass",
+               "leadlike_pass"]  # fmt: skip
+    for name in ALERT_CATALOGS:
+        columns += [name, f"{name}_alerts"]
+    columns += ["qed", "sa_score"]
+    return pd.DataFrame.from_records(rows, columns=columns, index=index)
