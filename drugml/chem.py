@@ -77,6 +77,14 @@ class ColumnNotFoundError(KeyError, ValueError):
 # --------------------------------------------------------------------------- parsing
 
 
+def _captured(capture: Any) -> str:
+    """The text of an ``rdBase.CaptureErrorLog``; RDKit can cut a UTF-8 character in half."""
+    try:
+        return capture.messages
+    except UnicodeDecodeError:
+        return "RDKit's message could not be decoded (non-ASCII input)"
+
+
 def _rdkit_reason(messages: str, text: str = "") -> str:
     """RDKit's captured log as one line: no timestamps, repeats, echoes or caret lines."""
     lines: list[str] = []
@@ -129,7 +137,7 @@ def parse_smiles(smiles: Any) -> tuple[Chem.Mol | None, str | None, str | None]:
         else:
             extra = ""
     if mol is None:
-        reason = _rdkit_reason(capture.messages, text) or extra or "RDKit could not parse it"
+        reason = _rdkit_reason(_captured(capture), text) or extra or "RDKit could not parse it"
         kind = _classify(reason)
         label = {"valence": "bad valence", "kekulize": "cannot kekulize"}.get(kind, "unparsable")
         return None, kind, f"{label}: {reason}"
@@ -236,7 +244,7 @@ def _standardize_one(item: Any, standardizer: _Standardizer) -> tuple:
             smiles = Chem.MolToSmiles(mol)
             key = Chem.MolToInchiKey(mol) if standardizer.options.inchikey else None
         except Exception as exc:
-            reason = _rdkit_reason(capture.messages) or str(exc)
+            reason = _rdkit_reason(_captured(capture)) or str(exc)
             return text, None, None, False, "standardization_failed", f"output failed: {reason}"
     return text, smiles, key or None, True, None, None
 
@@ -674,7 +682,7 @@ def _iter_sdf(
                     extra = ""
             smiles, error = None, None
             if mol is None:
-                reason = _rdkit_reason(capture.messages) or extra or "no valid molecule block"
+                reason = _rdkit_reason(_captured(capture)) or extra or "no valid molecule block"
                 error = f"SDF record {number} could not be read: {reason}"
                 if not complete:
                     error = (

@@ -4,7 +4,8 @@ The scaffold split of the models step groups molecules by these scaffolds so
 that a test set holds chemotypes the model has not seen.
 
 - ``murcko_scaffold``: rings plus the linkers between them, side chains removed
-  (Bemis & Murcko 1996), atoms and bond orders kept.
+  (Bemis & Murcko 1996), atoms and bond orders kept, stereo dropped (DeepChem's
+  convention, so that stereoisomers fall into one series).
 - ``generic`` scaffolds also turn every atom into carbon and every bond single
   (the "framework"), so that a pyridine and a benzene series share one.
 
@@ -46,13 +47,14 @@ def murcko_scaffold(mol: Chem.Mol | str, generic: bool = False) -> str | None:
     parsed = to_mol(mol)
     if parsed is None:
         return None
-    core = MurckoScaffold.GetScaffoldForMol(parsed)
-    if generic and core.GetNumAtoms():
-        core = MurckoScaffold.MakeScaffoldGeneric(core)
-        # The generic framework keeps the ring atoms' old stereo and H counts.
+    # Stereo is dropped (as in DeepChem's scaffold splitter): stereoisomers share a series.
+    scaffold = MurckoScaffold.MurckoScaffoldSmiles(mol=parsed, includeChirality=False)
+    if generic and scaffold:
+        core = MurckoScaffold.MakeScaffoldGeneric(Chem.MolFromSmiles(scaffold))
+        # Re-parse so the generic framework drops the ring atoms' old H counts.
         core = Chem.MolFromSmiles(Chem.MolToSmiles(core))
         return Chem.MolToSmiles(MurckoScaffold.GetScaffoldForMol(core)) if core else None
-    return Chem.MolToSmiles(core)
+    return scaffold
 
 
 def scaffolds(molecules: Sequence[Any], generic: bool = False) -> list[str | None]:
@@ -99,4 +101,5 @@ def scaffold_table(
     grouped["_key"] = grouped["scaffold"].fillna("~")
     grouped = grouped.sort_values(["count", "_key"], ascending=[False, True]).drop(columns="_key")
     grouped = grouped[["scaffold", "count", "fraction", "example_id"]].reset_index(drop=True)
+    grouped["scaffold"] = grouped["scaffold"].astype(object).where(grouped["scaffold"].notna(), None)
     return grouped.head(top) if top is not None else grouped
