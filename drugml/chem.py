@@ -257,8 +257,8 @@ def _standardize_chunk(items: Sequence[Any], options: dict) -> list[tuple]:
     """Worker: standardize a chunk of inputs (runs in a separate process for n_jobs > 1)."""
     from rdkit import rdBase
 
-    standardizer = _Standardizer(StandardizeOptions(**options))
     with rdBase.BlockLogs():  # warnings and info stay quiet; errors are captured per record
+        standardizer = _Standardizer(StandardizeOptions(**options))
         return [_standardize_one(item, standardizer) for item in items]
 
 
@@ -271,7 +271,7 @@ def standardize_mol(mol: Chem.Mol | str, **options: bool) -> Chem.Mol:
     >>> Chem.MolToSmiles(standardize_mol("C[N+](C)(C)CC(=O)[O-].Cl"))
     'C[N+](C)(C)CC(=O)[O-]'
     """
-    from rdkit import Chem
+    from rdkit import Chem, rdBase
 
     if isinstance(mol, Chem.Mol):
         parsed, error = Chem.Mol(mol), None
@@ -279,7 +279,8 @@ def standardize_mol(mol: Chem.Mol | str, **options: bool) -> Chem.Mol:
         parsed, _, error = parse_smiles(mol)
     if parsed is None:
         raise ValueError(f"Cannot standardize {mol!r}: {error}")
-    result, _, error = _Standardizer(StandardizeOptions(**options))(parsed)
+    with rdBase.BlockLogs():
+        result, _, error = _Standardizer(StandardizeOptions(**options))(parsed)
     if result is None:
         raise ValueError(f"Cannot standardize {mol!r}: {error}")
     return result

@@ -406,9 +406,9 @@ def curation_summary(log: pd.DataFrame) -> str:
     ...     {"step": "aggregate per compound", "n_in": 2, "n_out": 1, "n_dropped": 0,
     ...      "n_merged": 1, "unit": "compounds", "reasons": ""}])
     >>> print(curation_summary(log))
-    raw records                       3 records
-    relation                          2 kept,       1 dropped (censored: 1)
-    aggregate per compound            1 compounds from 2 records (1 replicates merged)
+    raw records                         3 records
+    relation                            2 kept,       1 dropped (censored: 1)
+    aggregate per compound              1 compounds from 2 records (1 replicates merged)
     check: 3 raw = 1 dropped + 2 kept records
     """
     lines = []

@@ -101,5 +101,7 @@ def scaffold_table(
     grouped["_key"] = grouped["scaffold"].fillna("~")
     grouped = grouped.sort_values(["count", "_key"], ascending=[False, True]).drop(columns="_key")
     grouped = grouped[["scaffold", "count", "fraction", "example_id"]].reset_index(drop=True)
-    grouped["scaffold"] = grouped["scaffold"].astype(object).where(grouped["scaffold"].notna(), None)
+    grouped["scaffold"] = (
+        grouped["scaffold"].astype(object).where(grouped["scaffold"].notna(), None)
+    )
     return grouped.head(top) if top is not None else grouped

@@ -22,7 +22,14 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from rdkit import Chem
 
-__all__ = ["MoleculeGrid", "molecule_grid", "plot_distribution"]
+__all__ = [
+    "MoleculeGrid",
+    "molecule_grid",
+    "plot_curation_log",
+    "plot_distribution",
+    "plot_property_distributions",
+    "plot_ro5_radar",
+]
 
 #: One colour for "the thing we look at" across drugml plots.
 PRIMARY_COLOR = "#2b6ca3"
@@ -62,11 +69,14 @@ def molecule_grid(
     n_cols: int = 4,
     sub_image_size: tuple[int, int] = (250, 200),
     highlight: str | Chem.Mol | None = None,
+    highlight_atoms: Sequence[Sequence[int]] | None = None,
 ) -> MoleculeGrid:
     """Draw molecules (SMILES or RDKit ``Mol``) as an SVG grid with legends.
 
     ``highlight`` is a SMARTS pattern (or query ``Mol``) whose matches are
-    highlighted in every molecule. Entries that cannot be parsed are drawn as
+    highlighted in every molecule; ``highlight_atoms`` gives the atom indices
+    to highlight per molecule instead (e.g. from
+    :func:`drugml.filters.alert_matches`). Entries that cannot be parsed are drawn as
     empty cells labelled ``invalid SMILES`` and named in a warning, so the grid
     keeps one cell per input.
 
@@ -91,6 +101,12 @@ def molecule_grid(
     if bad:
         warnings.warn(f"molecule_grid: entries {bad} could not be parsed", stacklevel=2)
     highlights = None
+    if highlight is not None and highlight_atoms is not None:
+        raise ValueError("Give either highlight or highlight_atoms, not both.")
+    if highlight_atoms is not None:
+        highlights = [list(atoms) for atoms in highlight_atoms]
+        if len(highlights) != len(mols):
+            raise ValueError(f"Got {len(mols)} molecules but {len(highlights)} highlight lists.")
     if highlight is not None:
         query = Chem.MolFromSmarts(highlight) if isinstance(highlight, str) else highlight
         if query is None:
@@ -151,4 +167,109 @@ def plot_distribution(
     )
     ax.legend(frameon=False)
     ax.spines[["top", "right"]].set_visible(False)
+    return ax
+
+
+def plot_curation_log(log: Any, ax: Axes | None = None) -> Axes:
+    """Records kept after each curation step, with the number dropped written beside each bar.
+
+    ``log`` is the log of :func:`drugml.curate.curate_bioactivities`.
+    """
+    import matplotlib.pyplot as plt
+
+    steps = list(log["step"])
+    kept = list(log["n_out"])
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 0.45 * len(steps) + 1))
+    positions = range(len(steps))[::-1]
+    colors = [ACCENT_COLOR if unit == "compounds" else PRIMARY_COLOR for unit in log["unit"]]
+    ax.barh(list(positions), kept, color=colors)
+    ax.set_yticks(list(positions), steps)
+    for y, row in zip(positions, log.itertuples(), strict=True):
+        if row.unit == "compounds":
+            note = f"{row.n_out:,} compounds ({row.n_merged:,} replicates merged)"
+        elif row.n_dropped:
+            note = f"{row.n_out:,} kept, {row.n_dropped:,} dropped"
+        else:
+            note = f"{row.n_out:,}"
+        ax.text(row.n_out, y, "  " + note, va="center", fontsize=9)
+    ax.set_xlim(0, max(kept) * 1.6)
+    ax.set_xlabel("records")
+    ax.spines[["top", "right"]].set_visible(False)
+    return ax
+
+
+def plot_property_distributions(
+    table: Any,
+    properties: Sequence[str],
+    by: str | None = None,
+    labels: dict[Any, str] | None = None,
+    limits: dict[str, float] | None = None,
+    n_cols: int = 3,
+) -> Any:
+    """Small multiples: one histogram per property, split by the groups of column ``by``.
+
+    ``limits`` draws a dashed line per property (e.g. the rule-of-five limits).
+    Returns the matplotlib Figure.
+    """
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    n_rows = -(-len(properties) // n_cols)
+    fig, axes = plt.subplots(n_rows, n_cols, figsize=(4 * n_cols, 2.8 * n_rows), squeeze=False)
+    groups = [(None, table)] if by is None else list(table.groupby(by, sort=True))
+    palette = [PRIMARY_COLOR, ACCENT_COLOR, "#7a9e7e", "#e6a23c"]
+    for ax, prop in zip(axes.flat, properties, strict=False):
+        values = table[prop].astype(float)
+        bins = np.histogram_bin_edges(values[np.isfinite(values)], bins=30)
+        for color, (key, group) in zip(palette, groups, strict=False):
+            name = "all" if key is None else (labels or {}).get(key, str(key))
+            ax.hist(group[prop].astype(float), bins=bins, alpha=0.55, color=color,
+                    label=f"{name} (n={len(group):,})", density=by is not None)  # fmt: skip
+        if limits and prop in limits:
+            ax.axvline(limits[prop], color="black", linestyle="--", linewidth=1)
+        ax.set_title(prop)
+        ax.spines[["top", "right"]].set_visible(False)
+    for ax in list(axes.flat)[len(properties) :]:
+        ax.set_visible(False)
+    axes.flat[0].legend(frameon=False, fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+#: Rule-of-five (and Veber TPSA) limits used to scale the radar plot.
+RO5_LIMITS = {"mw": 500, "clogp": 5, "hbd": 5, "hba": 10, "tpsa": 140}
+
+
+def plot_ro5_radar(
+    table: Any, by: str | None = None, labels: dict[Any, str] | None = None,
+    ax: Axes | None = None,
+) -> Axes:  # fmt: skip
+    """Radar of rule-of-five properties, each scaled by its limit (1 = on the limit).
+
+    Draws the mean and a band of one standard deviation per group of ``by``
+    (e.g. actives vs inactives); everything inside the unit circle obeys the rule.
+    """
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    props = list(RO5_LIMITS)
+    angles = np.linspace(0, 2 * np.pi, len(props), endpoint=False).tolist()
+    angles += angles[:1]
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5, 5), subplot_kw={"projection": "polar"})
+    groups = [(None, table)] if by is None else list(table.groupby(by, sort=True))
+    palette = [PRIMARY_COLOR, ACCENT_COLOR, "#7a9e7e"]
+    for color, (key, group) in zip(palette, groups, strict=False):
+        scaled = np.column_stack([group[p].astype(float) / RO5_LIMITS[p] for p in props])
+        mean, std = np.nanmean(scaled, axis=0), np.nanstd(scaled, axis=0)
+        name = "all" if key is None else (labels or {}).get(key, str(key))
+        ax.plot(angles, [*mean, mean[0]], color=color, label=f"{name} (n={len(group):,})")
+        ax.fill_between(angles, [*(mean - std), (mean - std)[0]], [*(mean + std), (mean + std)[0]],
+                        color=color, alpha=0.15)  # fmt: skip
+    ax.plot(angles, [1] * len(angles), color="black", linestyle="--", linewidth=1,
+            label="rule limit")  # fmt: skip
+    ax.set_xticks(angles[:-1], [f"{p}\n(≤ {RO5_LIMITS[p]})" for p in props])
+    ax.set_yticks([0.5, 1.0, 1.5], ["0.5", "1", "1.5"])
+    ax.legend(loc="upper right", bbox_to_anchor=(1.35, 1.1), frameon=False, fontsize=8)
     return ax

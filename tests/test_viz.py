@@ -6,6 +6,7 @@ import math
 import re
 
 import matplotlib.pyplot as plt
+import pandas as pd
 import pytest
 from rdkit import Chem
 
@@ -58,4 +59,46 @@ def test_distribution_plot_counts_missing_values():
     assert "n = 3, 1 missing" in ax.get_title()
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     assert labels == ["median 6.00", "threshold 6.3"]
+    plt.close(ax.figure)
+
+
+def test_grid_highlight_atoms_per_molecule():
+    grid = molecule_grid(["c1ccccc1O", "CCN"], highlight_atoms=[[0, 1], []])
+    assert "#FF7F7F" in grid.svg.upper()
+    with pytest.raises(ValueError, match="2 molecules but 1 highlight lists"):
+        molecule_grid(["c1ccccc1O", "CCN"], highlight_atoms=[[0]])
+    with pytest.raises(ValueError, match="either highlight or highlight_atoms"):
+        molecule_grid(["CCO"], highlight="C", highlight_atoms=[[0]])
+
+
+def test_curation_log_plot_has_one_bar_per_step():
+    from drugml.curate import curate_bioactivities
+    from drugml.viz import plot_curation_log
+
+    raw = pd.DataFrame({
+        "molecule_chembl_id": ["A", "A", "B"], "standard_type": ["IC50"] * 3,
+        "standard_relation": ["=", ">", "="], "standard_value": [10.0, 5.0, 100.0],
+        "standard_units": ["nM"] * 3, "smiles": ["CCO", "CCO", "c1ccccc1"],
+    })  # fmt: skip
+    _, log = curate_bioactivities(raw)
+    ax = plot_curation_log(log)
+    assert len(ax.patches) == len(log)
+    assert any("1 dropped" in t.get_text() for t in ax.texts)
+    plt.close(ax.figure)
+
+
+def test_property_plots_split_by_group():
+    from drugml.viz import plot_property_distributions, plot_ro5_radar
+
+    table = pd.DataFrame({
+        "mw": [300.0, 450.0, 520.0, 250.0], "clogp": [2.0, 4.0, 5.5, 1.0],
+        "hbd": [1, 2, 3, 0], "hba": [4, 6, 9, 3], "tpsa": [60.0, 90.0, 150.0, 40.0],
+        "active": [True, True, False, False],
+    })  # fmt: skip
+    fig = plot_property_distributions(table, ["mw", "clogp"], by="active", limits={"mw": 500})
+    assert [ax.get_title() for ax in fig.axes if ax.get_visible()] == ["mw", "clogp"]
+    plt.close(fig)
+    ax = plot_ro5_radar(table, by="active", labels={True: "active", False: "inactive"})
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels == ["inactive (n=2)", "active (n=2)", "rule limit"]
     plt.close(ax.figure)
