@@ -179,10 +179,25 @@ class StandardizeOptions:
     inchikey: bool = True
 
 
+# RDKit's default normalizations (rdMolStandardize, normalizations.in) that can
+# fire on a molecule without formal charges; every other default rule needs a
+# charged atom. A neutral molecule that matches none of these is left unchanged
+# by the Normalizer, so it can skip that (costly) step. tests/test_chem.py
+# checks the shortcut against the full Normalizer on every embedded molecule.
+_NEUTRAL_NORMALIZATION_PATTERNS = (
+    "[N,P,As,Sb;X3](=[O,S,Se,Te])=[O,S,Se,Te]",  # nitro to N+(O-)=O
+    "[nH0+0]=[OH0+0]",  # pyridine oxide to n+O-
+    "[*][N]=[N]#[N]",  # azide to N=N+=N-
+    "[*]=[N]#[N]",  # diazo to =N+=N-
+    "[!O][S+0;X3](=[O])[!O]",  # sulfoxide to -S+(O-)-
+)
+
+
 class _Standardizer:
     """RDKit standardizer objects built once per process and reused for every molecule."""
 
     def __init__(self, options: StandardizeOptions) -> None:
+        from rdkit import Chem
         from rdkit.Chem.MolStandardize import rdMolStandardize
 
         self.options = options
@@ -190,6 +205,16 @@ class _Standardizer:
         self.normalizer = rdMolStandardize.Normalizer()
         self.uncharger = rdMolStandardize.Uncharger(canonicalOrder=True)
         self.tautomers = rdMolStandardize.TautomerEnumerator() if options.tautomer else None
+        # Substructure queries run in C++: much cheaper than looping over atoms in Python.
+        self.carbon = Chem.MolFromSmarts("[#6]")
+        self.charged = Chem.MolFromSmarts("[!+0]")
+        self.normalizable = [Chem.MolFromSmarts(p) for p in _NEUTRAL_NORMALIZATION_PATTERNS]
+
+    def needs_normalization(self, mol: Chem.Mol) -> bool:
+        """False only when no default normalization rule can apply to ``mol``."""
+        if mol.HasSubstructMatch(self.charged):
+            return True
+        return any(mol.HasSubstructMatch(query) for query in self.normalizable)
 
     def __call__(self, mol: Chem.Mol) -> tuple[Chem.Mol | None, str | None, str | None]:
         """Standardize a parsed molecule in place; return ``(mol, error_type, error)``."""
@@ -202,15 +227,15 @@ class _Standardizer:
                 # Most molecules have one fragment: skip the chooser's work for them.
                 if len(Chem.GetMolFrags(mol)) > 1:
                     self.chooser.chooseInPlace(mol)
-                if not any(atom.GetAtomicNum() == 6 for atom in mol.GetAtoms()):
+                if not mol.HasSubstructMatch(self.carbon):
                     largest = Chem.MolToSmiles(mol)
                     reason = f"no organic fragment: no component contains carbon ({largest})"
                     return None, "no_organic_fragment", reason
             step = "normalize"
-            if options.normalize:
+            if options.normalize and self.needs_normalization(mol):
                 self.normalizer.normalizeInPlace(mol)
             step = "neutralize"
-            if options.neutralize and any(a.GetFormalCharge() for a in mol.GetAtoms()):
+            if options.neutralize and mol.HasSubstructMatch(self.charged):
                 self.uncharger.unchargeInPlace(mol)
                 # The uncharger can leave an aromatic system that no longer
                 # kekulizes (e.g. a cyclopentadienyl anion): check it here.

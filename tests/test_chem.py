@@ -275,3 +275,31 @@ def test_smiles_table():
     assert table.columns.tolist() == ["record", "id", "input", "read_error"]
     with pytest.raises(ValueError, match="2 SMILES but 1 ids"):
         smiles_table(["CCO", "CCN"], ids=["a"])
+
+
+def test_normalization_shortcut_matches_the_full_normalizer():
+    # _Standardizer skips RDKit's Normalizer for molecules no default rule can
+    # change; on every embedded molecule the result must equal a full run.
+    from rdkit import rdBase
+    from rdkit.Chem.MolStandardize import rdMolStandardize
+
+    from drugml.chem import StandardizeOptions, _Standardizer
+
+    smiles = [
+        *data.load("egfr_compounds")["smiles"],
+        *data.load("approved_drugs")["smiles"],
+        *data.load("esol")["smiles"],
+        "CS(C)=O", "[O-][n+]1ccccc1", "O=n1ccccc1", "CCN=[N+]=[N-]", "C=[N+]=[N-]",
+        "CP(=O)=O", "C[N+](C)=CC=CN(C)C",
+    ]  # fmt: skip
+    standardizer = _Standardizer(StandardizeOptions())
+    normalizer = rdMolStandardize.Normalizer()
+    skipped = 0
+    with rdBase.BlockLogs():
+        for s in smiles:
+            mol = Chem.MolFromSmiles(s)
+            if mol is None or standardizer.needs_normalization(mol):
+                continue
+            skipped += 1
+            assert Chem.MolToSmiles(normalizer.normalize(mol)) == Chem.MolToSmiles(mol), s
+    assert skipped > 0.8 * len(smiles)  # the shortcut is taken for most molecules
