@@ -40,6 +40,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from drugml._parallel import check_n_jobs, map_chunks
+
 if TYPE_CHECKING:
     import pandas as pd
     from rdkit import Chem
@@ -160,6 +162,11 @@ def to_mol(smiles: Any) -> Chem.Mol | None:
 
 
 # ------------------------------------------------------------------- standardization
+
+
+def _flat_map(func, items, args, **options) -> list:
+    """``map_chunks`` with the per-chunk lists joined into one."""
+    return [row for chunk in map_chunks(func, items, args, **options) for row in chunk]
 
 
 @dataclass(frozen=True)
@@ -329,52 +336,6 @@ def _resolve_column(
     return None
 
 
-def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
-def _run_chunks(
-    func,
-    items: Sequence[Any],
-    args: tuple,
-    *,
-    n_jobs: int,
-    chunk_size: int,
-    progress: bool | None,
-    desc: str,
-) -> list:
-    """Apply ``func(chunk, *args)`` to consecutive chunks, in order, on ``n_jobs`` processes.
-
-    Results are concatenated in input order. Processes come from joblib's loky
-    backend, which reuses its workers between calls and works in notebooks.
-    """
-    from tqdm.auto import tqdm
-
-    total = len(items)
-    show = progress if progress is not None else total >= 10_000
-    bar = tqdm(total=total, desc=desc, unit="mol", disable=not show, smoothing=0.1)
-    results: list = []
-    try:
-        if n_jobs == 1 or total <= chunk_size:
-            for chunk in _chunks(items, chunk_size):
-                results.extend(func(chunk, *args))
-                bar.update(len(chunk))
-        else:
-            from joblib import Parallel, delayed
-
-            parallel = Parallel(n_jobs=n_jobs, backend="loky", return_as="generator")
-            chunks = list(_chunks(items, chunk_size))
-            for chunk, out in zip(
-                chunks, parallel(delayed(func)(c, *args) for c in chunks), strict=True
-            ):
-                results.extend(out)
-                bar.update(len(chunk))
-    finally:
-        bar.close()
-    return results
-
-
 def standardize(
     molecules: Any,
     *,
@@ -439,12 +400,8 @@ def standardize(
             raise TypeError("standardize takes a list of SMILES, not one string: use [smiles]")
         index = molecules.index if isinstance(molecules, pd.Series) else None
         items = list(molecules)
-    if n_jobs == 0 or n_jobs < -1:
-        raise ValueError(f"n_jobs must be a positive number or -1, got {n_jobs}")
-    if chunk_size < 1:
-        raise ValueError(f"chunk_size must be at least 1, got {chunk_size}")
-
-    rows = _run_chunks(
+    check_n_jobs(n_jobs, chunk_size)
+    rows = _flat_map(
         _standardize_chunk,
         items,
         (options,),

@@ -273,8 +273,8 @@ def druglikeness(
     from drugml.chem import (
         SMILES_COLUMN_CANDIDATES,
         ColumnNotFoundError,
+        _flat_map,
         _resolve_column,
-        _run_chunks,
     )
 
     if isinstance(molecules, pd.DataFrame):
@@ -292,7 +292,7 @@ def druglikeness(
             raise TypeError("druglikeness takes a list of SMILES, not one string: use [smiles]")
         index = molecules.index if isinstance(molecules, pd.Series) else None
         items = list(molecules)
-    rows = _run_chunks(
+    rows = _flat_map(
         _druglikeness_chunk, items, (), n_jobs=n_jobs, chunk_size=chunk_size,
         progress=progress, desc="druglikeness",
     )  # fmt: skip
