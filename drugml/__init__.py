@@ -23,13 +23,19 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from drugml import cli as cli
     from drugml import curate as curate
     from drugml import data as data
+    from drugml import featurize as featurize
     from drugml import filters as filters
+    from drugml import models as models
     from drugml import notebooks as notebooks
     from drugml import scaffolds as scaffolds
+    from drugml import split as split
     from drugml import viz as viz
 
 # Public submodules, loaded lazily (PEP 562).
-_SUBMODULES = ("chem", "cli", "curate", "data", "filters", "notebooks", "scaffolds", "viz")
+_SUBMODULES = (
+    "chem", "cli", "curate", "data", "featurize", "filters", "models", "notebooks", "scaffolds",
+    "split", "viz",
+)  # fmt: skip
 
 __all__ = ["__version__", *_SUBMODULES]
 

@@ -1,0 +1,673 @@
+"""Molecular featurizers as scikit-learn transformers.
+
+Each featurizer takes SMILES strings or RDKit ``Mol`` objects (a list, a
+Series, or a one-column array/DataFrame as ``ColumnTransformer`` passes it) and
+returns a NumPy array, one row per input, in input order. Parameters are
+stored unchanged in ``__init__`` so ``get_params``/``set_params``, ``clone``,
+``Pipeline``, ``FeatureUnion`` and ``cross_val_score`` work.
+
+- :class:`ECFP` / :class:`FCFP`: Morgan fingerprints (bits or counts, chirality).
+- :class:`AtomPairs`, :class:`TopologicalTorsion`, :class:`MACCS`.
+- :class:`RDKitDescriptors`: every RDKit 2D descriptor (``Descriptors._descList``),
+  with shared intermediates computed once per molecule; NaN/inf are reported.
+- :class:`MolecularFeatures`: several featurizers on one parse per molecule
+  (a ``FeatureUnion`` would parse once per featurizer).
+- :class:`GraphFeaturizer`: DeepChem graph objects for graph neural networks.
+
+Dtypes are compact: ``uint8`` bits, ``uint16`` counts, ``float32`` descriptors.
+A molecule that cannot be parsed gives a row of NaN (the array is then
+``float32``, since integers cannot hold NaN); a warning names its index and
+reason, and ``last_invalid_`` lists them. With ``strict=True`` the call
+raises :class:`FeaturizationError` instead.
+
+Example
+-------
+>>> from drugml.featurize import ECFP
+>>> X = ECFP(radius=2, n_bits=1024).fit_transform(["CCO", "c1ccccc1O"])
+>>> X.shape, X.dtype.name
+((2, 1024), 'uint8')
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin
+
+from drugml._parallel import check_n_jobs, map_chunks
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from rdkit import Chem
+
+__all__ = [
+    "ECFP",
+    "FCFP",
+    "MACCS",
+    "AtomPairs",
+    "FeaturizationError",
+    "GraphFeaturizer",
+    "MolecularFeatures",
+    "RDKitDescriptors",
+    "TopologicalTorsion",
+    "as_molecule_list",
+]
+
+
+class FeaturizationError(ValueError):
+    """Molecules could not be featurized (``strict=True``); the message lists them."""
+
+
+def as_molecule_list(X: Any) -> list[Any]:
+    """Turn the inputs a transformer may get into a flat list of SMILES/Mol objects.
+
+    >>> as_molecule_list(np.array([["CCO"], ["CCN"]], dtype=object))
+    ['CCO', 'CCN']
+    """
+    import pandas as pd
+
+    if isinstance(X, str):
+        raise TypeError("Featurizers take a list of SMILES, not one string: use [smiles]")
+    if isinstance(X, pd.DataFrame):
+        if X.shape[1] != 1:
+            raise ValueError(
+                f"Got a table with {X.shape[1]} columns; pass the SMILES column alone "
+                f"(columns: {list(X.columns)})"
+            )
+        return X.iloc[:, 0].tolist()
+    if isinstance(X, pd.Series):
+        return X.tolist()
+    if isinstance(X, np.ndarray):
+        if X.ndim == 2 and X.shape[1] == 1:
+            return X[:, 0].tolist()
+        if X.ndim != 1:
+            raise ValueError(f"Expected one molecule per row, got an array of shape {X.shape}")
+        return X.tolist()
+    return list(X)
+
+
+def _parse(items: Sequence[Any], full: bool) -> tuple[list, list[tuple[int, str]]]:
+    """Parse a chunk; return molecules (None where invalid) and ``(index, reason)`` pairs.
+
+    The fast path parses without sanitizing, then sanitizes: the same molecule
+    as ``MolFromSmiles`` minus hydrogen removal and stereo perception, which
+    stereo-free fingerprints do not use. SMILES with explicit hydrogens, and
+    featurizers that need stereo (``full=True``), take the full parse.
+    """
+    from rdkit import Chem, rdBase
+
+    from drugml.chem import parse_smiles
+
+    mols: list = []
+    invalid: list[tuple[int, str]] = []
+    with rdBase.BlockLogs():
+        for i, item in enumerate(items):
+            if isinstance(item, Chem.Mol):
+                mols.append(item)
+                continue
+            mol = None
+            if not full and isinstance(item, str) and "[H" not in item:
+                mol = Chem.MolFromSmiles(item, sanitize=False)
+                if mol is not None and mol.GetNumAtoms():
+                    try:
+                        Chem.SanitizeMol(mol)
+                    except Exception:
+                        mol = None
+                else:
+                    mol = None
+            if mol is None:  # slow path: full parse, with RDKit's reason on failure
+                mol, _, error = parse_smiles(item)
+                if mol is None:
+                    invalid.append((i, error))
+            mols.append(mol)
+    return mols, invalid
+
+
+def _featurize_chunk(items: Sequence[Any], featurizer: MolecularFeaturizer):
+    mols, invalid = _parse(items, featurizer._needs_full_parse())
+    return featurizer._fill(mols), invalid
+
+
+class MolecularFeaturizer(TransformerMixin, BaseEstimator):
+    """Base class: parsing, chunking, parallelism, invalid-row handling.
+
+    Subclasses set ``_dtype`` and implement ``_n_features()``,
+    ``_feature_names()`` and ``_featurize_one(mol, out_row)``.
+    """
+
+    _dtype: type = np.uint8
+    _fast_parse_ok = True  # False when the features depend on stereo or explicit Hs
+
+    # ---------------------------------------------------------- sklearn API
+    def fit(self, X: Any = None, y: Any = None) -> MolecularFeaturizer:
+        """Nothing to learn (descriptor scaling aside); checks the parameters."""
+        check_n_jobs(self.n_jobs, self.chunk_size)
+        self.n_features_out_ = self._n_features()
+        return self
+
+    def transform(self, X: Any) -> np.ndarray:
+        """Featurize molecules: one row per input, in order (NaN rows for invalid ones)."""
+        check_n_jobs(self.n_jobs, self.chunk_size)
+        items = as_molecule_list(X)
+        results = map_chunks(
+            _featurize_chunk, items, (self,), n_jobs=self.n_jobs,
+            chunk_size=self.chunk_size, progress=self.progress, desc=type(self).__name__,
+        )  # fmt: skip
+        return self._assemble(items, results)
+
+    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
+        """Names of the output columns (e.g. ``ecfp4_0`` ... ``ecfp4_2047``)."""
+        return np.asarray(self._feature_names(), dtype=object)
+
+    def __sklearn_is_fitted__(self) -> bool:  # stateless unless a subclass says otherwise
+        return True
+
+    # ------------------------------------------------------------ internals
+    def _needs_full_parse(self) -> bool:
+        return not self._fast_parse_ok
+
+    def _fill(self, mols: Sequence[Any]) -> np.ndarray:
+        out = np.zeros((len(mols), self._n_features()), dtype=self._dtype)
+        for i, mol in enumerate(mols):
+            if mol is not None:
+                self._featurize_one(mol, out[i])
+        return out
+
+    def _assemble(self, items: Sequence[Any], results: list) -> np.ndarray:
+        arrays, invalid, offset = [], [], 0
+        for (array, bad), size in zip(results, _sizes(len(items), self.chunk_size), strict=True):
+            arrays.append(array)
+            invalid.extend((offset + i, reason) for i, reason in bad)
+            offset += size
+        out = (
+            np.concatenate(arrays)
+            if arrays
+            else np.zeros((0, self._n_features()), dtype=self._dtype)
+        )
+        return self._handle_invalid(items, out, invalid)
+
+    def _handle_invalid(self, items, out: np.ndarray, invalid: list[tuple[int, str]]):
+        self.last_invalid_ = [(i, items[i], reason) for i, reason in invalid]
+        if not invalid:
+            return out
+        listing = "; ".join(f"[{i}] {items[i]!r}: {reason}" for i, reason in invalid[:20])
+        more = f" (and {len(invalid) - 20} more)" if len(invalid) > 20 else ""
+        if self.strict:
+            raise FeaturizationError(
+                f"{len(invalid)} of {len(items)} molecules could not be parsed: {listing}{more}"
+            )
+        warnings.warn(
+            f"{type(self).__name__}: {len(invalid)} of {len(items)} molecules could not be "
+            f"parsed; their rows are NaN: {listing}{more}",
+            stacklevel=3,
+        )
+        if not np.issubdtype(out.dtype, np.floating):
+            out = out.astype(np.float32)
+        out[[i for i, _ in invalid]] = np.nan
+        return out
+
+
+def _sizes(total: int, chunk_size: int) -> list[int]:
+    return [min(chunk_size, total - start) for start in range(0, total, chunk_size)]
+
+
+class _GeneratorFingerprint(MolecularFeaturizer):
+    """Fingerprints from one reused ``rdFingerprintGenerator`` per process."""
+
+    _prefix = "fp"
+
+    def _generator(self):
+        raise NotImplementedError
+
+    def _cached_generator(self):
+        # Generators are not picklable: build one lazily in each process.
+        generator = self.__dict__.get("_generator_cache")
+        if generator is None:
+            generator = self._generator()
+            self.__dict__["_generator_cache"] = generator
+        return generator
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state.pop("_generator_cache", None)
+        return state
+
+    def _n_features(self) -> int:
+        return self.n_bits
+
+    def _feature_names(self) -> list[str]:
+        return [f"{self._prefix}_{i}" for i in range(self.n_bits)]
+
+    @property
+    def _dtype(self):  # type: ignore[override]
+        return np.uint16 if self.counts else np.uint8
+
+    def _fill(self, mols: Sequence[Any]) -> np.ndarray:
+        generator = self._cached_generator()
+        out = np.zeros((len(mols), self.n_bits), dtype=self._dtype)
+        method = (
+            generator.GetCountFingerprintAsNumPy if self.counts else generator.GetFingerprintAsNumPy
+        )
+        for i, mol in enumerate(mols):
+            if mol is not None:
+                out[i] = method(mol)
+        return out
+
+    def _needs_full_parse(self) -> bool:
+        return bool(getattr(self, "chirality", False))
+
+
+class ECFP(_GeneratorFingerprint):
+    """Extended-connectivity (Morgan) fingerprint, RDKit's ``GetMorganGenerator``.
+
+    ``radius=2`` is ECFP4. ``counts=True`` gives how often each hashed
+    environment occurs; ``chirality`` includes stereo in the invariants.
+
+    >>> ECFP(radius=3, n_bits=2048).get_feature_names_out()[:2].tolist()
+    ['ecfp6_0', 'ecfp6_1']
+    """
+
+    _features = False
+
+    def __init__(self, radius: int = 2, n_bits: int = 2048, counts: bool = False,
+                 chirality: bool = False, n_jobs: int = 1, chunk_size: int = 1000,
+                 strict: bool = False, progress: bool | None = None) -> None:  # fmt: skip
+        self.radius = radius
+        self.n_bits = n_bits
+        self.counts = counts
+        self.chirality = chirality
+        self.n_jobs = n_jobs
+        self.chunk_size = chunk_size
+        self.strict = strict
+        self.progress = progress
+
+    @property
+    def _prefix(self) -> str:  # type: ignore[override]
+        return f"{'fcfp' if self._features else 'ecfp'}{2 * self.radius}"
+
+    def _generator(self):
+        from rdkit.Chem import rdFingerprintGenerator
+
+        options = {"radius": self.radius, "fpSize": self.n_bits,
+                   "includeChirality": self.chirality}  # fmt: skip
+        if self._features:
+            options["atomInvariantsGenerator"] = rdFingerprintGenerator.GetMorganFeatureAtomInvGen()
+        return rdFingerprintGenerator.GetMorganGenerator(**options)
+
+
+class FCFP(ECFP):
+    """Functional-class (pharmacophoric) Morgan fingerprint: ECFP with feature invariants.
+
+    >>> FCFP().get_feature_names_out()[0]
+    'fcfp4_0'
+    """
+
+    _features = True
+
+
+class AtomPairs(_GeneratorFingerprint):
+    """Atom-pair fingerprint (RDKit ``GetAtomPairGenerator``)."""
+
+    _prefix = "atompair"
+
+    def __init__(self, n_bits: int = 2048, counts: bool = False, chirality: bool = False,
+                 n_jobs: int = 1, chunk_size: int = 1000, strict: bool = False,
+                 progress: bool | None = None) -> None:  # fmt: skip
+        self.n_bits = n_bits
+        self.counts = counts
+        self.chirality = chirality
+        self.n_jobs = n_jobs
+        self.chunk_size = chunk_size
+        self.strict = strict
+        self.progress = progress
+
+    def _generator(self):
+        from rdkit.Chem import rdFingerprintGenerator
+
+        return rdFingerprintGenerator.GetAtomPairGenerator(
+            fpSize=self.n_bits, includeChirality=self.chirality
+        )
+
+
+class TopologicalTorsion(AtomPairs):
+    """Topological-torsion fingerprint (RDKit ``GetTopologicalTorsionGenerator``)."""
+
+    _prefix = "torsion"
+
+    def _generator(self):
+        from rdkit.Chem import rdFingerprintGenerator
+
+        return rdFingerprintGenerator.GetTopologicalTorsionGenerator(
+            fpSize=self.n_bits, includeChirality=self.chirality
+        )
+
+
+class MACCS(MolecularFeaturizer):
+    """The 166 MACCS structural keys (167 bits; bit 0 is always 0), RDKit ``MACCSkeys``."""
+
+    def __init__(self, n_jobs: int = 1, chunk_size: int = 1000, strict: bool = False,
+                 progress: bool | None = None) -> None:  # fmt: skip
+        self.n_jobs = n_jobs
+        self.chunk_size = chunk_size
+        self.strict = strict
+        self.progress = progress
+
+    def _n_features(self) -> int:
+        return 167
+
+    def _feature_names(self) -> list[str]:
+        return [f"maccs_{i}" for i in range(167)]
+
+    def _featurize_one(self, mol, row) -> None:
+        from rdkit import DataStructs
+        from rdkit.Chem import MACCSkeys
+
+        DataStructs.ConvertToNumpyArray(MACCSkeys.GenMACCSKeys(mol), row)
+
+
+# ----------------------------------------------------------------- descriptors
+
+#: Descriptors computed from the E-state indices; RDKit recomputes those indices
+#: for each of them (25 times a molecule), drugml once.
+_ESTATE_INDEX = {"MaxEStateIndex", "MinEStateIndex", "MaxAbsEStateIndex", "MinAbsEStateIndex"}
+
+
+def _descriptor_list() -> list[tuple[str, Any]]:
+    from rdkit.Chem import Descriptors
+
+    return list(Descriptors._descList)
+
+
+def calc_descriptors(mol: Chem.Mol, names: Sequence[str] | None = None) -> dict[str, float]:
+    """RDKit 2D descriptors of one molecule; the same values as ``Descriptors.CalcMolDescriptors``.
+
+    Shared intermediates are computed once: the E-state indices (used by 25
+    descriptors), the E-state/VSA bins (21 descriptors from two calls) and the
+    characteristic polynomial behind Ipc and AvgIpc.
+
+    >>> from rdkit import Chem
+    >>> d = calc_descriptors(Chem.MolFromSmiles("c1ccccc1O"))
+    >>> round(d["MolWt"], 2), d["NumHDonors"]
+    (94.11, 1)
+    """
+    import numpy as np
+    from rdkit import Chem
+    from rdkit.Chem import Graphs
+    from rdkit.Chem.EState import EState, EState_VSA
+    from rdkit.ML.InfoTheory import entropy
+
+    wanted = set(names) if names is not None else None
+    # Ipc and AvgIpc share the characteristic polynomial (GraphDescriptors.Ipc).
+    distances = Chem.GetDistanceMatrix(mol, False)
+    mol._adjMat = distances
+    polynomial = abs(Graphs.CharacteristicPolynomial(mol, np.equal(distances, 1)))
+    estate = EState.EStateIndices(mol)
+    mol._eStateIndices = estate  # later EStateIndices(force=False) calls reuse it
+    vsa_estate = EState_VSA.VSA_EState_(mol, force=False)
+    estate_vsa = EState_VSA.EState_VSA_(mol, force=False)
+    values: dict[str, float] = {}
+    for name, function in _descriptor_list():
+        if wanted is not None and name not in wanted:
+            continue
+        try:
+            if name == "MaxEStateIndex":
+                value = max(estate)
+            elif name == "MinEStateIndex":
+                value = min(estate)
+            elif name == "MaxAbsEStateIndex":
+                value = max(abs(x) for x in estate)
+            elif name == "MinAbsEStateIndex":
+                value = min(abs(x) for x in estate)
+            elif name == "Ipc":
+                value = sum(polynomial) * entropy.InfoEntropy(polynomial)
+            elif name == "AvgIpc":
+                value = entropy.InfoEntropy(polynomial)
+            elif name.startswith("VSA_EState"):
+                value = vsa_estate[int(name.removeprefix("VSA_EState")) - 1]
+            elif name.startswith("EState_VSA"):
+                value = estate_vsa[int(name.removeprefix("EState_VSA")) - 1]
+            else:
+                value = function(mol)
+        except Exception:  # as CalcMolDescriptors does: a failing descriptor is NaN
+            value = float("nan")
+        values[name] = value
+    return values
+
+
+class RDKitDescriptors(MolecularFeaturizer):
+    """Every RDKit 2D descriptor (or a chosen subset) as ``float32`` columns.
+
+    Values equal ``Descriptors.CalcMolDescriptors``; infinities become NaN and
+    are counted in ``last_nonfinite_`` (column name -> rows). With
+    ``scale=True``, ``fit`` learns each column's mean and standard deviation
+    (NaN ignored) and ``transform`` standardizes; NaN stays NaN (XGBoost
+    handles it; impute for other estimators).
+
+    >>> RDKitDescriptors(descriptors=["MolWt", "TPSA"]).fit_transform(["CCO"]).round(2)
+    array([[46.07, 20.23]], dtype=float32)
+    """
+
+    _dtype = np.float32
+    _fast_parse_ok = False  # some descriptors count stereocentres and explicit Hs
+
+    def __init__(self, descriptors: Sequence[str] | None = None, scale: bool = False,
+                 n_jobs: int = 1, chunk_size: int = 500, strict: bool = False,
+                 progress: bool | None = None) -> None:  # fmt: skip
+        self.descriptors = descriptors
+        self.scale = scale
+        self.n_jobs = n_jobs
+        self.chunk_size = chunk_size
+        self.strict = strict
+        self.progress = progress
+
+    def _names(self) -> list[str]:
+        available = [name for name, _ in _descriptor_list()]
+        if self.descriptors is None:
+            return available
+        unknown = sorted(set(self.descriptors) - set(available))
+        if unknown:
+            raise ValueError(f"Unknown RDKit descriptors {unknown}; see Descriptors._descList")
+        return list(self.descriptors)
+
+    def _n_features(self) -> int:
+        return len(self._names())
+
+    def _feature_names(self) -> list[str]:
+        return self._names()
+
+    def _fill(self, mols: Sequence[Any]) -> np.ndarray:
+        from rdkit import rdBase
+
+        names = self._names()
+        out = np.full((len(mols), len(names)), np.nan, dtype=np.float64)
+        with rdBase.BlockLogs():
+            for i, mol in enumerate(mols):
+                if mol is not None:
+                    values = calc_descriptors(mol, names)
+                    out[i] = [values[n] for n in names]
+        return out  # float64 until assembled, so overflow to inf is seen, not hidden
+
+    def fit(self, X: Any = None, y: Any = None) -> RDKitDescriptors:
+        super().fit(X, y)
+        if self.scale:
+            if X is None:
+                raise ValueError("RDKitDescriptors(scale=True) must be fitted on molecules")
+            raw = self._raw_transform(X)
+            self.mean_ = np.nanmean(raw, axis=0)
+            std = np.nanstd(raw, axis=0)
+            self.scale_ = np.where(std > 0, std, 1.0)
+        return self
+
+    def transform(self, X: Any) -> np.ndarray:
+        raw = self._raw_transform(X)
+        if self.scale:
+            if not hasattr(self, "mean_"):
+                from sklearn.exceptions import NotFittedError
+
+                raise NotFittedError("RDKitDescriptors(scale=True) needs fit() before transform()")
+            raw = (raw - self.mean_) / self.scale_
+        return raw.astype(np.float32)
+
+    def __sklearn_is_fitted__(self) -> bool:
+        return not self.scale or hasattr(self, "mean_")
+
+    def _raw_transform(self, X: Any) -> np.ndarray:
+        out = super().transform(X)
+        with np.errstate(over="ignore"):
+            too_big = ~np.isfinite(out.astype(np.float32)) & ~np.isnan(out)
+        names = self._names()
+        self.last_nonfinite_ = {
+            names[j]: np.flatnonzero(too_big[:, j]).tolist() for j in np.flatnonzero(too_big.any(0))
+        }
+        out[too_big] = np.nan
+        return out
+
+
+# ------------------------------------------------------------- combinations
+
+
+class MolecularFeatures(MolecularFeaturizer):
+    """Several featurizers side by side, each molecule parsed once.
+
+    ``featurizers`` is a list of featurizers or of ``(name, featurizer)``
+    pairs; columns are named ``name__feature``. Use it instead of a
+    ``FeatureUnion`` of featurizers, which would parse every molecule once per
+    featurizer. Featurizers that learn (scaled descriptors) are fitted in ``fit``.
+
+    >>> X = MolecularFeatures([ECFP(n_bits=64), RDKitDescriptors(["MolWt"])]).fit_transform(["CCO"])
+    >>> X.shape, X.dtype.name
+    ((1, 65), 'float32')
+    """
+
+    def __init__(self, featurizers: Sequence[Any], n_jobs: int = 1, chunk_size: int = 500,
+                 strict: bool = False, progress: bool | None = None) -> None:  # fmt: skip
+        self.featurizers = featurizers
+        self.n_jobs = n_jobs
+        self.chunk_size = chunk_size
+        self.strict = strict
+        self.progress = progress
+
+    def _named(self) -> list[tuple[str, MolecularFeaturizer]]:
+        named = []
+        for item in self.featurizers:
+            name, featurizer = item if isinstance(item, tuple) else (None, item)
+            if not isinstance(featurizer, MolecularFeaturizer):
+                raise TypeError(f"{featurizer!r} is not a drugml featurizer")
+            named.append((name or type(featurizer).__name__.lower(), featurizer))
+        return named
+
+    @property
+    def _dtype(self):  # type: ignore[override]
+        return np.result_type(*[f._dtype for _, f in self._named()])
+
+    def _needs_full_parse(self) -> bool:
+        return any(f._needs_full_parse() for _, f in self._named())
+
+    def _n_features(self) -> int:
+        return sum(f._n_features() for _, f in self._named())
+
+    def _feature_names(self) -> list[str]:
+        return [f"{name}__{feature}" for name, f in self._named() for feature in f._feature_names()]
+
+    def _fill(self, mols: Sequence[Any]) -> np.ndarray:
+        return np.hstack([f._fill(mols).astype(self._dtype, copy=False) for _, f in self._named()])
+
+    def fit(self, X: Any = None, y: Any = None) -> MolecularFeatures:
+        super().fit(X, y)
+        for _, featurizer in self._named():
+            if getattr(featurizer, "scale", False):
+                featurizer.fit(X)
+        return self
+
+    def transform(self, X: Any) -> np.ndarray:
+        out = super().transform(X)
+        start = 0
+        for _, featurizer in self._named():
+            width = featurizer._n_features()
+            if isinstance(featurizer, RDKitDescriptors):
+                block = out[:, start : start + width].astype(np.float64)
+                block[~np.isfinite(block)] = np.nan
+                if featurizer.scale:
+                    block = (block - featurizer.mean_) / featurizer.scale_
+                out[:, start : start + width] = block
+            start += width
+        return out
+
+
+# -------------------------------------------------------------------- graphs
+
+
+class GraphFeaturizer(TransformerMixin, BaseEstimator):
+    """DeepChem graph featurization for graph neural networks (imports DeepChem on use).
+
+    ``kind="dmpnn"`` gives ``DMPNNFeaturizer`` graphs (for DeepChem's DMPNN),
+    ``kind="molgraphconv"`` ``MolGraphConvFeaturizer`` graphs. Returns an object
+    array of ``GraphData``; a molecule that cannot be parsed gives ``None``,
+    named in a warning (or a :class:`FeaturizationError` when ``strict``).
+    """
+
+    def __init__(self, kind: str = "dmpnn", strict: bool = False) -> None:
+        self.kind = kind
+        self.strict = strict
+
+    def fit(self, X: Any = None, y: Any = None) -> GraphFeaturizer:
+        return self
+
+    def __sklearn_is_fitted__(self) -> bool:
+        return True
+
+    def transform(self, X: Any) -> np.ndarray:
+        from rdkit import Chem
+
+        items = as_molecule_list(X)
+        mols, invalid = _parse(items, full=True)
+        featurizer = _deepchem_featurizer(self.kind)
+        out = np.empty(len(items), dtype=object)
+        for i, mol in enumerate(mols):
+            if mol is None:
+                continue
+            graph = featurizer.featurize([Chem.MolToSmiles(mol)])[0]
+            if isinstance(graph, np.ndarray) and graph.size == 0:  # DeepChem's failure marker
+                invalid.append((i, "DeepChem could not featurize it"))
+                continue
+            out[i] = graph
+        if invalid:
+            listing = "; ".join(f"[{i}] {items[i]!r}: {r}" for i, r in invalid[:20])
+            if self.strict:
+                raise FeaturizationError(
+                    f"{len(invalid)} molecules could not be featurized: {listing}"
+                )
+            warnings.warn(f"GraphFeaturizer: {len(invalid)} molecules gave no graph: {listing}",
+                          stacklevel=2)  # fmt: skip
+        self.last_invalid_ = [(i, items[i], r) for i, r in invalid]
+        return out
+
+
+def _deepchem_featurizer(kind: str):
+    try:
+        import deepchem as dc
+    except ImportError as exc:  # pragma: no cover - deepchem is a core dependency
+        raise ImportError("GraphFeaturizer needs deepchem: pip install deepchem") from exc
+    if kind == "dmpnn":
+        return dc.feat.DMPNNFeaturizer()
+    if kind == "molgraphconv":
+        return dc.feat.MolGraphConvFeaturizer(use_edges=True)
+    raise ValueError(f"Unknown graph kind {kind!r}; use 'dmpnn' or 'molgraphconv'")
+
+
+def featurize_table(table: pd.DataFrame, featurizer: MolecularFeaturizer,
+                    smiles_column: str = "smiles") -> pd.DataFrame:  # fmt: skip
+    """Featurize a table's SMILES column into a DataFrame with named feature columns.
+
+    >>> import pandas as pd
+    >>> table = featurize_table(pd.DataFrame({"smiles": ["CCO"]}), RDKitDescriptors(["TPSA"]))
+    >>> table.columns.tolist()
+    ['TPSA']
+    """
+    import pandas as pd
+
+    values = featurizer.fit_transform(table[smiles_column])
+    return pd.DataFrame(values, index=table.index, columns=featurizer.get_feature_names_out())

@@ -1,0 +1,830 @@
+"""Property-prediction models with honest uncertainty, an applicability domain and safe persistence.
+
+:class:`PropertyModel` wraps a featurizer and an estimator (XGBoost by default,
+random forest, or a Tanimoto k-nearest-neighbour baseline) behind
+``fit(smiles, y)`` / ``predict(smiles)``:
+
+- **Uncertainty.** Regression gives a split-conformal prediction interval
+  (``lower``, ``upper``) at ``coverage`` (90 % by default). Classification
+  gives a probability calibrated by Platt scaling. Both are calibrated on
+  out-of-fold predictions of a *scaffold-grouped* K-fold cross-validation
+  inside ``fit``: the calibration molecules are from scaffolds the fold's
+  model has not seen, so the intervals hold for new chemotypes, not only for
+  close analogues of the training set.
+- **Applicability domain.** ``nearest_similarity`` is the Tanimoto similarity
+  (ECFP4, 2048 bits) of each molecule to its nearest training molecule;
+  ``in_domain`` is ``nearest_similarity >= domain_threshold``. The default
+  threshold is the 5th percentile of that similarity for the out-of-fold
+  molecules: 95 % of new-scaffold molecules like those seen in validation pass.
+- **Persistence without pickle.** ``save(dir)`` writes the XGBoost model as
+  JSON (or the random forest with skops), metadata as JSON, training
+  fingerprints as NPZ and a Markdown model card. ``PropertyModel.load(dir)``
+  rebuilds featurizers from a fixed list of known classes and never executes
+  code from the files; it checks the format and library versions.
+
+Example
+-------
+>>> from drugml import data
+>>> from drugml.models import PropertyModel
+>>> esol = data.load("esol")
+>>> target = esol["measured log solubility in mols per litre"]
+>>> model = PropertyModel().fit(esol.smiles, target)  # doctest: +SKIP
+>>> model.predict(["c1ccccc1O"])[["prediction", "lower", "upper", "in_domain"]]  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import time
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from sklearn.base import BaseEstimator
+
+from drugml._version import __version__
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = [
+    "FORMAT_VERSION",
+    "ModelLoadError",
+    "ModelVersionError",
+    "PropertyModel",
+    "default_featurizer",
+]
+
+#: Version of the saved-model layout; loading a different one fails clearly.
+FORMAT_VERSION = 1
+ESTIMATORS = ("xgboost", "random_forest", "knn")
+DOMAIN_BITS = 2048
+
+#: Cheap RDKit descriptors (about 0.3 ms a molecule together) that carry most
+#: of the physchem signal for ADMET endpoints such as solubility.
+FAST_DESCRIPTORS = (
+    "MolWt", "HeavyAtomCount", "MolLogP", "MolMR", "TPSA", "LabuteASA", "NumHDonors",
+    "NumHAcceptors", "NumRotatableBonds", "NumAromaticRings", "NumAliphaticRings",
+    "RingCount", "FractionCSP3", "NumHeteroatoms", "NHOHCount", "NOCount",
+    "NumValenceElectrons", "HallKierAlpha", "Kappa1", "Kappa2", "Chi0v", "Chi1v",
+    "Chi2v", "BalabanJ",
+)  # fmt: skip
+
+
+class ModelLoadError(ValueError):
+    """A model directory is incomplete or not a drugml model."""
+
+
+class ModelVersionError(ModelLoadError):
+    """A saved model was written by an incompatible version of drugml or its libraries."""
+
+
+def default_featurizer():
+    """The featurizer a :class:`PropertyModel` uses unless told otherwise.
+
+    ECFP4 counts (2048) plus a few cheap physchem descriptors, each molecule
+    parsed once; chosen on validation data (see ``benchmarks/model_selection.py``).
+    """
+    from drugml.featurize import ECFP, MolecularFeatures, RDKitDescriptors
+
+    return MolecularFeatures(
+        [("ecfp", ECFP(radius=2, n_bits=2048, counts=True)),
+         ("physchem", RDKitDescriptors(descriptors=list(FAST_DESCRIPTORS)))]
+    )  # fmt: skip
+
+
+def _default_params(estimator: str, task: str) -> dict[str, Any]:
+    if estimator == "xgboost":
+        params = {"n_estimators": 600, "learning_rate": 0.05, "max_depth": 6,
+                  "subsample": 0.8, "colsample_bytree": 0.5, "min_child_weight": 1,
+                  "tree_method": "hist"}  # fmt: skip
+        if task == "classification":
+            params["eval_metric"] = "logloss"
+        return params
+    if estimator == "random_forest":
+        return {"n_estimators": 500, "max_features": 0.3, "min_samples_leaf": 1}
+    return {"k": 5}
+
+
+class TanimotoKNN:
+    """k-nearest neighbours on Tanimoto similarity of bit fingerprints (the baseline).
+
+    Predicts the similarity-weighted mean of the ``k`` nearest training values
+    (regression) or the weighted fraction of positives (classification).
+    """
+
+    def __init__(self, k: int = 5, task: str = "regression") -> None:
+        self.k = k
+        self.task = task
+
+    def fit(self, fps: list, y: np.ndarray) -> TanimotoKNN:
+        self.fps_ = list(fps)
+        self.y_ = np.asarray(y, dtype=float)
+        return self
+
+    def predict_value(self, fps: Sequence) -> np.ndarray:
+        from rdkit import DataStructs
+
+        out = np.empty(len(fps))
+        k = min(self.k, len(self.fps_))
+        for i, fp in enumerate(fps):
+            sims = np.asarray(DataStructs.BulkTanimotoSimilarity(fp, self.fps_))
+            nearest = np.argpartition(-sims, k - 1)[:k]
+            weights = sims[nearest] + 1e-6
+            out[i] = float(np.dot(weights, self.y_[nearest]) / weights.sum())
+        return out
+
+
+def _xgb_module():
+    try:
+        import xgboost
+    except ImportError as exc:  # pragma: no cover - a core dependency
+        raise ImportError("estimator='xgboost' needs xgboost: pip install xgboost-cpu") from exc
+    return xgboost
+
+
+def _spearman(a: np.ndarray, b: np.ndarray) -> float:
+    from scipy.stats import spearmanr
+
+    return float(spearmanr(a, b).statistic) if len(a) > 2 else float("nan")
+
+
+def regression_metrics(y: np.ndarray, pred: np.ndarray) -> dict[str, float]:
+    """RMSE, MAE, R2 and Spearman rank correlation.
+
+    >>> regression_metrics(np.array([1.0, 2.0, 3.0]), np.array([1.0, 2.0, 4.0]))["mae"]
+    0.3333333333333333
+    """
+    from sklearn.metrics import mean_absolute_error, mean_squared_error, r2_score
+
+    return {
+        "rmse": float(math.sqrt(mean_squared_error(y, pred))),
+        "mae": float(mean_absolute_error(y, pred)),
+        "r2": float(r2_score(y, pred)),
+        "spearman": _spearman(y, pred),
+    }
+
+
+def classification_metrics(y: np.ndarray, probability: np.ndarray) -> dict[str, float]:
+    """ROC-AUC, PR-AUC, MCC, balanced accuracy (at 0.5) and the Brier score."""
+    from sklearn.metrics import (
+        average_precision_score,
+        balanced_accuracy_score,
+        brier_score_loss,
+        matthews_corrcoef,
+        roc_auc_score,
+    )
+
+    label = (probability >= 0.5).astype(int)
+    two_classes = len(np.unique(y)) == 2
+    return {
+        "roc_auc": float(roc_auc_score(y, probability)) if two_classes else float("nan"),
+        "pr_auc": float(average_precision_score(y, probability)) if two_classes else float("nan"),
+        "mcc": float(matthews_corrcoef(y, label)),
+        "balanced_accuracy": float(balanced_accuracy_score(y, label)),
+        "brier": float(brier_score_loss(y, probability)),
+    }
+
+
+def _conformal_quantile(residuals: np.ndarray, coverage: float) -> float:
+    """Split-conformal quantile: the ceil((n+1)·coverage)-th smallest absolute residual."""
+    n = len(residuals)
+    rank = min(n, math.ceil((n + 1) * coverage))
+    return float(np.sort(np.abs(residuals))[rank - 1])
+
+
+def _domain_fingerprints(mols: Sequence) -> list:
+    from rdkit import DataStructs
+    from rdkit.Chem import rdFingerprintGenerator
+
+    generator = rdFingerprintGenerator.GetMorganGenerator(radius=2, fpSize=DOMAIN_BITS)
+    empty = DataStructs.ExplicitBitVect(DOMAIN_BITS)
+    return [generator.GetFingerprint(m) if m is not None else empty for m in mols]
+
+
+def _nearest_similarity(query: Sequence, reference: Sequence) -> np.ndarray:
+    from rdkit import DataStructs
+
+    if not reference:
+        return np.zeros(len(query))
+    return np.array([max(DataStructs.BulkTanimotoSimilarity(fp, reference)) for fp in query])
+
+
+def _pack(fps: Sequence) -> np.ndarray:
+    from rdkit import DataStructs
+
+    bits = np.zeros((len(fps), DOMAIN_BITS), dtype=np.uint8)
+    for i, fp in enumerate(fps):
+        DataStructs.ConvertToNumpyArray(fp, bits[i])
+    return np.packbits(bits, axis=1)
+
+
+def _unpack(packed: np.ndarray) -> list:
+    from rdkit import DataStructs
+
+    fps = []
+    for row in np.unpackbits(packed, axis=1)[:, :DOMAIN_BITS]:
+        fp = DataStructs.ExplicitBitVect(DOMAIN_BITS)
+        fp.SetBitsFromList(np.flatnonzero(row).tolist())
+        fps.append(fp)
+    return fps
+
+
+class PropertyModel(BaseEstimator):
+    """A molecular property model: featurizer + estimator + uncertainty + domain.
+
+    Parameters
+    ----------
+    task : ``"regression"`` or ``"classification"`` (binary, labels 0/1 or bool).
+    estimator : ``"xgboost"`` (default), ``"random_forest"`` or ``"knn"``
+        (Tanimoto k-nearest neighbours on ECFP4 bits; ignores ``featurizer``).
+    featurizer : a drugml featurizer; default :func:`default_featurizer`.
+    coverage : nominal coverage of the regression intervals (0.9).
+    calibration_folds : scaffold-grouped folds used for calibration (5).
+    domain_threshold : ``None`` learns it in ``fit`` (see the module docstring).
+    estimator_params : overrides of the estimator's defaults.
+    random_state, n_jobs : passed to the estimator.
+    """
+
+    def __init__(
+        self,
+        task: str = "regression",
+        estimator: str = "xgboost",
+        featurizer: Any = None,
+        coverage: float = 0.9,
+        calibration_folds: int = 5,
+        domain_threshold: float | None = None,
+        estimator_params: dict[str, Any] | None = None,
+        random_state: int = 0,
+        n_jobs: int = 1,
+    ) -> None:
+        self.task = task
+        self.estimator = estimator
+        self.featurizer = featurizer
+        self.coverage = coverage
+        self.calibration_folds = calibration_folds
+        self.domain_threshold = domain_threshold
+        self.estimator_params = estimator_params
+        self.random_state = random_state
+        self.n_jobs = n_jobs
+
+    # ------------------------------------------------------------------ setup
+    def _check_params(self) -> None:
+        if self.task not in ("regression", "classification"):
+            raise ValueError(f"task must be 'regression' or 'classification', got {self.task!r}")
+        if self.estimator not in ESTIMATORS:
+            hint = (
+                " Graph neural networks are not available yet in this version."
+                if self.estimator == "gnn" else ""
+            )  # fmt: skip
+            raise ValueError(
+                f"estimator must be one of {ESTIMATORS}, got {self.estimator!r}.{hint}"
+            )
+        if not 0 < self.coverage < 1:
+            raise ValueError(f"coverage must be between 0 and 1, got {self.coverage}")
+        if self.calibration_folds < 2:
+            raise ValueError(f"calibration_folds must be at least 2, got {self.calibration_folds}")
+
+    def _featurizer(self):
+        return self.featurizer if self.featurizer is not None else default_featurizer()
+
+    def _params(self) -> dict[str, Any]:
+        return {**_default_params(self.estimator, self.task), **(self.estimator_params or {})}
+
+    def _new_estimator(self):
+        params = self._params()
+        if self.estimator == "xgboost":
+            xgb = _xgb_module()
+            cls = xgb.XGBRegressor if self.task == "regression" else xgb.XGBClassifier
+            return cls(**params, random_state=self.random_state, n_jobs=self.n_jobs)
+        if self.estimator == "random_forest":
+            from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
+
+            cls = RandomForestRegressor if self.task == "regression" else RandomForestClassifier
+            return cls(**params, random_state=self.random_state, n_jobs=self.n_jobs)
+        return TanimotoKNN(k=params["k"], task=self.task)
+
+    def _raw_predict(self, estimator, X: np.ndarray, fps: list) -> np.ndarray:
+        """Regression value, or uncalibrated probability of class 1."""
+        if isinstance(estimator, TanimotoKNN):
+            return estimator.predict_value(fps)
+        if self.task == "regression":
+            return np.asarray(estimator.predict(X), dtype=float)
+        return np.asarray(estimator.predict_proba(X)[:, 1], dtype=float)
+
+    def _fit_estimator(self, X: np.ndarray, fps: list, y: np.ndarray):
+        estimator = self._new_estimator()
+        if isinstance(estimator, TanimotoKNN):
+            return estimator.fit(fps, y)
+        return estimator.fit(X, y)
+
+    # ---------------------------------------------------------------- fitting
+    def _clean_inputs(self, smiles: Any, y: Any):
+        """Parse, featurize and drop unusable rows (with a warning that counts them)."""
+        from drugml.featurize import _parse, as_molecule_list
+
+        items = as_molecule_list(smiles)
+        targets = np.asarray(y.tolist() if hasattr(y, "tolist") else list(y), dtype=float)
+        if len(items) != len(targets):
+            raise ValueError(f"Got {len(items)} molecules but {len(targets)} target values.")
+        mols, invalid = _parse(items, full=True)
+        bad_target = ~np.isfinite(targets)
+        bad_mol = np.zeros(len(items), dtype=bool)
+        bad_mol[[i for i, _ in invalid]] = True
+        keep = ~bad_target & ~bad_mol
+        skipped = {"invalid_smiles": int(bad_mol.sum()),
+                   "missing_or_infinite_target": int((bad_target & ~bad_mol).sum())}  # fmt: skip
+        if skipped["invalid_smiles"] or skipped["missing_or_infinite_target"]:
+            examples = "; ".join(f"[{i}] {items[i]!r}: {r}" for i, r in invalid[:5])
+            warnings.warn(
+                f"PropertyModel.fit skipped {int((~keep).sum())} of {len(items)} records: "
+                f"{skipped['invalid_smiles']} unparsable SMILES, "
+                f"{skipped['missing_or_infinite_target']} missing or infinite targets"
+                + (f" (e.g. {examples})" if examples else ""),
+                stacklevel=3,
+            )
+        kept_items = [items[i] for i in np.flatnonzero(keep)]
+        kept_mols = [mols[i] for i in np.flatnonzero(keep)]
+        return kept_items, kept_mols, targets[keep], skipped
+
+    def fit(self, smiles: Any, y: Any) -> PropertyModel:
+        """Fit on SMILES (or Mols) and targets; unusable records are skipped and counted."""
+        from sklearn.model_selection import GroupKFold
+
+        from drugml.scaffolds import scaffolds
+
+        self._check_params()
+        start = time.perf_counter()
+        items, mols, targets, skipped = self._clean_inputs(smiles, y)
+        n = len(items)
+        if self.task == "classification":
+            classes = np.unique(targets)
+            if len(classes) != 2 or not set(classes) <= {0.0, 1.0}:
+                raise ValueError(
+                    f"Classification needs two classes labelled 0 and 1; the targets have "
+                    f"{len(classes)} distinct value(s): {classes[:5].tolist()}"
+                )
+        if n < 2 * self.calibration_folds:
+            raise ValueError(
+                f"Need at least {2 * self.calibration_folds} usable molecules for "
+                f"{self.calibration_folds}-fold calibration, got {n}"
+            )
+        featurizer = self._featurizer()
+        X = featurizer.fit_transform(mols) if self.estimator != "knn" else np.zeros((n, 0))
+        fps = _domain_fingerprints(mols)
+        groups = scaffolds(mols)
+        n_folds = min(self.calibration_folds, len(set(groups)))
+        if n_folds < 2:
+            raise ValueError("All molecules share one scaffold: calibration needs at least two.")
+
+        # Out-of-fold predictions on scaffold-grouped folds: calibration data
+        # and an honest estimate of performance on unseen scaffolds.
+        oof = np.empty(n)
+        oof_similarity = np.empty(n)
+        for train, test in GroupKFold(n_splits=n_folds).split(X, targets, groups):
+            if self.task == "classification" and len(np.unique(targets[train])) < 2:
+                raise ValueError("A calibration fold has a single class; too few of one class.")
+            fold_model = self._fit_estimator(X[train], [fps[i] for i in train], targets[train])
+            oof[test] = self._raw_predict(fold_model, X[test], [fps[i] for i in test])
+            oof_similarity[test] = _nearest_similarity(
+                [fps[i] for i in test], [fps[i] for i in train]
+            )
+
+        self.featurizer_ = featurizer
+        self.estimator_ = self._fit_estimator(X, fps, targets)
+        self.training_fingerprints_ = fps
+        self.training_targets_ = targets
+        self.domain_threshold_ = (
+            float(self.domain_threshold)
+            if self.domain_threshold is not None
+            else float(np.percentile(oof_similarity, 5))
+        )
+        if self.task == "regression":
+            self.conformal_quantile_ = _conformal_quantile(targets - oof, self.coverage)
+            self.cv_metrics_ = regression_metrics(targets, oof)
+            half = self.conformal_quantile_
+            self.cv_metrics_["coverage"] = float(np.mean(np.abs(targets - oof) <= half))
+        else:
+            self.calibrator_ = _fit_platt(oof, targets)
+            self.cv_metrics_ = classification_metrics(targets, _apply_platt(self.calibrator_, oof))
+        self.cv_metrics_["n_folds"] = n_folds
+        self.training_info_ = {
+            "n_molecules": n,
+            "skipped": skipped,
+            "n_scaffolds": len(set(groups)),
+            "target_mean": float(targets.mean()),
+            "target_std": float(targets.std()),
+            "data_sha256": _data_hash(items, targets),
+            "fit_seconds": round(time.perf_counter() - start, 2),
+        }
+        return self
+
+    # ------------------------------------------------------------- predicting
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "estimator_"):
+            from sklearn.exceptions import NotFittedError
+
+            raise NotFittedError("This PropertyModel is not fitted yet; call fit() or load().")
+
+    def predict(self, smiles: Any) -> pd.DataFrame:
+        """Predictions with uncertainty and domain, one row per input (invalid rows: NaN + reason).
+
+        Regression columns: ``prediction``, ``lower``, ``upper``; classification:
+        ``prediction`` (0/1 at probability 0.5) and ``probability``; both add
+        ``nearest_similarity``, ``in_domain``, ``ok`` and ``error``.
+        """
+        import pandas as pd
+
+        from drugml.featurize import _parse, as_molecule_list
+
+        self._check_fitted()
+        items = as_molecule_list(smiles)
+        mols, invalid = _parse(items, full=True)
+        ok = np.ones(len(items), dtype=bool)
+        ok[[i for i, _ in invalid]] = False
+        errors: list[str | None] = [None] * len(items)
+        for i, reason in invalid:
+            errors[i] = reason
+        valid = np.flatnonzero(ok)
+        valid_mols = [mols[i] for i in valid]
+        fps = _domain_fingerprints(valid_mols)
+        if self.estimator != "knn" and len(valid):
+            X = self.featurizer_.transform(valid_mols)
+        else:
+            X = np.zeros((len(valid), 0))
+        raw = self._raw_predict(self.estimator_, X, fps) if len(valid) else np.array([])
+        similarity = np.full(len(items), np.nan)
+        similarity[valid] = _nearest_similarity(fps, self.training_fingerprints_)
+        out = pd.DataFrame(index=range(len(items)))
+        if self.task == "regression":
+            value = np.full(len(items), np.nan)
+            value[valid] = raw
+            out["prediction"] = value
+            out["lower"] = value - self.conformal_quantile_
+            out["upper"] = value + self.conformal_quantile_
+        else:
+            probability = np.full(len(items), np.nan)
+            probability[valid] = _apply_platt(self.calibrator_, raw)
+            out["prediction"] = pd.array(
+                np.where(ok, probability >= 0.5, pd.NA), dtype="boolean"
+            ).astype("Int64")
+            out["probability"] = probability
+        out["nearest_similarity"] = similarity
+        out["in_domain"] = np.where(ok, similarity >= self.domain_threshold_, False)
+        out["ok"] = ok
+        out["error"] = errors
+        return out
+
+    def evaluate(self, smiles: Any, y: Any) -> dict[str, float]:
+        """Metrics on the given molecules (invalid SMILES and missing targets are skipped, counted).
+
+        Regression: ``rmse``, ``mae``, ``r2``, ``spearman``, ``coverage`` (fraction
+        inside the interval) and ``mean_interval_width``; classification:
+        ``roc_auc``, ``pr_auc``, ``mcc``, ``balanced_accuracy``, ``brier``. Both add
+        ``n``, ``n_skipped`` and the metrics on in-domain molecules only.
+        """
+        predictions = self.predict(smiles)
+        targets = np.asarray(y.tolist() if hasattr(y, "tolist") else list(y), dtype=float)
+        if len(targets) != len(predictions):
+            raise ValueError(f"Got {len(predictions)} molecules but {len(targets)} target values.")
+        usable = predictions["ok"].to_numpy() & np.isfinite(targets)
+        if usable.sum() < 2:
+            raise ValueError("Fewer than two usable molecules to evaluate.")
+        result = self._metrics(predictions[usable], targets[usable])
+        result["n"] = int(usable.sum())
+        result["n_skipped"] = int((~usable).sum())
+        domain = predictions["in_domain"].to_numpy() & usable
+        result["n_in_domain"] = int(domain.sum())
+        if domain.sum() >= 2 and (
+            self.task == "regression" or len(np.unique(targets[domain])) == 2
+        ):
+            inside = self._metrics(predictions[domain], targets[domain])
+            result.update({f"in_domain_{k}": v for k, v in inside.items()})
+        return result
+
+    def _metrics(self, predictions: pd.DataFrame, targets: np.ndarray) -> dict[str, float]:
+        if self.task == "regression":
+            metrics = regression_metrics(targets, predictions["prediction"].to_numpy())
+            lower, upper = predictions["lower"].to_numpy(), predictions["upper"].to_numpy()
+            metrics["coverage"] = float(np.mean((targets >= lower) & (targets <= upper)))
+            metrics["mean_interval_width"] = float(np.mean(upper - lower))
+            return metrics
+        return classification_metrics(targets, predictions["probability"].to_numpy())
+
+    # ------------------------------------------------------------ explaining
+    def explain(self, smiles: str, size: tuple[int, int] = (400, 300)) -> AtomContributions:
+        """Per-atom contributions to one prediction, drawn as an RDKit similarity map.
+
+        Each atom's weight is the prediction minus the prediction with that
+        atom's fingerprint bits removed (RDKit's ``GetAtomicWeightsForModel``
+        idea, applied to the model's own featurizer): positive atoms push the
+        prediction up (more potent, more soluble ...), negative ones down.
+        """
+        from rdkit import Chem
+        from rdkit.Chem.Draw import SimilarityMaps, rdMolDraw2D
+
+        from drugml.chem import parse_smiles
+
+        self._check_fitted()
+        mol, _, error = parse_smiles(smiles) if isinstance(smiles, str) else (smiles, None, None)
+        if mol is None:
+            raise ValueError(f"Cannot explain {smiles!r}: {error}")
+        base = float(self._value_for([mol])[0])
+        variants = []
+        for atom in mol.GetAtoms():
+            editable = Chem.RWMol(mol)
+            # Replace the atom by a dummy: its environments vanish from the fingerprint.
+            editable.GetAtomWithIdx(atom.GetIdx()).SetAtomicNum(0)
+            variants.append(editable.GetMol())
+        with_removed = self._value_for(variants)
+        weights = [base - v for v in with_removed]
+        drawer = rdMolDraw2D.MolDraw2DSVG(*size)
+        SimilarityMaps.GetSimilarityMapFromWeights(mol, weights, draw2d=drawer)
+        drawer.FinishDrawing()
+        return AtomContributions(Chem.MolToSmiles(mol), base, weights, drawer.GetDrawingText())
+
+    def _value_for(self, mols: list) -> np.ndarray:
+        from rdkit import Chem
+
+        for m in mols:  # a dummy atom can break aromaticity: sanitize as far as possible
+            Chem.SanitizeMol(m, catchErrors=True)
+        fps = _domain_fingerprints(mols)
+        if self.estimator == "knn":
+            X = np.zeros((len(mols), 0))
+        else:
+            X = self.featurizer_.transform(mols)
+        raw = self._raw_predict(self.estimator_, X, fps)
+        return raw if self.task == "regression" else _apply_platt(self.calibrator_, raw)
+
+    # ----------------------------------------------------------- persistence
+    def save(self, directory: str | Path) -> Path:
+        """Write the model to a directory: JSON/NPZ/skops files and ``MODEL_CARD.md``. No pickle."""
+        self._check_fitted()
+        directory = Path(directory)
+        directory.mkdir(parents=True, exist_ok=True)
+        if self.estimator == "xgboost":
+            self.estimator_.save_model(directory / "model.json")
+        elif self.estimator == "random_forest":
+            import skops.io
+
+            skops.io.dump(self.estimator_, directory / "model.skops")
+        np.savez_compressed(
+            directory / "training_set.npz",
+            fingerprints=_pack(self.training_fingerprints_),
+            targets=self.training_targets_,
+        )
+        metadata = {
+            "format_version": FORMAT_VERSION,
+            "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
+            "versions": _library_versions(self.estimator),
+            "params": {k: v for k, v in self.get_params(deep=False).items() if k != "featurizer"},
+            "featurizer": _featurizer_spec(self.featurizer_) if self.estimator != "knn" else None,
+            "estimator_params": self._params(),
+            "domain_threshold": self.domain_threshold_,
+            "conformal_quantile": getattr(self, "conformal_quantile_", None),
+            "calibrator": getattr(self, "calibrator_", None),
+            "cv_metrics": self.cv_metrics_,
+            "training": self.training_info_,
+        }
+        (directory / "metadata.json").write_text(json.dumps(metadata, indent=2) + "\n")
+        (directory / "MODEL_CARD.md").write_text(self.model_card(), encoding="utf-8")
+        return directory
+
+    @classmethod
+    def load(cls, directory: str | Path, strict_versions: bool = True) -> PropertyModel:
+        """Load a saved model. Never unpickles; raises :class:`ModelVersionError` on a mismatch.
+
+        Library versions that differ only in minor/patch release load with a
+        warning; a different model format or major version fails unless
+        ``strict_versions=False`` (then it warns).
+        """
+        directory = Path(directory)
+        meta_path = directory / "metadata.json"
+        if not meta_path.is_file():
+            raise ModelLoadError(f"{directory} is not a drugml model: no metadata.json")
+        metadata = json.loads(meta_path.read_text())
+        if metadata.get("format_version") != FORMAT_VERSION:
+            raise ModelVersionError(
+                f"Model in {directory} has format version {metadata.get('format_version')}, "
+                f"this drugml ({__version__}) reads version {FORMAT_VERSION}. Retrain or use "
+                f"drugml {metadata.get('versions', {}).get('drugml', '?')}."
+            )
+        _check_versions(metadata["versions"], directory, strict_versions)
+        model = cls(**metadata["params"])
+        if model.estimator != "knn":
+            model.featurizer = _featurizer_from_spec(metadata["featurizer"])
+            model.featurizer_ = model.featurizer
+        else:
+            model.featurizer_ = None
+        arrays = np.load(directory / "training_set.npz", allow_pickle=False)
+        model.training_fingerprints_ = _unpack(arrays["fingerprints"])
+        model.training_targets_ = arrays["targets"]
+        model.estimator_ = model._load_estimator(directory, metadata)
+        model.domain_threshold_ = metadata["domain_threshold"]
+        if model.task == "regression":
+            model.conformal_quantile_ = metadata["conformal_quantile"]
+        else:
+            model.calibrator_ = metadata["calibrator"]
+        model.cv_metrics_ = metadata["cv_metrics"]
+        model.training_info_ = metadata["training"]
+        return model
+
+    def _load_estimator(self, directory: Path, metadata: dict[str, Any]):
+        if self.estimator == "xgboost":
+            xgb = _xgb_module()
+            estimator = xgb.XGBRegressor() if self.task == "regression" else xgb.XGBClassifier()
+            estimator.load_model(directory / "model.json")
+            return estimator
+        if self.estimator == "random_forest":
+            import skops.io
+
+            path = directory / "model.skops"
+            untrusted = skops.io.get_untrusted_types(file=path)
+            unexpected = [t for t in untrusted if not t.startswith(("sklearn.", "numpy."))]
+            if unexpected:
+                raise ModelLoadError(f"{path} holds unexpected object types: {unexpected}")
+            return skops.io.load(path, trusted=untrusted)
+        return TanimotoKNN(k=metadata["estimator_params"]["k"], task=self.task).fit(
+            self.training_fingerprints_, self.training_targets_
+        )
+
+    def model_card(self) -> str:
+        """A Markdown model card: data, validation, metrics, domain, intended use, limitations."""
+        self._check_fitted()
+        info, metrics = self.training_info_, self.cv_metrics_
+        lines = [
+            f"# drugml PropertyModel ({self.task}, {self.estimator})",
+            "",
+            f"drugml {__version__}, model format {FORMAT_VERSION}.",
+            "",
+            "## Training data",
+            f"- {info['n_molecules']:,} molecules, {info['n_scaffolds']:,} Bemis-Murcko scaffolds",
+            f"- skipped: {info['skipped']['invalid_smiles']} unparsable SMILES, "
+            f"{info['skipped']['missing_or_infinite_target']} missing or infinite targets",
+            f"- target mean {info['target_mean']:.3f}, standard deviation {info['target_std']:.3f}",
+            f"- data sha256 `{info['data_sha256']}`",
+            "",
+            "## Validation",
+            f"Out-of-fold predictions from {metrics['n_folds']}-fold cross-validation grouped by "
+            "scaffold (each fold's test molecules have scaffolds its model did not see):",
+            "",
+            *[f"- {k}: {v:.3f}" for k, v in metrics.items() if k != "n_folds"],
+            "",
+            "## Uncertainty and applicability domain",
+        ]
+        if self.task == "regression":
+            lines.append(
+                f"- split-conformal interval: prediction ± {self.conformal_quantile_:.3f} "
+                f"for {self.coverage:.0%} nominal coverage, calibrated on the scaffold folds"
+            )
+        else:
+            lines.append("- probabilities calibrated by Platt scaling on the scaffold folds")
+        lines += [
+            f"- in domain: nearest training-set Tanimoto similarity (ECFP4) >= "
+            f"{self.domain_threshold_:.3f}",
+            "",
+            "## Intended use",
+            "Ranking and prioritising molecules similar to the training chemistry, as one input "
+            "to a decision by a chemist. Not for regulatory or clinical decisions.",
+            "",
+            "## Limitations",
+            "- Predictions may be less reliable for chemotypes under-represented in training; "
+            "check `in_domain` and `nearest_similarity` for every prediction.",
+            "- The model inherits the noise and biases of its training data (assay "
+            "differences, literature bias towards potent compounds).",
+            "- Intervals hold on average over molecules like the calibration folds, not for each "
+            "molecule; far outside the domain they can be too narrow.",
+            "",
+        ]
+        return "\n".join(lines)
+
+
+class AtomContributions:
+    """Per-atom contributions of :meth:`PropertyModel.explain`; shows itself as an SVG map."""
+
+    def __init__(self, smiles: str, prediction: float, weights: list[float], svg: str) -> None:
+        self.smiles = smiles
+        self.prediction = prediction
+        self.weights = weights
+        self.svg = svg
+
+    def _repr_svg_(self) -> str:
+        return self.svg
+
+
+def _fit_platt(scores: np.ndarray, targets: np.ndarray) -> dict[str, float]:
+    from sklearn.linear_model import LogisticRegression
+
+    logit = _logit(scores).reshape(-1, 1)
+    fitted = LogisticRegression(C=1e6).fit(logit, targets.astype(int))
+    return {"slope": float(fitted.coef_[0, 0]), "intercept": float(fitted.intercept_[0])}
+
+
+def _apply_platt(calibrator: dict[str, float], scores: np.ndarray) -> np.ndarray:
+    z = calibrator["slope"] * _logit(scores) + calibrator["intercept"]
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def _logit(p: np.ndarray) -> np.ndarray:
+    p = np.clip(np.asarray(p, dtype=float), 1e-6, 1 - 1e-6)
+    return np.log(p / (1 - p))
+
+
+def _data_hash(items: Sequence[Any], targets: np.ndarray) -> str:
+    from rdkit import Chem
+
+    digest = hashlib.sha256()
+    for item, target in zip(items, targets, strict=True):
+        text = item if isinstance(item, str) else Chem.MolToSmiles(item)
+        digest.update(f"{text}\t{target!r}\n".encode())
+    return digest.hexdigest()
+
+
+def _library_versions(estimator: str) -> dict[str, str]:
+    import rdkit
+    import sklearn
+
+    versions = {
+        "drugml": __version__,
+        "rdkit": rdkit.__version__,
+        "scikit-learn": sklearn.__version__,
+        "numpy": np.__version__,
+    }
+    if estimator == "xgboost":
+        versions["xgboost"] = _xgb_module().__version__
+    return versions
+
+
+def _check_versions(saved: dict[str, str], directory: Path, strict: bool) -> None:
+    current = _library_versions("xgboost" if "xgboost" in saved else "")
+    problems, notes = [], []
+    for name, version in saved.items():
+        now = current.get(name)
+        if now is None or now == version:
+            continue
+        major_changed = version.split(".")[0] != now.split(".")[0]
+        (problems if major_changed and name in ("xgboost", "scikit-learn") else notes).append(
+            f"{name} {version} (now {now})"
+        )
+    if problems:
+        message = (
+            f"Model in {directory} was saved with {', '.join(problems)}: a different major "
+            "version may read it differently. Retrain it, or load with strict_versions=False."
+        )
+        if strict:
+            raise ModelVersionError(message)
+        warnings.warn(message, stacklevel=3)
+    if notes:
+        warnings.warn(
+            f"Model in {directory} was saved with {', '.join(notes)}; predictions may differ "
+            "slightly.",
+            stacklevel=3,
+        )
+
+
+# Featurizers a saved model may name: loading builds only these classes.
+def _featurizer_classes() -> dict[str, type]:
+    from drugml import featurize
+
+    return {name: getattr(featurize, name) for name in
+            ("ECFP", "FCFP", "AtomPairs", "TopologicalTorsion", "MACCS", "RDKitDescriptors",
+             "MolecularFeatures")}  # fmt: skip
+
+
+def _featurizer_spec(featurizer: Any) -> dict[str, Any]:
+    from drugml.featurize import MolecularFeatures, RDKitDescriptors
+
+    name = type(featurizer).__name__
+    if name not in _featurizer_classes():
+        raise TypeError(f"Cannot save a model with featurizer {name}: not a drugml featurizer")
+    params = featurizer.get_params(deep=False)
+    spec: dict[str, Any] = {"class": name}
+    if isinstance(featurizer, MolecularFeatures):
+        spec["params"] = {k: v for k, v in params.items() if k != "featurizers"}
+        spec["featurizers"] = [{"name": n, **_featurizer_spec(f)} for n, f in featurizer._named()]
+    else:
+        spec["params"] = {k: (list(v) if isinstance(v, tuple) else v) for k, v in params.items()}
+    if isinstance(featurizer, RDKitDescriptors) and featurizer.scale:
+        spec["mean"] = featurizer.mean_.tolist()
+        spec["scale"] = featurizer.scale_.tolist()
+    return spec
+
+
+def _featurizer_from_spec(spec: dict[str, Any]):
+    classes = _featurizer_classes()
+    if spec.get("class") not in classes:
+        raise ModelLoadError(f"Unknown featurizer {spec.get('class')!r} in model metadata")
+    cls = classes[spec["class"]]
+    if spec["class"] == "MolecularFeatures":
+        parts = [(p["name"], _featurizer_from_spec(p)) for p in spec["featurizers"]]
+        featurizer = cls(parts, **spec["params"])
+    else:
+        featurizer = cls(**spec["params"])
+    if "mean" in spec:
+        featurizer.mean_ = np.asarray(spec["mean"])
+        featurizer.scale_ = np.asarray(spec["scale"])
+    return featurizer  # stateless apart from the scaling restored above: no fit needed
