@@ -54,6 +54,7 @@ __all__ = [
     "RDKitDescriptors",
     "TopologicalTorsion",
     "as_molecule_list",
+    "tanimoto_similarity",
 ]
 
 
@@ -399,18 +400,23 @@ def calc_descriptors(mol: Chem.Mol, names: Sequence[str] | None = None) -> dict[
     from rdkit.Chem.EState import EState, EState_VSA
     from rdkit.ML.InfoTheory import entropy
 
-    wanted = set(names) if names is not None else None
-    # Ipc and AvgIpc share the characteristic polynomial (GraphDescriptors.Ipc).
-    distances = Chem.GetDistanceMatrix(mol, False)
-    mol._adjMat = distances
-    polynomial = abs(Graphs.CharacteristicPolynomial(mol, np.equal(distances, 1)))
-    estate = EState.EStateIndices(mol)
-    mol._eStateIndices = estate  # later EStateIndices(force=False) calls reuse it
-    vsa_estate = EState_VSA.VSA_EState_(mol, force=False)
-    estate_vsa = EState_VSA.EState_VSA_(mol, force=False)
+    wanted = set(names) if names is not None else {name for name, _ in _descriptor_list()}
+    # Shared intermediates, computed only when a wanted descriptor needs them.
+    if wanted & {"Ipc", "AvgIpc"}:
+        # Ipc and AvgIpc share the characteristic polynomial (GraphDescriptors.Ipc).
+        distances = Chem.GetDistanceMatrix(mol, False)
+        mol._adjMat = distances
+        polynomial = abs(Graphs.CharacteristicPolynomial(mol, np.equal(distances, 1)))
+    if any(n in _ESTATE_INDEX or n.startswith(("VSA_EState", "EState_VSA")) for n in wanted):
+        estate = EState.EStateIndices(mol)
+        mol._eStateIndices = estate  # later EStateIndices(force=False) calls reuse it
+    if any(n.startswith("VSA_EState") for n in wanted):
+        vsa_estate = EState_VSA.VSA_EState_(mol, force=False)
+    if any(n.startswith("EState_VSA") for n in wanted):
+        estate_vsa = EState_VSA.EState_VSA_(mol, force=False)
     values: dict[str, float] = {}
     for name, function in _descriptor_list():
-        if wanted is not None and name not in wanted:
+        if name not in wanted:
             continue
         try:
             if name == "MaxEStateIndex":
@@ -671,3 +677,30 @@ def featurize_table(table: pd.DataFrame, featurizer: MolecularFeaturizer,
 
     values = featurizer.fit_transform(table[smiles_column])
     return pd.DataFrame(values, index=table.index, columns=featurizer.get_feature_names_out())
+
+
+def tanimoto_similarity(query: Any, molecules: Sequence[Any], radius: int = 2,
+                        n_bits: int = 2048) -> np.ndarray:  # fmt: skip
+    """Tanimoto similarity of ECFP bit fingerprints between one query and many molecules.
+
+    Unparsable molecules get NaN.
+
+    >>> tanimoto_similarity("c1ccccc1O", ["c1ccccc1O", "CCCC", "bad"]).round(2).tolist()
+    [1.0, 0.0, nan]
+    """
+    from rdkit import DataStructs
+    from rdkit.Chem import rdFingerprintGenerator
+
+    from drugml.chem import parse_smiles
+
+    generator = rdFingerprintGenerator.GetMorganGenerator(radius=radius, fpSize=n_bits)
+    query_mol, _, error = parse_smiles(query) if isinstance(query, str) else (query, None, None)
+    if query_mol is None:
+        raise ValueError(f"Cannot parse the query {query!r}: {error}")
+    mols, _ = _parse(list(molecules), full=False)
+    query_fp = generator.GetFingerprint(query_mol)
+    valid = [i for i, m in enumerate(mols) if m is not None]
+    out = np.full(len(mols), np.nan)
+    fps = [generator.GetFingerprint(mols[i]) for i in valid]
+    out[valid] = DataStructs.BulkTanimotoSimilarity(query_fp, fps)
+    return out

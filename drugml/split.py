@@ -114,10 +114,11 @@ def _group_split(
                 valid.extend(group)
         else:
             train.extend(group)
-    if not test:
+    if not test or not train:
+        side = "test" if not test else "training"
         raise ValueError(
-            "The split left the test set empty: one group holds almost every molecule. "
-            "Use a random split or a larger test_size."
+            f"The split left the {side} set empty: one group holds almost every molecule. "
+            "Use a random split or another test_size."
         )
     return _result(n, test, valid)
 

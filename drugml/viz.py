@@ -13,6 +13,7 @@ True
 
 from __future__ import annotations
 
+import itertools
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
@@ -25,10 +26,14 @@ if TYPE_CHECKING:
 __all__ = [
     "MoleculeGrid",
     "molecule_grid",
+    "plot_chemical_space",
     "plot_curation_log",
     "plot_distribution",
+    "plot_error_vs_similarity",
+    "plot_parity",
     "plot_property_distributions",
     "plot_ro5_radar",
+    "plot_roc",
 ]
 
 #: One colour for "the thing we look at" across drugml plots.
@@ -272,4 +277,125 @@ def plot_ro5_radar(
     ax.set_xticks(angles[:-1], [f"{p}\n(≤ {RO5_LIMITS[p]})" for p in props])
     ax.set_yticks([0.5, 1.0, 1.5], ["0.5", "1", "1.5"])
     ax.legend(loc="upper right", bbox_to_anchor=(1.35, 1.1), frameon=False, fontsize=8)
+    return ax
+
+
+def plot_parity(
+    y_true: Any, y_pred: Any, ax: Axes | None = None, label: str = "", lower: Any = None,
+    upper: Any = None,
+) -> Axes:  # fmt: skip
+    """Predicted against measured values with the identity line, RMSE and R² in the title.
+
+    ``lower``/``upper`` draw each prediction's interval as a thin vertical bar.
+    """
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    y_true, y_pred = np.asarray(y_true, float), np.asarray(y_pred, float)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(4.2, 4))
+    if lower is not None and upper is not None:
+        ax.vlines(y_true, lower, upper, color=PRIMARY_COLOR, alpha=0.08, linewidth=1)
+    ax.scatter(y_true, y_pred, s=8, alpha=0.5, color=PRIMARY_COLOR, edgecolors="none")
+    low = float(np.nanmin([y_true.min(), y_pred.min()]))
+    high = float(np.nanmax([y_true.max(), y_pred.max()]))
+    ax.plot([low, high], [low, high], color="black", linewidth=1)
+    rmse = float(np.sqrt(np.mean((y_true - y_pred) ** 2)))
+    r2 = 1 - np.sum((y_true - y_pred) ** 2) / np.sum((y_true - y_true.mean()) ** 2)
+    ax.set_title(f"{label}  RMSE {rmse:.2f}, R² {r2:.2f}".strip())
+    ax.set_xlabel("measured")
+    ax.set_ylabel("predicted")
+    ax.spines[["top", "right"]].set_visible(False)
+    return ax
+
+
+def plot_error_vs_similarity(
+    y_true: Any, y_pred: Any, similarity: Any, ax: Axes | None = None, bins: int = 6,
+    threshold: float | None = None,
+) -> Axes:  # fmt: skip
+    """Absolute error against nearest-training-set similarity (binned medians): the domain view."""
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    error = np.abs(np.asarray(y_true, float) - np.asarray(y_pred, float))
+    similarity = np.asarray(similarity, float)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5, 3.5))
+    ax.scatter(similarity, error, s=8, alpha=0.35, color=PRIMARY_COLOR, edgecolors="none")
+    edges = np.quantile(similarity, np.linspace(0, 1, bins + 1))
+    centers, medians = [], []
+    for lo, hi in itertools.pairwise(edges):
+        inside = (similarity >= lo) & (similarity <= hi)
+        if inside.any():
+            centers.append((lo + hi) / 2)
+            medians.append(np.median(error[inside]))
+    ax.plot(centers, medians, color=ACCENT_COLOR, marker="o", label="median error per bin")
+    if threshold is not None:
+        ax.axvline(threshold, color="black", linestyle="--", linewidth=1, label="domain threshold")
+    ax.set_xlabel("Tanimoto similarity to nearest training molecule")
+    ax.set_ylabel("absolute error")
+    ax.legend(frameon=False)
+    ax.spines[["top", "right"]].set_visible(False)
+    return ax
+
+
+def plot_roc(y_true: Any, probability: Any, ax: Axes | None = None, label: str = "") -> Axes:
+    """ROC curve with its AUC in the legend."""
+    import matplotlib.pyplot as plt
+    from sklearn.metrics import roc_auc_score, roc_curve
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(4, 4))
+    fpr, tpr, _ = roc_curve(y_true, probability)
+    auc = roc_auc_score(y_true, probability)
+    ax.plot(fpr, tpr, label=f"{label} AUC {auc:.2f}".strip())
+    ax.plot([0, 1], [0, 1], color="grey", linestyle=":", linewidth=1)
+    ax.set_xlabel("false positive rate")
+    ax.set_ylabel("true positive rate")
+    ax.legend(frameon=False, loc="lower right")
+    ax.spines[["top", "right"]].set_visible(False)
+    return ax
+
+
+def plot_chemical_space(
+    features: Any, color: Any = None, method: str = "pca", ax: Axes | None = None,
+    highlight: Any = None, highlight_labels: Sequence[str] | None = None,
+    color_label: str = "", random_state: int = 0,
+) -> Axes:  # fmt: skip
+    """2D map of a feature matrix (PCA, or t-SNE after PCA to 50 dimensions).
+
+    ``highlight`` is a boolean mask or index list of points drawn as labelled
+    stars on top (e.g. approved drugs among the data set).
+    """
+    import matplotlib.pyplot as plt
+    import numpy as np
+    from sklearn.decomposition import PCA
+
+    X = np.asarray(features, dtype=np.float32)
+    if method == "pca":
+        coords = PCA(n_components=2, random_state=random_state).fit_transform(X)
+    elif method == "tsne":
+        from sklearn.manifold import TSNE
+
+        reduced = PCA(n_components=min(50, X.shape[1], X.shape[0]), random_state=random_state)
+        coords = TSNE(n_components=2, init="pca", random_state=random_state,
+                      perplexity=min(30, max(5, len(X) // 10))).fit_transform(
+            reduced.fit_transform(X))  # fmt: skip
+    else:
+        raise ValueError(f"method must be 'pca' or 'tsne', got {method!r}")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 5))
+    points = ax.scatter(coords[:, 0], coords[:, 1], c=color, s=6, alpha=0.7, cmap="viridis",
+                        edgecolors="none")  # fmt: skip
+    if color is not None:
+        plt.colorbar(points, ax=ax, label=color_label)
+    if highlight is not None:
+        idx = np.flatnonzero(highlight) if np.asarray(highlight).dtype == bool else highlight
+        ax.scatter(coords[idx, 0], coords[idx, 1], marker="*", s=160, color=ACCENT_COLOR,
+                   edgecolors="black", linewidths=0.6)  # fmt: skip
+        for i, text in zip(idx, highlight_labels or [], strict=False):
+            ax.annotate(text, coords[i], xytext=(4, 4), textcoords="offset points", fontsize=8)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_title(f"chemical space ({method.upper()})")
     return ax
