@@ -29,12 +29,13 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from drugml import notebooks as notebooks
     from drugml import scaffolds as scaffolds
     from drugml import split as split
+    from drugml import structure as structure
     from drugml import viz as viz
 
 # Public submodules, loaded lazily (PEP 562).
 _SUBMODULES = (
     "chem", "cli", "curate", "data", "featurize", "filters", "models", "notebooks", "scaffolds",
-    "split", "viz",
+    "split", "structure", "viz",
 )  # fmt: skip
 
 __all__ = ["__version__", *_SUBMODULES]
