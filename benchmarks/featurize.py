@@ -58,13 +58,20 @@ def deepchem_ecfp(smiles):
     return dc.feat.CircularFingerprint(radius=2, size=2048).featurize(smiles)
 
 
+# Peak RSS from /proc (VmHWM): ru_maxrss of a child started by a large parent
+# reports the parent's size at fork time, not the child's own peak.
 STREAM_PROBE = """
 import resource, sys, numpy as np
 from drugml.featurize import ECFP, iter_features
 n = 0
-for table, features in iter_features(sys.argv[1], ECFP(), chunk_size=10000, packed=True):
+for table, features in iter_features(sys.argv[1], ECFP(progress=False), chunk_size=10000,
+                                     packed=True):
     n += len(table)
-peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+try:
+    status = open("/proc/self/status").read().split("VmHWM:")[1].split()[0]
+    peak_mb = int(status) / 1024
+except (OSError, IndexError):
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 print(n, peak_mb)
 """
 

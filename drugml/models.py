@@ -107,7 +107,7 @@ def _default_params(estimator: str, task: str) -> dict[str, Any]:
             params["eval_metric"] = "logloss"
         return params
     if estimator == "random_forest":
-        return {"n_estimators": 500, "max_features": 0.3, "min_samples_leaf": 1}
+        return {"n_estimators": 300, "max_features": 0.3, "min_samples_leaf": 1}
     return {"k": 5}
 
 
