@@ -173,3 +173,17 @@ def test_bad_inputs():
         RDKitDescriptors(["NotADescriptor"]).transform(["CCO"])
     with pytest.raises(ValueError, match="n_jobs"):
         ECFP(n_jobs=0).transform(["CCO"])
+
+
+@pytest.mark.slow
+def test_graph_featurizer_gives_graphs_and_names_failures():
+    from drugml.featurize import GraphFeaturizer
+
+    with pytest.warns(UserWarning, match=r"1 molecules gave no graph: \[1\] 'C1CC'"):
+        graphs = GraphFeaturizer().transform(["CCO", "C1CC", "c1ccccc1"])
+    assert graphs[1] is None
+    assert graphs[0].num_nodes == 3 and graphs[2].num_nodes == 6
+    conv = GraphFeaturizer(kind="molgraphconv").transform(["CCO"])[0]
+    assert conv.node_features.shape[0] == 3
+    with pytest.raises(ValueError, match="Unknown graph kind"):
+        GraphFeaturizer(kind="nope").transform(["CCO"])
