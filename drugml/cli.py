@@ -67,7 +67,7 @@ def _show_structure(file, n_lines: int) -> None:
     lines = file.read_text().splitlines()
     if file.suffix == ".cif":
         counts = Counter(line.split()[0] for line in lines if line.startswith(("ATOM ", "HETATM ")))
-        header = [line for line in lines[:n_lines]]
+        header = lines[:n_lines]
     else:
         counts = Counter(line[:6].strip() for line in lines if line.startswith(("ATOM", "HETATM")))
         header = [
