@@ -336,6 +336,17 @@ def _resolve_column(
     return None
 
 
+def _smiles_column(columns: Sequence[str], wanted: str | None, source: str) -> str:
+    """The SMILES column: the one named, or one with a usual name; else a clear error."""
+    column = _resolve_column(columns, wanted, SMILES_COLUMN_CANDIDATES, "SMILES", source)
+    if column is None:
+        raise ColumnNotFoundError(
+            f"{source} has no SMILES column (looked for {', '.join(SMILES_COLUMN_CANDIDATES)}); "
+            "name it with smiles_column=. Its columns are: " + ", ".join(repr(c) for c in columns)
+        )
+    return column
+
+
 def standardize(
     molecules: Any,
     *,
@@ -377,16 +388,7 @@ def standardize(
     if isinstance(molecules, pd.DataFrame):
         if smiles_column is None and {"input", "read_error"} <= set(molecules.columns):
             smiles_column = "input"  # a table from read_molecules / iter_molecules
-        column = _resolve_column(
-            list(molecules.columns), smiles_column, SMILES_COLUMN_CANDIDATES, "SMILES", "The table"
-        )
-        if column is None:
-            raise ColumnNotFoundError(
-                "The table has no SMILES column (looked for "
-                + ", ".join(SMILES_COLUMN_CANDIDATES)
-                + "); name it with smiles_column=. Its columns are: "
-                + ", ".join(repr(c) for c in molecules.columns)
-            )
+        column = _smiles_column(list(molecules.columns), smiles_column, "The table")
         id_col = _resolve_column(
             list(molecules.columns), id_column, ID_COLUMN_CANDIDATES, "id", "The table"
         )
@@ -547,12 +549,7 @@ def _iter_table(
     header = pd.read_csv(path, sep=sep, nrows=0, compression="gzip" if compressed else None)
     columns = list(header.columns)
     source = f"{kind.upper()} file {path}"
-    smiles_col = _resolve_column(columns, smiles_column, SMILES_COLUMN_CANDIDATES, "SMILES", source)
-    if smiles_col is None:
-        raise ColumnNotFoundError(
-            f"{source} has no SMILES column (looked for {', '.join(SMILES_COLUMN_CANDIDATES)}); "
-            "name it with smiles_column=. Its columns are: " + ", ".join(repr(c) for c in columns)
-        )
+    smiles_col = _smiles_column(columns, smiles_column, source)
     id_col = _resolve_column(columns, id_column, ID_COLUMN_CANDIDATES, "id", source)
     extra = [c for c in columns if c not in (smiles_col, id_col)]
     reader = pd.read_csv(

@@ -270,22 +270,10 @@ def druglikeness(
     """
     import pandas as pd
 
-    from drugml.chem import (
-        SMILES_COLUMN_CANDIDATES,
-        ColumnNotFoundError,
-        _flat_map,
-        _resolve_column,
-    )
+    from drugml.chem import _flat_map, _smiles_column
 
     if isinstance(molecules, pd.DataFrame):
-        column = _resolve_column(
-            list(molecules.columns), smiles_column, SMILES_COLUMN_CANDIDATES, "SMILES", "The table"
-        )
-        if column is None:
-            raise ColumnNotFoundError(
-                "The table has no SMILES column; name it with smiles_column=. Its columns are: "
-                + ", ".join(repr(c) for c in molecules.columns)
-            )
+        column = _smiles_column(list(molecules.columns), smiles_column, "The table")
         items, index = molecules[column].tolist(), molecules.index
     else:
         if isinstance(molecules, str):
