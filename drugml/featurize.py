@@ -54,6 +54,7 @@ __all__ = [
     "RDKitDescriptors",
     "TopologicalTorsion",
     "as_molecule_list",
+    "bit_fingerprints",
     "iter_features",
     "tanimoto_similarity",
 ]
@@ -722,6 +723,29 @@ def featurize_table(table: pd.DataFrame, featurizer: MolecularFeaturizer,
 
     values = featurizer.fit_transform(table[smiles_column])
     return pd.DataFrame(values, index=table.index, columns=featurizer.get_feature_names_out())
+
+
+def bit_fingerprints(molecules: Sequence[Any], radius: int = 2, n_bits: int = 2048) -> list:
+    """Morgan bit vectors (RDKit ``ExplicitBitVect``) for Tanimoto searches.
+
+    SMILES strings or ``Mol`` objects; an unparsable or missing molecule gets
+    an empty vector (similarity 0 to everything).
+
+    >>> [fp.GetNumOnBits() > 0 for fp in bit_fingerprints(["CCO", "bad", None])]
+    [True, False, False]
+    """
+    from rdkit import DataStructs
+    from rdkit.Chem import rdFingerprintGenerator
+
+    from drugml.chem import to_mol
+
+    generator = rdFingerprintGenerator.GetMorganGenerator(radius=radius, fpSize=n_bits)
+    empty = DataStructs.ExplicitBitVect(n_bits)
+    fingerprints = []
+    for item in molecules:
+        mol = to_mol(item) if item is not None else None
+        fingerprints.append(generator.GetFingerprint(mol) if mol is not None else empty)
+    return fingerprints
 
 
 def tanimoto_similarity(query: Any, molecules: Sequence[Any], radius: int = 2,

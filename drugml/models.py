@@ -199,12 +199,14 @@ def _conformal_quantile(residuals: np.ndarray, coverage: float) -> float:
 
 
 def _domain_fingerprints(mols: Sequence) -> list:
-    from rdkit import DataStructs
-    from rdkit.Chem import rdFingerprintGenerator
+    from drugml.featurize import bit_fingerprints
 
-    generator = rdFingerprintGenerator.GetMorganGenerator(radius=2, fpSize=DOMAIN_BITS)
-    empty = DataStructs.ExplicitBitVect(DOMAIN_BITS)
-    return [generator.GetFingerprint(m) if m is not None else empty for m in mols]
+    return bit_fingerprints(mols, radius=2, n_bits=DOMAIN_BITS)
+
+
+def _as_targets(y: Any) -> np.ndarray:
+    """Targets as a float array (NaN stays NaN; pandas nullable values become NaN)."""
+    return np.asarray(y.tolist() if hasattr(y, "tolist") else list(y), dtype=float)
 
 
 def _nearest_similarity(query: Sequence, reference: Sequence) -> np.ndarray:
@@ -329,7 +331,7 @@ class PropertyModel(BaseEstimator):
         from drugml.featurize import _parse, as_molecule_list
 
         items = as_molecule_list(smiles)
-        targets = np.asarray(y.tolist() if hasattr(y, "tolist") else list(y), dtype=float)
+        targets = _as_targets(y)
         if len(items) != len(targets):
             raise ValueError(f"Got {len(items)} molecules but {len(targets)} target values.")
         mols, invalid = _parse(items, full=True)
@@ -489,7 +491,7 @@ class PropertyModel(BaseEstimator):
         ``n``, ``n_skipped`` and the metrics on in-domain molecules only.
         """
         predictions = self.predict(smiles)
-        targets = np.asarray(y.tolist() if hasattr(y, "tolist") else list(y), dtype=float)
+        targets = _as_targets(y)
         if len(targets) != len(predictions):
             raise ValueError(f"Got {len(predictions)} molecules but {len(targets)} target values.")
         usable = predictions["ok"].to_numpy() & np.isfinite(targets)

@@ -148,21 +148,6 @@ def scaffold_split(
     return _group_split(_scaffold_groups(smiles), test_size, valid_size, seed, balanced)
 
 
-def _fingerprints(smiles: Sequence[Any]) -> list:
-    from rdkit import DataStructs
-    from rdkit.Chem import rdFingerprintGenerator
-
-    from drugml.chem import to_mol
-
-    generator = rdFingerprintGenerator.GetMorganGenerator(radius=2, fpSize=2048)
-    empty = DataStructs.ExplicitBitVect(2048)
-    fps = []
-    for s in smiles:
-        mol = to_mol(s)
-        fps.append(generator.GetFingerprint(mol) if mol is not None else empty)
-    return fps
-
-
 def butina_clusters(smiles: Sequence[Any], threshold: float = 0.65) -> np.ndarray:
     """Butina (Taylor-Butina) clusters of ECFP4 fingerprints; one cluster id per molecule.
 
@@ -176,7 +161,9 @@ def butina_clusters(smiles: Sequence[Any], threshold: float = 0.65) -> np.ndarra
     """
     from rdkit import DataStructs
 
-    fps = _fingerprints(smiles)
+    from drugml.featurize import bit_fingerprints
+
+    fps = bit_fingerprints(smiles)
     n = len(fps)
     neighbours: list[np.ndarray] = []
     for i in range(n):

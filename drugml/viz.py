@@ -57,17 +57,6 @@ class MoleculeGrid:
         return path
 
 
-def _to_mol(item: Any) -> Chem.Mol | None:
-    from rdkit import Chem, rdBase
-
-    if isinstance(item, Chem.Mol):
-        return item
-    if not isinstance(item, str):
-        return None
-    with rdBase.BlockLogs():  # the warning below names the bad entries instead
-        return Chem.MolFromSmiles(item.strip())
-
-
 def molecule_grid(
     molecules: Sequence[Any],
     legends: Sequence[str] | None = None,
@@ -91,13 +80,15 @@ def molecule_grid(
     from rdkit import Chem
     from rdkit.Chem import Draw
 
+    from drugml.chem import to_mol
+
     molecules = list(molecules)
     legends = [str(x) for x in legends] if legends is not None else [""] * len(molecules)
     if len(legends) != len(molecules):
         raise ValueError(f"Got {len(molecules)} molecules but {len(legends)} legends.")
     mols, bad = [], []
     for i, item in enumerate(molecules):
-        mol = _to_mol(item)
+        mol = to_mol(item)  # RDKit's own message is captured; the warning names the entry
         if mol is None:
             bad.append(i)
             mol = Chem.Mol()
