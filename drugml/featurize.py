@@ -92,39 +92,44 @@ def as_molecule_list(X: Any) -> list[Any]:
     return list(X)
 
 
-def _parse(items: Sequence[Any], full: bool) -> tuple[list, list[tuple[int, str]]]:
-    """Parse a chunk; return molecules (None where invalid) and ``(index, reason)`` pairs.
+def _parse_one(item: Any, fast: bool) -> tuple[Any, str | None]:
+    """One input to ``(mol, None)`` or ``(None, reason)``; call inside ``rdBase.BlockLogs``.
 
     The fast path parses without sanitizing, then sanitizes: the same molecule
     as ``MolFromSmiles`` minus hydrogen removal and stereo perception, which
-    stereo-free fingerprints do not use. SMILES with explicit hydrogens, and
-    featurizers that need stereo (``full=True``), take the full parse.
+    stereo-free fingerprints do not use. Mol objects pass through; SMILES with
+    explicit hydrogens, failures and ``fast=False`` take the full parse, which
+    also gives RDKit's reason for a failure.
     """
-    from rdkit import Chem, rdBase
+    from rdkit import Chem
 
     from drugml.chem import parse_smiles
+
+    if isinstance(item, Chem.Mol):
+        return item, None
+    if fast and isinstance(item, str) and "[H" not in item:
+        mol = Chem.MolFromSmiles(item, sanitize=False)
+        if (
+            mol is not None
+            and mol.GetNumAtoms()
+            and Chem.SanitizeMol(mol, catchErrors=True) == Chem.SanitizeFlags.SANITIZE_NONE
+        ):
+            return mol, None
+    mol, _, error = parse_smiles(item)
+    return mol, error
+
+
+def _parse(items: Sequence[Any], full: bool) -> tuple[list, list[tuple[int, str]]]:
+    """Parse a chunk; return molecules (None where invalid) and ``(index, reason)`` pairs."""
+    from rdkit import rdBase
 
     mols: list = []
     invalid: list[tuple[int, str]] = []
     with rdBase.BlockLogs():
         for i, item in enumerate(items):
-            if isinstance(item, Chem.Mol):
-                mols.append(item)
-                continue
-            mol = None
-            if not full and isinstance(item, str) and "[H" not in item:
-                mol = Chem.MolFromSmiles(item, sanitize=False)
-                if mol is not None and mol.GetNumAtoms():
-                    try:
-                        Chem.SanitizeMol(mol)
-                    except Exception:
-                        mol = None
-                else:
-                    mol = None
-            if mol is None:  # slow path: full parse, with RDKit's reason on failure
-                mol, _, error = parse_smiles(item)
-                if mol is None:
-                    invalid.append((i, error))
+            mol, error = _parse_one(item, fast=not full)
+            if mol is None:
+                invalid.append((i, error))
             mols.append(mol)
     return mols, invalid
 
@@ -266,17 +271,9 @@ class _GeneratorFingerprint(MolecularFeaturizer):
         return bool(getattr(self, "chirality", False))
 
     def _fill_items(self, items: Sequence[Any]) -> tuple[np.ndarray, list[tuple[int, str]]]:
-        """Parse and fingerprint in one loop; the hot path of large screens.
+        """Parse and fingerprint in one loop (the hot path of large screens)."""
+        from rdkit import rdBase
 
-        Same fast parse as :func:`_parse` (sanitize after an unsanitized read);
-        anything unusual (Mol objects, explicit hydrogens, failures) takes the
-        full parse, which also gives the reason for a failure.
-        """
-        from rdkit import Chem, rdBase
-
-        from drugml.chem import parse_smiles
-
-        none = Chem.SanitizeFlags.SANITIZE_NONE
         fast = not self._needs_full_parse()
         generator = self._cached_generator()
         method = (
@@ -287,23 +284,11 @@ class _GeneratorFingerprint(MolecularFeaturizer):
         invalid: list[tuple[int, str]] = []
         with rdBase.BlockLogs():
             for i, item in enumerate(items):
-                if fast and isinstance(item, str) and "[H" not in item:
-                    mol = Chem.MolFromSmiles(item, sanitize=False)
-                    if (
-                        mol is not None
-                        and mol.GetNumAtoms()
-                        and Chem.SanitizeMol(mol, catchErrors=True) == none
-                    ):
-                        out[i] = method(mol)
-                        continue
-                if isinstance(item, Chem.Mol):
-                    mol = item
+                mol, error = _parse_one(item, fast)
+                if mol is None:
+                    invalid.append((i, error))
                 else:
-                    mol, _, error = parse_smiles(item)
-                    if mol is None:
-                        invalid.append((i, error))
-                        continue
-                out[i] = method(mol)
+                    out[i] = method(mol)
         return out, invalid
 
 
