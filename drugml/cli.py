@@ -5,6 +5,8 @@
     drugml data show egfr_compounds [--rows 10]
     drugml data verify [NAME]
     drugml gallery [--notebooks notebooks] [--out results/gallery]
+    drugml viewer install [--dest DIR] [--tarball FILE] [--force]
+    drugml viewer status
 
 Each sub-command is a thin wrapper over a public function, so that scripts
 can do the same thing from Python.
@@ -103,6 +105,31 @@ def _cmd_gallery(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_viewer_install(args: argparse.Namespace) -> int:
+    from drugml.assets import THREEDMOL_VERSION, install_threedmol
+
+    path = install_threedmol(args.dest, tarball=args.tarball, force=args.force)
+    print(f"3Dmol.js {THREEDMOL_VERSION} installed at {path} (sha256 verified): "
+          "3D views now work offline.")  # fmt: skip
+    return 0
+
+
+def _cmd_viewer_status(args: argparse.Namespace) -> int:
+    from drugml.assets import threedmol_status
+
+    status = threedmol_status()
+    if status["installed"]:
+        print(f"3Dmol.js {status['version']} ({status['licence']}): {status['path']}")
+        return 0
+    found = f" (found {status['path']} with sha256 {status['sha256_found']})" if status[
+        "path"] else ""  # fmt: skip
+    print(f"3Dmol.js {status['version']} is not installed{found}; looked in:")
+    for path in status["searched"]:
+        print(f"  {path}")
+    print("Run `drugml viewer install` so 3D views work offline.")
+    return 1
+
+
 def _print_table(frame) -> None:
     """Print a DataFrame as left-aligned text columns (easier to scan than pandas' default)."""
     cells = [list(map(str, frame.columns))] + [[str(v) for v in row] for row in frame.to_numpy()]
@@ -146,6 +173,19 @@ def build_parser() -> argparse.ArgumentParser:
         "--timeout", type=int, default=900, help="seconds per cell (default: %(default)s)"
     )
     p.set_defaults(func=_cmd_gallery)
+
+    viewer_parser = commands.add_parser(
+        "viewer", help="install or check the local 3Dmol.js that 3D views use offline"
+    )
+    viewer_commands = viewer_parser.add_subparsers(dest="viewer_command", metavar="ACTION")
+    p = viewer_commands.add_parser("install", help="install the pinned 3Dmol.js (npm package)")
+    p.add_argument("--dest", help="folder to install into (default: inside the package)")
+    p.add_argument("--tarball", help="install from an `npm pack 3dmol@VERSION` tarball")
+    p.add_argument("--force", action="store_true", help="reinstall even if present")
+    p.set_defaults(func=_cmd_viewer_install)
+    p = viewer_commands.add_parser("status", help="say where 3Dmol.js is (exit 1 if missing)")
+    p.set_defaults(func=_cmd_viewer_status)
+    viewer_parser.set_defaults(func=lambda _args: (viewer_parser.print_help(), 0)[1])
     return parser
 
 
@@ -156,11 +196,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 0
+    from drugml.assets import AssetError
     from drugml.data import DataError
 
     try:
         return args.func(args)
-    except DataError as exc:  # a clear message, not a traceback
+    except (DataError, AssetError) as exc:  # a clear message, not a traceback
         print(f"drugml: error: {exc}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # output piped into `head` and the like

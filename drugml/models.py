@@ -1,7 +1,8 @@
 """Property-prediction models with honest uncertainty, an applicability domain and safe persistence.
 
 :class:`PropertyModel` wraps a featurizer and an estimator (XGBoost by default,
-random forest, or a Tanimoto k-nearest-neighbour baseline) behind
+random forest, a Tanimoto k-nearest-neighbour baseline, or a D-MPNN graph
+neural network with the ``deep`` extra) behind
 ``fit(smiles, y)`` / ``predict(smiles)``:
 
 - **Uncertainty.** Regression gives a split-conformal prediction interval
@@ -17,7 +18,7 @@ random forest, or a Tanimoto k-nearest-neighbour baseline) behind
   threshold is the 5th percentile of that similarity for the out-of-fold
   molecules: 95 % of new-scaffold molecules like those seen in validation pass.
 - **Persistence without pickle.** ``save(dir)`` writes the XGBoost model as
-  JSON (or the random forest with skops), metadata as JSON, training
+  JSON (the random forest with skops, the GNN's weights as NPZ arrays), metadata as JSON, training
   fingerprints as NPZ and a Markdown model card. ``PropertyModel.load(dir)``
   rebuilds featurizers from a fixed list of known classes and never executes
   code from the files; it checks the format and library versions.
@@ -61,7 +62,9 @@ __all__ = [
 
 #: Version of the saved-model layout; loading a different one fails clearly.
 FORMAT_VERSION = 1
-ESTIMATORS = ("xgboost", "random_forest", "knn")
+ESTIMATORS = ("xgboost", "random_forest", "knn", "gnn")
+#: Estimators that learn from the featurizer's matrix; knn uses fingerprints, gnn graphs.
+MATRIX_ESTIMATORS = ("xgboost", "random_forest")
 DOMAIN_BITS = 2048
 
 #: Cheap RDKit descriptors (about 0.4 ms a molecule together, against 6.5 ms for
@@ -108,6 +111,9 @@ def _default_params(estimator: str, task: str) -> dict[str, Any]:
         return params
     if estimator == "random_forest":
         return {"n_estimators": 300, "max_features": 0.3, "min_samples_leaf": 1}
+    if estimator == "gnn":
+        return {"epochs": 50, "batch_size": 50, "learning_rate": 1e-3, "hidden": 300,
+                "depth": 3, "ffn_layers": 3, "dropout": 0.0}  # fmt: skip
     return {"k": 5}
 
 
@@ -243,8 +249,11 @@ class PropertyModel(BaseEstimator):
     Parameters
     ----------
     task : ``"regression"`` or ``"classification"`` (binary, labels 0/1 or bool).
-    estimator : ``"xgboost"`` (default), ``"random_forest"`` or ``"knn"``
-        (Tanimoto k-nearest neighbours on ECFP4 bits; ignores ``featurizer``).
+    estimator : ``"xgboost"`` (default), ``"random_forest"``, ``"knn"``
+        (Tanimoto k-nearest neighbours on ECFP4 bits; ignores ``featurizer``) or
+        ``"gnn"`` (DeepChem's D-MPNN graph network, :mod:`drugml.gnn`; learns from
+        the molecular graph, ignores ``featurizer``, needs the ``deep`` extra and
+        minutes of CPU where XGBoost needs seconds).
     featurizer : a drugml featurizer; default :func:`default_featurizer`.
     coverage : nominal coverage of the regression intervals (0.9).
     calibration_folds : scaffold-grouped folds used for calibration (5).
@@ -280,13 +289,11 @@ class PropertyModel(BaseEstimator):
         if self.task not in ("regression", "classification"):
             raise ValueError(f"task must be 'regression' or 'classification', got {self.task!r}")
         if self.estimator not in ESTIMATORS:
-            hint = (
-                " Graph neural networks are not available yet in this version."
-                if self.estimator == "gnn" else ""
-            )  # fmt: skip
-            raise ValueError(
-                f"estimator must be one of {ESTIMATORS}, got {self.estimator!r}.{hint}"
-            )
+            raise ValueError(f"estimator must be one of {ESTIMATORS}, got {self.estimator!r}")
+        if self.estimator == "gnn":
+            from drugml.gnn import require_deep
+
+            require_deep()
         if not 0 < self.coverage < 1:
             raise ValueError(f"coverage must be between 0 and 1, got {self.coverage}")
         if self.calibration_folds < 2:
@@ -309,20 +316,34 @@ class PropertyModel(BaseEstimator):
 
             cls = RandomForestRegressor if self.task == "regression" else RandomForestClassifier
             return cls(**params, random_state=self.random_state, n_jobs=self.n_jobs)
+        if self.estimator == "gnn":
+            from drugml.gnn import DMPNNEstimator
+
+            return DMPNNEstimator(task=self.task, **params, random_state=self.random_state)
         return TanimotoKNN(k=params["k"], task=self.task)
 
-    def _raw_predict(self, estimator, X: np.ndarray, fps: list) -> np.ndarray:
+    def _features(self, featurizer, mols: list, fit: bool = False) -> np.ndarray:
+        """The featurizer's matrix, or an empty one for estimators that do not use it."""
+        if self.estimator not in MATRIX_ESTIMATORS or not mols:
+            return np.zeros((len(mols), 0))
+        return featurizer.fit_transform(mols) if fit else featurizer.transform(mols)
+
+    def _raw_predict(self, estimator, X: np.ndarray, fps: list, mols: list) -> np.ndarray:
         """Regression value, or uncalibrated probability of class 1."""
         if isinstance(estimator, TanimotoKNN):
             return estimator.predict_value(fps)
+        if self.estimator == "gnn":
+            return estimator.predict_value(mols)
         if self.task == "regression":
             return np.asarray(estimator.predict(X), dtype=float)
         return np.asarray(estimator.predict_proba(X)[:, 1], dtype=float)
 
-    def _fit_estimator(self, X: np.ndarray, fps: list, y: np.ndarray):
+    def _fit_estimator(self, X: np.ndarray, fps: list, mols: list, y: np.ndarray):
         estimator = self._new_estimator()
         if isinstance(estimator, TanimotoKNN):
             return estimator.fit(fps, y)
+        if self.estimator == "gnn":
+            return estimator.fit(mols, y)
         return estimator.fit(X, y)
 
     # ---------------------------------------------------------------- fitting
@@ -377,7 +398,7 @@ class PropertyModel(BaseEstimator):
                 f"{self.calibration_folds}-fold calibration, got {n}"
             )
         featurizer = self._featurizer()
-        X = featurizer.fit_transform(mols) if self.estimator != "knn" else np.zeros((n, 0))
+        X = self._features(featurizer, mols, fit=True)
         fps = _domain_fingerprints(mols)
         groups = scaffolds(mols)
         n_folds = min(self.calibration_folds, len(set(groups)))
@@ -391,14 +412,18 @@ class PropertyModel(BaseEstimator):
         for train, test in GroupKFold(n_splits=n_folds).split(X, targets, groups):
             if self.task == "classification" and len(np.unique(targets[train])) < 2:
                 raise ValueError("A calibration fold has a single class; too few of one class.")
-            fold_model = self._fit_estimator(X[train], [fps[i] for i in train], targets[train])
-            oof[test] = self._raw_predict(fold_model, X[test], [fps[i] for i in test])
+            fold_model = self._fit_estimator(
+                X[train], [fps[i] for i in train], [mols[i] for i in train], targets[train]
+            )
+            oof[test] = self._raw_predict(
+                fold_model, X[test], [fps[i] for i in test], [mols[i] for i in test]
+            )
             oof_similarity[test] = _nearest_similarity(
                 [fps[i] for i in test], [fps[i] for i in train]
             )
 
         self.featurizer_ = featurizer
-        self.estimator_ = self._fit_estimator(X, fps, targets)
+        self.estimator_ = self._fit_estimator(X, fps, mols, targets)
         self.training_fingerprints_ = fps
         self.training_targets_ = targets
         self.domain_threshold_ = (
@@ -455,11 +480,8 @@ class PropertyModel(BaseEstimator):
         valid = np.flatnonzero(ok)
         valid_mols = [mols[i] for i in valid]
         fps = _domain_fingerprints(valid_mols)
-        if self.estimator != "knn" and len(valid):
-            X = self.featurizer_.transform(valid_mols)
-        else:
-            X = np.zeros((len(valid), 0))
-        raw = self._raw_predict(self.estimator_, X, fps) if len(valid) else np.array([])
+        X = self._features(self.featurizer_, valid_mols)
+        raw = self._raw_predict(self.estimator_, X, fps, valid_mols) if len(valid) else np.array([])
         similarity = np.full(len(items), np.nan)
         similarity[valid] = _nearest_similarity(fps, self.training_fingerprints_)
         out = pd.DataFrame(index=range(len(items)))
@@ -528,9 +550,9 @@ class PropertyModel(BaseEstimator):
         prediction up (more potent, more soluble ...), negative ones down.
         """
         from rdkit import Chem
-        from rdkit.Chem.Draw import SimilarityMaps, rdMolDraw2D
 
         from drugml.chem import parse_smiles
+        from drugml.viz import similarity_map
 
         self._check_fitted()
         mol, _, error = parse_smiles(smiles) if isinstance(smiles, str) else (smiles, None, None)
@@ -545,10 +567,8 @@ class PropertyModel(BaseEstimator):
             variants.append(editable.GetMol())
         with_removed = self._value_for(variants)
         weights = [base - v for v in with_removed]
-        drawer = rdMolDraw2D.MolDraw2DSVG(*size)
-        SimilarityMaps.GetSimilarityMapFromWeights(mol, weights, draw2d=drawer)
-        drawer.FinishDrawing()
-        return AtomContributions(Chem.MolToSmiles(mol), base, weights, drawer.GetDrawingText())
+        svg = similarity_map(mol, weights, size)
+        return AtomContributions(Chem.MolToSmiles(mol), base, weights, svg)
 
     def _value_for(self, mols: list) -> np.ndarray:
         from rdkit import Chem
@@ -556,11 +576,8 @@ class PropertyModel(BaseEstimator):
         for m in mols:  # a dummy atom can break aromaticity: sanitize as far as possible
             Chem.SanitizeMol(m, catchErrors=True)
         fps = _domain_fingerprints(mols)
-        if self.estimator == "knn":
-            X = np.zeros((len(mols), 0))
-        else:
-            X = self.featurizer_.transform(mols)
-        raw = self._raw_predict(self.estimator_, X, fps)
+        X = self._features(self.featurizer_, mols)
+        raw = self._raw_predict(self.estimator_, X, fps, mols)
         return raw if self.task == "regression" else _apply_platt(self.calibrator_, raw)
 
     # ----------------------------------------------------------- persistence
@@ -575,6 +592,9 @@ class PropertyModel(BaseEstimator):
             import skops.io
 
             skops.io.dump(self.estimator_, directory / "model.skops")
+        elif self.estimator == "gnn":
+            # Plain arrays: no pickle on disk, nothing executes when it is read.
+            np.savez_compressed(directory / "gnn_weights.npz", **self.estimator_.state_arrays())
         np.savez_compressed(
             directory / "training_set.npz",
             fingerprints=_pack(self.training_fingerprints_),
@@ -585,7 +605,17 @@ class PropertyModel(BaseEstimator):
             "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
             "versions": _library_versions(self.estimator),
             "params": {k: v for k, v in self.get_params(deep=False).items() if k != "featurizer"},
-            "featurizer": _featurizer_spec(self.featurizer_) if self.estimator != "knn" else None,
+            "featurizer": (
+                _featurizer_spec(self.featurizer_) if self.estimator in MATRIX_ESTIMATORS else None
+            ),
+            "gnn": (
+                {
+                    "target_mean": self.estimator_.target_mean_,
+                    "target_std": self.estimator_.target_std_,
+                }
+                if self.estimator == "gnn"
+                else None
+            ),
             "estimator_params": self._params(),
             "domain_threshold": self.domain_threshold_,
             "conformal_quantile": getattr(self, "conformal_quantile_", None),
@@ -618,7 +648,7 @@ class PropertyModel(BaseEstimator):
             )
         _check_versions(metadata["versions"], directory, strict_versions)
         model = cls(**metadata["params"])
-        if model.estimator != "knn":
+        if model.estimator in MATRIX_ESTIMATORS:
             model.featurizer = _featurizer_from_spec(metadata["featurizer"])
             model.featurizer_ = model.featurizer
         else:
@@ -651,6 +681,19 @@ class PropertyModel(BaseEstimator):
             if unexpected:
                 raise ModelLoadError(f"{path} holds unexpected object types: {unexpected}")
             return skops.io.load(path, trusted=untrusted)
+        if self.estimator == "gnn":
+            from drugml.gnn import DMPNNEstimator
+
+            path = directory / "gnn_weights.npz"
+            if not path.is_file():
+                raise ModelLoadError(f"{directory} is incomplete: no gnn_weights.npz")
+            with np.load(path, allow_pickle=False) as arrays:
+                return DMPNNEstimator.from_state(
+                    {k: v for k, v in metadata["estimator_params"].items()}
+                    | {"task": self.task, "random_state": self.random_state},
+                    {k: arrays[k] for k in arrays.files},
+                    **metadata["gnn"],
+                )
         return TanimotoKNN(k=metadata["estimator_params"]["k"], task=self.task).fit(
             self.training_fingerprints_, self.training_targets_
         )
@@ -759,20 +802,26 @@ def _library_versions(estimator: str) -> dict[str, str]:
     }
     if estimator == "xgboost":
         versions["xgboost"] = _xgb_module().__version__
+    if estimator == "gnn":
+        import deepchem
+        import torch
+
+        versions["torch"] = torch.__version__.split("+")[0]
+        versions["deepchem"] = deepchem.__version__
     return versions
 
 
 def _check_versions(saved: dict[str, str], directory: Path, strict: bool) -> None:
-    current = _library_versions("xgboost" if "xgboost" in saved else "")
+    kind = "xgboost" if "xgboost" in saved else "gnn" if "torch" in saved else ""
+    current = _library_versions(kind)
     problems, notes = [], []
     for name, version in saved.items():
         now = current.get(name)
         if now is None or now == version:
             continue
         major_changed = version.split(".")[0] != now.split(".")[0]
-        (problems if major_changed and name in ("xgboost", "scikit-learn") else notes).append(
-            f"{name} {version} (now {now})"
-        )
+        serious = major_changed and name in ("xgboost", "scikit-learn", "torch")
+        (problems if serious else notes).append(f"{name} {version} (now {now})")
     if problems:
         message = (
             f"Model in {directory} was saved with {', '.join(problems)}: a different major "

@@ -1,7 +1,10 @@
-"""Pictures: 2D molecule grids and property distributions.
+"""Pictures: 2D molecule grids, similarity maps, plots, and (re-exported) 3D and RNA views.
 
 Helpers return objects a notebook displays directly (SVG grids, matplotlib
-Axes) and that can be saved to files for reports.
+Axes) and that can be saved to files for reports. The 3D views live in
+:mod:`drugml.view3d` and the RNA secondary-structure drawing in
+:mod:`drugml.rna`; their public functions are also reachable from here
+(``drugml.viz.view_structure``, ``drugml.viz.draw_rna_secondary_structure`` ...).
 
 Example
 -------
@@ -25,6 +28,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "MoleculeGrid",
+    "MoleculeView",  # noqa: F822 - loaded lazily by __getattr__
+    "draw_rna_secondary_structure",  # noqa: F822 - loaded lazily by __getattr__
     "molecule_grid",
     "plot_chemical_space",
     "plot_curation_log",
@@ -34,7 +39,39 @@ __all__ = [
     "plot_property_distributions",
     "plot_ro5_radar",
     "plot_roc",
+    "rna_secondary_structure",  # noqa: F822 - loaded lazily by __getattr__
+    "similarity_map",
+    "view_binding_site",  # noqa: F822 - loaded lazily by __getattr__
+    "view_molecule",  # noqa: F822 - loaded lazily by __getattr__
+    "view_rna",  # noqa: F822 - loaded lazily by __getattr__
+    "view_structure",  # noqa: F822 - loaded lazily by __getattr__
+    "view_superposed",  # noqa: F822 - loaded lazily by __getattr__
 ]
+
+# 3D and RNA helpers, loaded on first use (PEP 562) so `import drugml.viz` stays light.
+_REEXPORTS = {
+    "MoleculeView": "drugml.view3d",
+    "view_binding_site": "drugml.view3d",
+    "view_molecule": "drugml.view3d",
+    "view_rna": "drugml.view3d",
+    "view_structure": "drugml.view3d",
+    "view_superposed": "drugml.view3d",
+    "rna_secondary_structure": "drugml.rna",
+    "draw_rna_secondary_structure": "drugml.rna",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _REEXPORTS:
+        import importlib
+
+        return getattr(importlib.import_module(_REEXPORTS[name]), name)
+    raise AttributeError(f"module 'drugml.viz' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_REEXPORTS))
+
 
 #: One colour for "the thing we look at" across drugml plots.
 PRIMARY_COLOR = "#2b6ca3"
@@ -390,3 +427,24 @@ def plot_chemical_space(
     ax.set_yticks([])
     ax.set_title(f"chemical space ({method.upper()})")
     return ax
+
+
+def similarity_map(
+    mol: Chem.Mol, weights: Sequence[float], size: tuple[int, int] = (400, 300)
+) -> str:
+    """An RDKit similarity map (SVG) of per-atom weights: green raises, pink lowers the value.
+
+    Used by :meth:`drugml.models.PropertyModel.explain`.
+
+    >>> from rdkit import Chem
+    >>> similarity_map(Chem.MolFromSmiles("CCO"), [0.1, -0.2, 0.3]).lstrip().startswith("<?xml")
+    True
+    """
+    from rdkit.Chem.Draw import SimilarityMaps, rdMolDraw2D
+
+    if len(weights) != mol.GetNumAtoms():
+        raise ValueError(f"{len(weights)} weights for a molecule of {mol.GetNumAtoms()} atoms")
+    drawer = rdMolDraw2D.MolDraw2DSVG(*size)
+    SimilarityMaps.GetSimilarityMapFromWeights(mol, list(map(float, weights)), draw2d=drawer)
+    drawer.FinishDrawing()
+    return drawer.GetDrawingText()

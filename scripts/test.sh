@@ -5,5 +5,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/_venv.sh
-ensure_venv "notebooks,dev,scale"
+ensure_venv "notebooks,dev,scale,deep"
 python -m pytest "$@"
