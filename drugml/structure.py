@@ -278,6 +278,47 @@ class Structure:
         return pd.DataFrame(rows, columns=columns).sort_values(["chain", "resnum", "icode"],
                                                                ignore_index=True)  # fmt: skip
 
+    def ligand_contacts(self, ligand: str | Ligand, cutoff: float = 4.0) -> pd.DataFrame:
+        """Atom-level contacts of a ligand: every ligand/protein atom pair within ``cutoff`` Å.
+
+        Columns: ``ligand_atom``, ``ligand_element``, ``chain``, ``resname``,
+        ``resnum``, ``atom``, ``element``, ``distance`` and ``polar`` (both atoms N
+        or O and at most 3.5 Å apart: a possible hydrogen bond; angles and donor/acceptor
+        roles are not checked).
+
+        >>> contacts = load_structure("egfr_1m17").ligand_contacts("AQ4")
+        >>> hinge = contacts[contacts.polar & (contacts.resnum == 769)]
+        >>> hinge[["ligand_atom", "resname", "atom"]].values.tolist()  # quinazoline N1 to the NH
+        [['N2', 'MET', 'N']]
+        """
+        import pandas as pd
+        from Bio.PDB import NeighborSearch
+
+        ligand = self.ligand(ligand)
+        residue = self._residue(ligand)
+        others = [
+            atom for atom in self.model.get_atoms()
+            if atom.get_parent() is not residue
+            and atom.get_parent().get_resname().strip().upper() not in {"HOH", "WAT", "DOD"}
+        ]  # fmt: skip
+        search = NeighborSearch(others)
+        rows = []
+        for atom in residue.get_atoms():
+            for other in search.search(atom.coord, cutoff):
+                res = other.get_parent()
+                distance = float(np.linalg.norm(atom.coord - other.coord))
+                rows.append({
+                    "ligand_atom": atom.get_id(), "ligand_element": atom.element,
+                    "chain": res.get_parent().id, "resname": res.get_resname().strip(),
+                    "resnum": res.id[1], "atom": other.get_id(), "element": other.element,
+                    "distance": round(distance, 2),
+                    "polar": atom.element in ("N", "O") and other.element in ("N", "O")
+                    and distance <= 3.5,
+                })  # fmt: skip
+        columns = ["ligand_atom", "ligand_element", "chain", "resname", "resnum", "atom",
+                   "element", "distance", "polar"]  # fmt: skip
+        return pd.DataFrame(rows, columns=columns).sort_values("distance", ignore_index=True)
+
     # ---------------------------------------------------------------- export
     def to_pdb(self, residues: Sequence[Any] | None = None) -> str:
         """PDB text of the model (or of some residues), one altloc per atom."""

@@ -169,6 +169,11 @@ def _ligand_selection(ligand: Ligand) -> dict[str, Any]:
     return {"resn": ligand.resname, "chain": ligand.chain, "resi": ligand.resnum}
 
 
+def _around(ligand: Ligand, distance: float) -> dict[str, Any]:
+    """3Dmol.js selection of every atom within ``distance`` Å of a ligand (for zooming)."""
+    return {"within": {"distance": float(distance), "sel": _ligand_selection(ligand)}}
+
+
 def _check_chains(structure: Structure, chains: Sequence[str] | None) -> list[str]:
     present = [c.id for c in structure.chains]
     if chains is None:
@@ -290,13 +295,13 @@ def view_binding_site(
                            "backgroundColor": "white"}  # fmt: skip
             view.addResLabels(pocket, label_style)
         if surface:
-            view.addSurface("VDW", {"opacity": 0.35, "color": "#9ecae1"}, pocket)
+            view.addSurface("VDW", {"opacity": 0.25, "color": "#9ecae1"}, pocket)
     _add_ligands(view, [ligand])
     for i, mol in enumerate(candidates):
         view.addModel(_mol_block(mol), "sdf")
         view.setStyle({"model": i + 1}, {"stick": {"colorscheme": "magentaCarbon",
                                                    "radius": 0.2}})  # fmt: skip
-    view.zoomTo(_ligand_selection(ligand))
+    view.zoomTo(_around(ligand, cutoff))
     return view
 
 
@@ -352,7 +357,7 @@ def view_rna(
             view.addStyle({"chain": chain, "resi": [int(r) for r in group["resnum"]]},
                           {"stick": {"radius": 0.15}})  # fmt: skip
         _add_ligands(view, [ligand], carbon="magenta")
-        view.zoomTo(_ligand_selection(ligand))
+        view.zoomTo(_around(ligand, cutoff))
     else:
         _add_ligands(view, [x for x in structure.ligands() if x.chain in shown], "magenta")
         view.zoomTo({"chain": shown})
