@@ -48,6 +48,7 @@ __all__ = [
     "StructureError",
     "load_structure",
     "place_like_reference",
+    "residue_mapping",
     "sequence_identity",
     "superpose",
 ]
@@ -620,3 +621,32 @@ def place_like_reference(mol: Chem.Mol, reference: Chem.Mol, seed: int = 0) -> C
     pose = Chem.RemoveHs(with_h)
     pose.SetIntProp("mcs_atoms", len(pairs))
     return pose
+
+
+def residue_mapping(
+    structure: Structure,
+    reference: Structure,
+    reference_chain: str | None = None,
+    chain: str | None = None,
+) -> dict[int, int]:
+    """Residue numbers of ``structure`` mapped to those of ``reference`` by sequence alignment.
+
+    Chains default to the first protein chain of each. Residues in gaps of the
+    alignment are left out. Use it to compare binding sites of structures whose
+    files number residues differently.
+
+    >>> a, b = load_structure("egfr_1m17"), load_structure("egfr_5ug9")
+    >>> residue_mapping(b, a)[793]  # 5UG9 numbers the full-length protein, 1M17 the mature one
+    769
+    """
+
+    def first_protein(s: Structure) -> str:
+        proteins = [c.id for c in s.chains if c.type == "protein"]
+        if not proteins:
+            raise StructureError(f"{s.name} has no protein chain")
+        return proteins[0]
+
+    mobile = structure.chain(chain or first_protein(structure))
+    fixed = reference.chain(reference_chain or first_protein(reference))
+    alignment = _aligner().align(fixed.sequence, mobile.sequence)[0]
+    return {mobile.residue_ids[j][0]: fixed.residue_ids[i][0] for i, j in _aligned_pairs(alignment)}

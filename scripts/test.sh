@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# The README's test command: install drugml with its test extras into .venv,
-# then run the whole test suite (unit tests, notebooks, guards).
+# The README's test command: install drugml with its test extras into .venv
+# (plus 3Dmol.js and, when missing, Chromium), then run the whole test suite
+# (unit tests, notebooks, browser checks, guards).
 # Extra arguments go to pytest, e.g. `bash scripts/test.sh -k data`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/_venv.sh
 ensure_venv "notebooks,dev,scale,deep"
+ensure_viewer
+ensure_chromium
 python -m pytest "$@"

@@ -16,7 +16,7 @@ PYPI_TO_CONDA = {
     "xgboost-cpu": "py-xgboost-cpu",
 }
 # Conda entries that are tooling, not drugml dependencies.
-CONDA_TOOLING = {"python", "pip"}
+CONDA_TOOLING = {"python", "pip", "nodejs"}
 
 REQUIREMENT = re.compile(r"^\s*([A-Za-z0-9_.\-]+)\s*(?:\[[^\]]*\])?\s*(.*)$")
 
@@ -43,6 +43,11 @@ def _conda_packages(path: Path) -> tuple[dict[str, str], list]:
     for entry in env["dependencies"]:
         if isinstance(entry, dict):
             pip_section = entry.get("pip", [])
+            # Packages conda-forge lacks come from PyPI in the pip section.
+            for spec in pip_section:
+                if not spec.startswith("-"):
+                    name, bound = _split(spec)
+                    packages[name] = bound
             continue
         name, bound = _split(entry)
         if name not in CONDA_TOOLING:

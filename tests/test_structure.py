@@ -160,3 +160,48 @@ def test_unknown_names_and_files():
         load_structure("no_such_structure")
     with pytest.raises(StructureError, match="no chain 'B'"):
         load_structure("egfr_1m17").sequence("B")
+
+
+def test_ligand_contacts_find_the_hinge_hydrogen_bond():
+    contacts = load_structure("egfr_1m17").ligand_contacts("AQ4", cutoff=4.0)
+    assert contacts["distance"].is_monotonic_increasing and (contacts["distance"] <= 4.0).all()
+    closest = contacts.iloc[0]
+    assert (closest.resname, closest.resnum, closest.atom, closest.polar) == ("MET", 769, "N", True)
+    assert not contacts[contacts.ligand_element == "C"]["polar"].any()
+
+
+def test_residue_mapping_follows_the_alignment_not_the_numbers():
+    from drugml.structure import residue_mapping
+
+    mature, full_length = load_structure("egfr_1m17"), load_structure("egfr_5ug9")
+    mapping = residue_mapping(full_length, mature)
+    # 5UG9 numbers the full-length receptor, 1M17 the mature chain: an offset of 24.
+    assert mapping[793] == 769 and mapping[790] == 766
+    assert {full - mature_number for full, mature_number in mapping.items()} == {24}
+    with pytest.raises(StructureError, match="no protein chain"):
+        residue_mapping(load_structure("rna_4gxy"), mature)
+
+
+def test_analogue_is_placed_on_the_reference_ligand():
+    from rdkit import Chem
+
+    from drugml.structure import place_like_reference
+
+    site = load_structure("egfr_1m17")
+    erlotinib = site.ligand_mol("AQ4", data.load("approved_drugs").query(
+        "pref_name == 'ERLOTINIB'")["smiles"].iloc[0])  # fmt: skip
+    gefitinib = Chem.MolFromSmiles("COc1cc2ncnc(Nc3ccc(F)c(Cl)c3)c2cc1OCCCN1CCOCC1")
+    pose = place_like_reference(gefitinib, erlotinib)
+    assert pose.GetNumAtoms() == gefitinib.GetNumAtoms() and pose.GetConformer().Is3D()
+    core = pose.GetIntProp("mcs_atoms")
+    assert core >= 15
+    # The shared quinazoline core sits where erlotinib's does (within 1 Å on average).
+    match = Chem.MolFromSmarts("c1ncnc2ccccc12")
+    a = pose.GetConformer().GetPositions()[list(pose.GetSubstructMatch(match))]
+    b = erlotinib.GetConformer().GetPositions()[list(erlotinib.GetSubstructMatch(match))]
+    assert np.sqrt(((a - b) ** 2).sum(axis=1).mean()) < 1.0
+    # Nothing in common: not anchored, only centred on the reference.
+    unrelated = place_like_reference(Chem.MolFromSmiles("CCCCCCCC"), erlotinib)
+    assert unrelated.GetIntProp("mcs_atoms") < 3
+    centre = erlotinib.GetConformer().GetPositions().mean(axis=0)
+    assert np.linalg.norm(unrelated.GetConformer().GetPositions().mean(axis=0) - centre) < 0.5

@@ -1,0 +1,248 @@
+"""3D views render in a real browser with no network: saved pages, exported notebooks, JupyterLab.
+
+Headless Chromium (Debian's ``chromium``, driven by Python playwright through
+``executable_path``; ``scripts/test.sh`` installs it when missing) opens each
+page with every request outside localhost aborted and recorded. A drawn 3D
+view has thousands of colours; a blank one is one flat colour. The negative
+control (py3Dmol's default CDN script) must come out blank, so these checks
+can fail.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import numpy as np
+import pytest
+from conftest import NETWORK_GUARD, NOTEBOOK_DIR
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+VIEWER = 'div[id^="3dmolviewer"]'
+LOCAL = ("file:", "data:", "blob:", "about:", "http://127.0.0.1", "http://localhost")
+
+
+def _require_browser() -> None:
+    if CHROMIUM is None:
+        pytest.skip("Chromium is not installed (scripts/test.sh installs Debian's chromium)")
+    pytest.importorskip("playwright.sync_api", reason="playwright is in the dev extra")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    _require_browser()
+    from drugml.assets import threedmol_path
+
+    if threedmol_path() is None:
+        pytest.fail("3Dmol.js is not installed: run `drugml viewer install` (scripts/test.sh does)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        # --no-sandbox: CI runs as root, where Chromium's sandbox refuses to start.
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield chromium
+        chromium.close()
+
+
+class OfflinePage:
+    """A page whose requests outside localhost are aborted and remembered."""
+
+    def __init__(self, browser) -> None:
+        self.outside: list[str] = []
+        self.page = browser.new_page(viewport={"width": 1100, "height": 900})
+        self.page.route("**/*", self._route)
+
+    def _route(self, route) -> None:
+        url = route.request.url
+        if url.startswith(LOCAL):
+            route.continue_()
+        else:
+            self.outside.append(url)
+            route.abort()
+
+    def close(self) -> None:
+        self.page.close()
+
+
+@pytest.fixture
+def offline_page(browser):
+    page = OfflinePage(browser)
+    yield page
+    page.close()
+
+
+def pixel_stats(png: bytes) -> tuple[int, float]:
+    """(distinct colours, fraction of non-white pixels) of a screenshot."""
+    from PIL import Image
+
+    image = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
+    colours = len(np.unique(image.reshape(-1, 3), axis=0))
+    return colours, float((image.sum(axis=2) < 750).mean())
+
+
+def wait_for_canvases(page, count: int, timeout: float = 60_000) -> None:
+    """Wait until ``count`` viewers hold a sized canvas, then for two animation frames."""
+    page.wait_for_function(
+        """n => { const c = [...document.querySelectorAll('div[id^="3dmolviewer"] canvas')]
+                  .filter(x => x.width > 0 && x.height > 0); return c.length >= n; }""",
+        arg=count,
+        timeout=timeout,
+    )
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+
+
+def assert_drawn(png: bytes, what: str) -> None:
+    colours, filled = pixel_stats(png)
+    assert colours > 100 and filled > 0.02, f"{what} looks blank: {colours} colours, {filled:.1%}"
+
+
+def test_saved_view_renders_offline(offline_page, tmp_path):
+    from drugml.viz import view_binding_site, view_rna
+
+    pages = [
+        view_binding_site("egfr_1m17", "AQ4").save_html(tmp_path / "pocket.html"),
+        view_rna("rna_4gxy", "B1Z").save_html(tmp_path / "rna.html"),
+    ]
+    for path in pages:
+        text = path.read_text()
+        assert not re.search(r"""src=["']https?://""", text), "an external script URL"
+        offline_page.page.goto(path.as_uri())
+        wait_for_canvases(offline_page.page, 1)
+        assert_drawn(offline_page.page.locator(VIEWER).first.screenshot(), path.name)
+    assert offline_page.outside == []
+
+
+def test_cdn_view_is_blank_offline_negative_control(offline_page, tmp_path):
+    """py3Dmol's own view loads 3Dmol.js from a CDN: offline it must stay blank."""
+    import py3Dmol
+
+    from drugml.structure import load_structure
+
+    view = py3Dmol.view(width=640, height=480)
+    view.addModel(load_structure("egfr_1m17").to_pdb(), "pdb")
+    view.setStyle({"cartoon": {"color": "spectrum"}})
+    view.zoomTo()
+    path = tmp_path / "cdn.html"
+    view.write_html(str(path))
+    offline_page.page.goto(path.as_uri())
+    offline_page.page.wait_for_load_state("load")
+    png = offline_page.page.locator(VIEWER).first.screenshot()
+    colours, filled = pixel_stats(png)
+    assert colours <= 100 or filled <= 0.02, "the CDN view drew something with no network"
+    assert any("3dmol" in url.lower() for url in offline_page.outside), offline_page.outside
+
+
+@pytest.mark.notebook
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["01_target_structure", "07_rna_targets"])
+def test_exported_notebook_renders_offline(offline_page, tmp_path, name):
+    from drugml.notebooks import execute_notebook, export_html
+
+    nb = execute_notebook(NOTEBOOK_DIR / f"{name}.ipynb", preamble=NETWORK_GUARD, timeout=600)
+    path = export_html(nb, tmp_path / f"{name}.html")
+    text = path.read_text()
+    assert not re.search(r"""<script[^>]+src=["']?https?://""", text), "an external script URL"
+    n_views = len(re.findall(r'<div id="3dmolviewer_', text))
+    assert n_views >= 2
+    offline_page.page.goto(path.as_uri())
+    wait_for_canvases(offline_page.page, n_views)
+    viewers = offline_page.page.locator(VIEWER)
+    for i in range(n_views):
+        viewers.nth(i).scroll_into_view_if_needed()
+        assert_drawn(viewers.nth(i).screenshot(), f"{name} view {i + 1}")
+    assert offline_page.outside == []
+
+
+# ------------------------------------------------------------------ JupyterLab
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(params=["/", "/user/binder-like/"], ids=["base-root", "base-binder"])
+def jupyterlab(request, tmp_path):
+    _require_browser()
+    root = tmp_path / "work"
+    root.mkdir()
+    cells = [
+        {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
+         "source": "from drugml.viz import view_binding_site\n"
+                   "view_binding_site('egfr_1m17', 'AQ4')"},
+    ]  # fmt: skip
+    notebook = {"cells": cells, "metadata": {"kernelspec": {"name": "python3",
+                "display_name": "Python 3", "language": "python"}},
+                "nbformat": 4, "nbformat_minor": 5}  # fmt: skip
+    (root / "view.ipynb").write_text(json.dumps(notebook))
+    settings = tmp_path / "settings" / "@jupyterlab" / "apputils-extension"
+    settings.mkdir(parents=True)
+    # No news or update checks: they would fetch from the internet.
+    (settings / "notification.jupyterlab-settings").write_text(
+        json.dumps({"fetchNews": "false", "checkForUpdates": False})
+    )
+    port, token, base = _free_port(), "drugml-test-token", request.param
+    env = {**os.environ, "JUPYTERLAB_SETTINGS_DIR": str(tmp_path / "settings"),
+           "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime")}  # fmt: skip
+    command = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1",
+               f"--port={port}", f"--ServerApp.token={token}", f"--ServerApp.base_url={base}",
+               f"--ServerApp.root_dir={root}", "--LabApp.expose_app_in_browser=True",
+               "--ServerApp.disable_check_xsrf=True", "--allow-root",
+               "--LabApp.extension_manager=readonly"]  # fmt: skip
+    log = (tmp_path / "jupyterlab.log").open("w")
+    server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}{base}"
+    deadline = time.monotonic() + 90
+    while True:
+        try:
+            urllib.request.urlopen(f"{url}api/status?token={token}", timeout=2)
+            break
+        except OSError:
+            if server.poll() is not None or time.monotonic() > deadline:
+                server.kill()
+                log_text = (tmp_path / "jupyterlab.log").read_text()
+                pytest.fail(f"JupyterLab did not start: {log_text}")
+            time.sleep(0.5)
+    yield url, token
+    server.terminate()
+    try:
+        server.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        server.kill()
+    log.close()
+
+
+def _idle_kernel(url: str, token: str) -> bool:
+    with urllib.request.urlopen(f"{url}api/sessions?token={token}", timeout=5) as response:
+        sessions = json.load(response)
+    return any(s["kernel"]["execution_state"] == "idle" for s in sessions)
+
+
+@pytest.mark.slow
+def test_view_renders_in_live_jupyterlab(browser, jupyterlab):
+    url, token = jupyterlab
+    page = OfflinePage(browser)
+    try:
+        page.page.goto(f"{url}lab/tree/view.ipynb?token={token}")
+        page.page.wait_for_function("() => window.jupyterapp !== undefined", timeout=60_000)
+        page.page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
+        deadline = time.monotonic() + 60
+        while not _idle_kernel(url, token):
+            assert time.monotonic() < deadline, "the kernel never became idle"
+            page.page.wait_for_timeout(250)
+        page.page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+        wait_for_canvases(page.page, 1, timeout=120_000)
+        viewer = page.page.locator(f".jp-OutputArea {VIEWER}").first
+        assert_drawn(viewer.screenshot(), "the JupyterLab view")
+        assert page.outside == []
+    finally:
+        page.close()
