@@ -34,8 +34,9 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
 
 # Public submodules, loaded lazily (PEP 562).
 _SUBMODULES = (
-    "chem", "cli", "curate", "data", "featurize", "filters", "models", "notebooks", "scaffolds",
-    "split", "structure", "viz",
+    "assets", "chem", "cli", "curate", "data", "featurize", "filters", "gnn", "models",
+    "notebooks", "pipeline", "rank", "report", "rna", "scaffolds", "screen", "split",
+    "structure", "view3d", "viz",
 )  # fmt: skip
 
 __all__ = ["__version__", *_SUBMODULES]

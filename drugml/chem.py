@@ -443,14 +443,16 @@ _FORMATS = {
     ".sdf": "sdf",
     ".sd": "sdf",
     ".mol": "sdf",
+    ".parquet": "parquet",
+    ".pq": "parquet",
 }
 
 
 def _detect_format(path: Path, format: str | None) -> tuple[str, bool]:
     compressed = path.suffix.lower() == ".gz"
     if format is not None:
-        if format not in {"smi", "csv", "tsv", "sdf"}:
-            raise ValueError(f"Unknown format {format!r}; use one of smi, csv, tsv, sdf")
+        if format not in {"smi", "csv", "tsv", "sdf", "parquet"}:
+            raise ValueError(f"Unknown format {format!r}; use one of smi, csv, tsv, sdf, parquet")
         return format, compressed
     suffix = Path(path.stem).suffix.lower() if compressed else path.suffix.lower()
     try:
@@ -482,8 +484,8 @@ def iter_molecules(
     Formats (by suffix, optionally gzipped): SMILES (``.smi``: ``SMILES [id]``
     per line; every line is a record, blank ones too, except a first line
     that starts with the word ``smiles``), CSV/TSV (named or detected SMILES
-    and id columns; other columns are kept) and SDF (``.sdf``; properties become
-    columns).
+    and id columns; other columns are kept), SDF (``.sdf``; properties become
+    columns) and Parquet (``.parquet``, read in row batches; columns as CSV).
 
     Every chunk has the columns ``record`` (1-based record number in the file),
     ``id``, ``input`` (SMILES) and ``read_error`` (``None``, or why the record
@@ -505,6 +507,8 @@ def iter_molecules(
         yield from _iter_table(path, kind, compressed, chunk_size, smiles_column, id_column)
     elif kind == "smi":
         yield from _iter_smi(path, compressed, chunk_size)
+    elif kind == "parquet":
+        yield from _iter_parquet(path, chunk_size, smiles_column, id_column)
     else:
         yield from _iter_sdf(path, compressed, chunk_size, id_column)
 
@@ -572,6 +576,35 @@ def _iter_table(
                 "read_error": [None] * n,
             }
         )
+        for column in extra:
+            out[column] = chunk[column].to_numpy()
+        record += n
+        yield out
+
+
+def _iter_parquet(
+    path: Path, chunk_size: int, smiles_column: str | None, id_column: str | None
+) -> Iterator[pd.DataFrame]:
+    import pandas as pd
+    import pyarrow.parquet as pq
+
+    handle = pq.ParquetFile(path)
+    columns = list(handle.schema_arrow.names)
+    source = f"Parquet file {path}"
+    smiles_col = _smiles_column(columns, smiles_column, source)
+    id_col = _resolve_column(columns, id_column, ID_COLUMN_CANDIDATES, "id", source)
+    extra = [c for c in columns if c not in (smiles_col, id_col)]
+    record = 0
+    for batch in handle.iter_batches(batch_size=chunk_size):
+        chunk = batch.to_pandas()
+        n = len(chunk)
+        numbers = range(record + 1, record + n + 1)
+        out = pd.DataFrame({
+            "record": numbers,
+            "id": chunk[id_col].to_numpy() if id_col is not None else numbers,
+            "input": chunk[smiles_col].astype(object).to_numpy(),
+            "read_error": [None] * n,
+        })  # fmt: skip
         for column in extra:
             out[column] = chunk[column].to_numpy()
         record += n

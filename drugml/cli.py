@@ -7,6 +7,9 @@
     drugml gallery [--notebooks notebooks] [--out results/gallery]
     drugml viewer install [--dest DIR] [--tarball FILE] [--force]
     drugml viewer status
+    drugml run [CONFIG] --out DIR
+    drugml screen LIBRARY --model DIR [--model NAME=DIR ...] --out DIR
+                  [--backend dask --scheduler ADDRESS] [--chunk-size N] [--n-jobs N]
 
 Each sub-command is a thin wrapper over a public function, so that scripts
 can do the same thing from Python.
@@ -130,6 +133,30 @@ def _cmd_viewer_status(args: argparse.Namespace) -> int:
     return 1
 
 
+def _cmd_run(args: argparse.Namespace) -> int:
+    from drugml.pipeline import run
+
+    run(args.config, args.out, progress=not args.quiet)
+    return 0
+
+
+def _cmd_screen(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from drugml.screen import screen_library
+
+    models = {}
+    for spec in args.model:
+        name, _, directory = spec.rpartition("=")
+        models[name or Path(directory).name.replace("-", "_")] = directory
+    screen_library(args.library, models, args.out, chunk_size=args.chunk_size,
+                   n_jobs=args.n_jobs, backend=args.backend, client=args.scheduler,
+                   resume=not args.no_resume, smiles_column=args.smiles_column,
+                   id_column=args.id_column, progress=not args.quiet)  # fmt: skip
+    print(f"results in {args.out}/parts, rejects in {args.out}/rejects")
+    return 0
+
+
 def _print_table(frame) -> None:
     """Print a DataFrame as left-aligned text columns (easier to scan than pandas' default)."""
     cells = [list(map(str, frame.columns))] + [[str(v) for v in row] for row in frame.to_numpy()]
@@ -186,6 +213,31 @@ def build_parser() -> argparse.ArgumentParser:
     p = viewer_commands.add_parser("status", help="say where 3Dmol.js is (exit 1 if missing)")
     p.set_defaults(func=_cmd_viewer_status)
     viewer_parser.set_defaults(func=lambda _args: (viewer_parser.print_help(), 0)[1])
+
+    p = commands.add_parser("run", help="the whole walk: curate, train, screen, rank, report")
+    p.add_argument("config", nargs="?", help="YAML configuration (default: the EGFR example)")
+    p.add_argument("--out", default="results/run", help="output folder (default: %(default)s)")
+    p.add_argument("--quiet", action="store_true", help="no progress output")
+    p.set_defaults(func=_cmd_run)
+
+    p = commands.add_parser("screen", help="score a molecule library with saved models")
+    p.add_argument("library", help="SMILES, CSV/TSV, SDF or Parquet file (optionally .gz)")
+    p.add_argument(
+        "--model",
+        action="append",
+        required=True,
+        help="saved model folder, optionally NAME=FOLDER (repeat for several)",
+    )
+    p.add_argument("--out", required=True, help="output folder (parts, rejects, manifest)")
+    p.add_argument("--chunk-size", type=int, default=1000)
+    p.add_argument("--n-jobs", type=int, default=1, help="local worker processes")
+    p.add_argument("--backend", choices=["local", "dask"], default="local")
+    p.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786")
+    p.add_argument("--smiles-column")
+    p.add_argument("--id-column")
+    p.add_argument("--no-resume", action="store_true", help="start over in --out")
+    p.add_argument("--quiet", action="store_true")
+    p.set_defaults(func=_cmd_screen)
     return parser
 
 
@@ -197,11 +249,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 0
     from drugml.assets import AssetError
+    from drugml.chem import ColumnNotFoundError
     from drugml.data import DataError
+    from drugml.models import ModelLoadError
+    from drugml.pipeline import ConfigError
+    from drugml.rank import RankingConfigError
+    from drugml.screen import ScreenConfigError
 
+    clear = (DataError, AssetError, ConfigError, RankingConfigError, ScreenConfigError,
+             ModelLoadError, ColumnNotFoundError)  # fmt: skip
     try:
         return args.func(args)
-    except (DataError, AssetError) as exc:  # a clear message, not a traceback
+    except clear as exc:  # a clear message, not a traceback
         print(f"drugml: error: {exc}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # output piped into `head` and the like

@@ -478,31 +478,58 @@ class PropertyModel(BaseEstimator):
         for i, reason in invalid:
             errors[i] = reason
         valid = np.flatnonzero(ok)
-        valid_mols = [mols[i] for i in valid]
-        fps = _domain_fingerprints(valid_mols)
-        X = self._features(self.featurizer_, valid_mols)
-        raw = self._raw_predict(self.estimator_, X, fps, valid_mols) if len(valid) else np.array([])
-        similarity = np.full(len(items), np.nan)
-        similarity[valid] = _nearest_similarity(fps, self.training_fingerprints_)
-        out = pd.DataFrame(index=range(len(items)))
-        if self.task == "regression":
-            value = np.full(len(items), np.nan)
-            value[valid] = raw
-            out["prediction"] = value
-            out["lower"] = value - self.conformal_quantile_
-            out["upper"] = value + self.conformal_quantile_
-        else:
-            probability = np.full(len(items), np.nan)
-            probability[valid] = _apply_platt(self.calibrator_, raw)
+        parsed = self.predict_mols([mols[i] for i in valid])
+        out = pd.DataFrame(index=range(len(items)), columns=parsed.columns)
+        for column in parsed.columns:
+            values = np.full(len(items), np.nan)
+            values[valid] = parsed[column].to_numpy(dtype=float)
+            out[column] = values
+        if self.task == "classification":
             out["prediction"] = pd.array(
-                np.where(ok, probability >= 0.5, pd.NA), dtype="boolean"
+                np.where(ok, out["probability"] >= 0.5, pd.NA), dtype="boolean"
             ).astype("Int64")
-            out["probability"] = probability
-        out["nearest_similarity"] = similarity
-        out["in_domain"] = np.where(ok, similarity >= self.domain_threshold_, False)
+        out["in_domain"] = np.where(ok, out["in_domain"] == 1.0, False)
         out["ok"] = ok
         out["error"] = errors
         return out
+
+    def predict_mols(self, mols: Sequence, features: np.ndarray | None = None,
+                     domain_fingerprints: Sequence | None = None) -> pd.DataFrame:  # fmt: skip
+        """Predictions for parsed, valid RDKit molecules: the screening path.
+
+        ``features`` (this model's featurizer output) and ``domain_fingerprints``
+        (ECFP4 2048-bit vectors, :func:`drugml.featurize.bit_fingerprints`) can be
+        passed in when several models share them, so each molecule is featurized
+        once. Columns as :meth:`predict` without ``ok``/``error``.
+        """
+        import pandas as pd
+
+        self._check_fitted()
+        mols = list(mols)
+        fps = domain_fingerprints if domain_fingerprints is not None else (
+            _domain_fingerprints(mols))  # fmt: skip
+        if features is None:
+            features = self._features(self.featurizer_, mols)
+        raw = self._raw_predict(self.estimator_, features, fps, mols) if mols else np.array([])
+        similarity = _nearest_similarity(fps, self.training_fingerprints_)
+        out = pd.DataFrame(index=range(len(mols)))
+        if self.task == "regression":
+            out["prediction"] = raw
+            out["lower"] = raw - self.conformal_quantile_
+            out["upper"] = raw + self.conformal_quantile_
+        else:
+            probability = _apply_platt(self.calibrator_, raw) if len(raw) else raw
+            out["prediction"] = (probability >= 0.5).astype(int)
+            out["probability"] = probability
+        out["nearest_similarity"] = similarity
+        out["in_domain"] = similarity >= self.domain_threshold_
+        return out
+
+    def featurizer_key(self) -> str | None:
+        """A string equal for models whose featurizers give the same matrix (None: no matrix)."""
+        if self.estimator not in MATRIX_ESTIMATORS:
+            return None
+        return json.dumps(_featurizer_spec(self.featurizer_), sort_keys=True)
 
     def evaluate(self, smiles: Any, y: Any) -> dict[str, float]:
         """Metrics on the given molecules (invalid SMILES and missing targets are skipped, counted).

@@ -1,0 +1,407 @@
+"""The whole walk, target to ranked candidates, from one configuration: ``drugml run``.
+
+:func:`run` reads a YAML configuration (the EGFR default ships as
+``drugml/configs/egfr.yaml``; :func:`default_config_path`), checks every file
+and column it names before any work starts, then:
+
+1. curates the target's bioactivity records (:mod:`drugml.curate`);
+2. trains the potency model and reports it on a held-out scaffold (or
+   cluster) split, then refits it on all compounds for screening; trains the
+   solubility model the same way;
+3. screens the library with both models and the drug-likeness filters
+   (:mod:`drugml.screen`), merges salt forms of one parent (same InChIKey);
+4. ranks the candidates (:mod:`drugml.rank`);
+5. checks itself: where do the known actives named in the configuration
+   land? Enrichment factors at 1 % and 5 % and BEDROC (alpha 20), on the whole
+   library and without the compounds whose InChIKey is in the training data;
+6. writes ``out_dir``: ``ranked_candidates.csv`` / ``.parquet``, ``models/``
+   (safe formats, model cards), ``curated_bioactivities.csv``,
+   ``curation_log.csv``, ``screen/`` (parts, rejects, manifest),
+   ``metrics.json`` and the self-contained ``report.html``.
+
+The same seed gives the same ranking. Nothing is downloaded.
+
+Example
+-------
+>>> from drugml.pipeline import default_config_path, load_config
+>>> load_config(default_config_path())["name"]
+'EGFR'
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from drugml._version import __version__
+
+__all__ = ["ConfigError", "default_config_path", "load_config", "run"]
+
+SPLITS = ("scaffold", "cluster", "random")
+
+
+class ConfigError(ValueError):
+    """A pipeline configuration names a missing file, data set or column, or a bad value."""
+
+
+def default_config_path() -> Path:
+    """The shipped EGFR configuration."""
+    return Path(__file__).resolve().parent / "configs" / "egfr.yaml"
+
+
+# ------------------------------------------------------------- configuration
+_DEFAULTS: dict[str, Any] = {
+    "name": "target",
+    "seed": 0,
+    "target": {"structure": None, "ligand": None, "ligand_smiles": None, "pocket_cutoff": 5.0},
+    "bioactivity": {"raw": None, "structures": None, "activity_type": "IC50",
+                    "active_threshold": 6.3},
+    "models": {
+        "potency": {"estimator": "xgboost", "split": "scaffold", "test_size": 0.2,
+                    "estimator_params": {}},
+        "solubility": {"data": "esol", "smiles_column": "smiles",
+                       "target_column": "measured log solubility in mols per litre",
+                       "estimator": "xgboost", "estimator_params": {}},
+    },
+    "library": {"path": None, "smiles_column": None, "id_column": None, "name_column": None,
+                "chunk_size": 500, "n_jobs": 1},
+    "ranking": {},
+    "validation": {"known_actives": []},
+}  # fmt: skip
+
+
+def _merge(base: dict, given: Mapping) -> dict:
+    out = copy.deepcopy(base)
+    for key, value in given.items():
+        if isinstance(value, Mapping) and isinstance(out.get(key), dict) and key != "ranking":
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def load_config(source: str | Path | Mapping[str, Any]) -> dict[str, Any]:
+    """Read a configuration (YAML file or dict) over the defaults; paths resolved to this file."""
+    import yaml
+
+    base_dir = Path.cwd()
+    if isinstance(source, (str, Path)):
+        path = Path(source)
+        if not path.is_file():
+            raise ConfigError(f"Configuration file {path} does not exist")
+        try:
+            given = yaml.safe_load(path.read_text()) or {}
+        except yaml.YAMLError as exc:
+            raise ConfigError(f"Configuration file {path} is not valid YAML: {exc}") from exc
+        base_dir = path.resolve().parent
+    else:
+        given = dict(source)
+    unknown = set(given) - set(_DEFAULTS)
+    if unknown:
+        raise ConfigError(f"Unknown configuration sections {sorted(unknown)}; known: "
+                          f"{sorted(_DEFAULTS)}")  # fmt: skip
+    config = _merge(_DEFAULTS, given)
+    config["_base_dir"] = str(base_dir)
+    return config
+
+
+def _source(value: Any, base_dir: str, what: str) -> Path:
+    """A data set name or a path (relative to the configuration) as an existing file."""
+    from drugml import data
+
+    if value is None:
+        raise ConfigError(f"The configuration does not name {what}")
+    text = str(value)
+    if "/" not in text and "." not in Path(text).name:
+        try:
+            return data.path(text)
+        except data.UnknownDatasetError:
+            raise ConfigError(f"{what}: {text!r} is neither a file nor an embedded data set "
+                              f"(see `drugml data list`)") from None  # fmt: skip
+    path = Path(text)
+    path = path if path.is_absolute() else Path(base_dir) / path
+    if not path.is_file():
+        raise ConfigError(f"{what}: file {path} does not exist")
+    return path
+
+
+def _read_table(path: Path):
+    import pandas as pd
+
+    if path.suffix.lower() in (".parquet", ".pq"):
+        return pd.read_parquet(path)
+    sep = "\t" if path.suffix.lower() in (".tsv", ".tab") else ","
+    return pd.read_csv(path, sep=sep)
+
+
+def _columns(path: Path) -> list[str]:
+    import pandas as pd
+
+    if path.suffix.lower() in (".parquet", ".pq"):
+        import pyarrow.parquet as pq
+
+        return list(pq.ParquetFile(path).schema_arrow.names)
+    sep = "\t" if path.suffix.lower() in (".tsv", ".tab") else ","
+    return list(pd.read_csv(path, sep=sep, nrows=0).columns)
+
+
+def validate_config(config: Mapping[str, Any]) -> dict[str, Path]:
+    """Check every file, data set and column the configuration names; return resolved paths."""
+    base = config["_base_dir"]
+    paths = {
+        "structure": _source(config["target"]["structure"], base, "target.structure"),
+        "raw": _source(config["bioactivity"]["raw"], base, "bioactivity.raw"),
+        "library": _source(config["library"]["path"], base, "library.path"),
+        "solubility": _source(config["models"]["solubility"]["data"], base,
+                              "models.solubility.data"),
+    }  # fmt: skip
+    if config["bioactivity"].get("structures"):
+        paths["structures"] = _source(config["bioactivity"]["structures"], base,
+                                      "bioactivity.structures")  # fmt: skip
+    raw_columns = _columns(paths["raw"])
+    for column in ("standard_value", "standard_units"):
+        if column not in raw_columns:
+            raise ConfigError(f"bioactivity.raw {paths['raw']} has no column {column!r}; "
+                              f"it has {raw_columns}")  # fmt: skip
+    solubility = config["models"]["solubility"]
+    sol_columns = _columns(paths["solubility"])
+    for key in ("smiles_column", "target_column"):
+        if solubility[key] not in sol_columns:
+            raise ConfigError(f"models.solubility.{key} {solubility[key]!r} is not a column of "
+                              f"{paths['solubility']}; it has {sol_columns}")  # fmt: skip
+    library = config["library"]
+    if paths["library"].suffix.lower() in (".csv", ".tsv", ".parquet", ".pq"):
+        lib_columns = _columns(paths["library"])
+        for key in ("smiles_column", "id_column", "name_column"):
+            if library.get(key) and library[key] not in lib_columns:
+                raise ConfigError(f"library.{key} {library[key]!r} is not a column of "
+                                  f"{paths['library']}; it has {lib_columns}")  # fmt: skip
+    potency = config["models"]["potency"]
+    if potency["split"] not in SPLITS:
+        raise ConfigError(f"models.potency.split must be one of {SPLITS}, got {potency['split']!r}")
+    if not config["target"].get("ligand"):
+        raise ConfigError("target.ligand must name the reference ligand's residue")
+    from drugml.rank import load_ranking_config
+
+    load_ranking_config(config["ranking"] or None)
+    return paths
+
+
+# ---------------------------------------------------------------------- run
+def _split(smiles: list[str], kind: str, test_size: float, seed: int):
+    from drugml import split
+
+    function = {"scaffold": split.scaffold_split, "cluster": split.cluster_split,
+                "random": split.random_split}[kind]  # fmt: skip
+    return function(smiles, test_size=test_size, seed=seed)
+
+
+def _train(smiles: list[str], y: np.ndarray, settings: Mapping[str, Any], seed: int,
+           split_kind: str, test_size: float) -> tuple[Any, dict, dict]:  # fmt: skip
+    """Held-out evaluation, then the model refit on everything; (model, metrics, test data)."""
+    from drugml.models import PropertyModel
+
+    def new_model():
+        return PropertyModel(estimator=settings.get("estimator", "xgboost"),
+                             estimator_params=settings.get("estimator_params") or None,
+                             random_state=seed)  # fmt: skip
+
+    train, test = _split(smiles, split_kind, test_size, seed)
+    held_out = new_model().fit([smiles[i] for i in train], y[train])
+    test_smiles = [smiles[i] for i in test]
+    predictions = held_out.predict(test_smiles)
+    metrics = held_out.evaluate(test_smiles, y[test])
+    metrics.update({"split": split_kind, "n_train": len(train), "n_test": len(test)})
+    model = new_model().fit(smiles, y)
+    return model, metrics, {"y": y[test], "predictions": predictions}
+
+
+def _known_active_keys(library_path: Path, config: Mapping[str, Any]) -> set[str]:
+    """InChIKeys of the known actives named in the configuration (salts fold to the parent)."""
+    from drugml.chem import read_molecules, standardize
+
+    names = [n.upper() for n in config["validation"].get("known_actives") or []]
+    name_column = config["library"].get("name_column")
+    if not names or not name_column:
+        return set()
+    table = read_molecules(library_path, smiles_column=config["library"].get("smiles_column"),
+                           id_column=config["library"].get("id_column"))  # fmt: skip
+    if name_column not in table:
+        return set()
+    base_names = table[name_column].astype(str).str.upper()
+    chosen = table[base_names.isin(names) | base_names.str.split().str[0].isin(names)]
+    std = standardize(chosen, progress=False)
+    return set(std.loc[std["ok"], "inchikey"])
+
+
+def _enrichment(ranked, actives: set[str], exclude: set[str]) -> dict[str, Any]:
+    from drugml.rank import bedroc, enrichment_factor
+
+    table = ranked[~ranked["inchikey"].isin(exclude)] if exclude else ranked
+    is_active = table["inchikey"].isin(actives).to_numpy()
+    scores = -table["rank"].to_numpy(dtype=float)
+    return {
+        "n_compounds": len(table),
+        "n_known_actives": int(is_active.sum()),
+        "ef_1pct": enrichment_factor(scores, is_active, 0.01),
+        "ef_5pct": enrichment_factor(scores, is_active, 0.05),
+        "bedroc_alpha20": bedroc(scores, is_active, 20.0),
+    }
+
+
+def _file_sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def run(config: str | Path | Mapping[str, Any] | None, out_dir: str | Path,
+        progress: bool = True) -> dict[str, Any]:  # fmt: skip
+    """Run the pipeline; returns the metrics (also in ``out_dir/metrics.json``).
+
+    ``config``: a YAML path or dict (``None``: the shipped EGFR default).
+    """
+
+    from drugml import data
+    from drugml.curate import curate_bioactivities
+    from drugml.rank import load_ranking_config, rank_candidates
+    from drugml.screen import load_rejects, load_results, screen_library
+
+    started = time.perf_counter()
+    config = load_config(config if config is not None else default_config_path())
+    paths = validate_config(config)  # every file and column, before any work
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    seed = int(config["seed"])
+    timings: dict[str, float] = {}
+
+    def say(message: str) -> None:
+        if progress:
+            print(f"[drugml run] {message}", flush=True)
+
+    # 1. Curate.
+    tick = time.perf_counter()
+    bio = config["bioactivity"]
+    raw = _read_table(paths["raw"])
+    structures = _read_table(paths["structures"]) if "structures" in paths else None
+    curated = curate_bioactivities(raw, structures=structures, activity_type=bio["activity_type"],
+                                   active_threshold=float(bio["active_threshold"]),
+                                   progress=False)  # fmt: skip
+    table, log = curated
+    activity = f"p{bio['activity_type']}"
+    table.to_csv(out / "curated_bioactivities.csv", index=False)
+    log.to_csv(out / "curation_log.csv", index=False)
+    curated.rejected.to_csv(out / "curation_rejected.csv", index=False)
+    timings["curate"] = time.perf_counter() - tick
+    say(f"curated {len(raw):,} records into {len(table):,} compounds")
+
+    # 2. Models.
+    tick = time.perf_counter()
+    potency_cfg = config["models"]["potency"]
+    smiles = table["smiles"].tolist()
+    potency, potency_metrics, potency_test = _train(
+        smiles, table[activity].to_numpy(dtype=float), potency_cfg, seed,
+        potency_cfg["split"], float(potency_cfg["test_size"]))  # fmt: skip
+    sol_cfg = config["models"]["solubility"]
+    sol_table = _read_table(paths["solubility"])
+    sol_smiles = sol_table[sol_cfg["smiles_column"]].astype(str).str.strip().tolist()
+    solubility, solubility_metrics, _ = _train(
+        sol_smiles, sol_table[sol_cfg["target_column"]].to_numpy(dtype=float), sol_cfg, seed,
+        "scaffold", 0.2)  # fmt: skip
+    models_dir = out / "models"
+    potency.save(models_dir / "potency")
+    solubility.save(models_dir / "solubility")
+    timings["models"] = time.perf_counter() - tick
+    say(
+        f"potency model ({potency_metrics['split']} split): RMSE {potency_metrics['rmse']:.2f}, "
+        f"R2 {potency_metrics['r2']:.2f}; solubility RMSE {solubility_metrics['rmse']:.2f}"
+    )
+
+    # 3. Screen.
+    tick = time.perf_counter()
+    library = config["library"]
+    keep = [library["name_column"]] if library.get("name_column") else []
+    screen_summary = screen_library(
+        paths["library"], {"potency": models_dir / "potency",
+                           "solubility": models_dir / "solubility"},
+        out / "screen", chunk_size=int(library["chunk_size"]), n_jobs=int(library["n_jobs"]),
+        smiles_column=library.get("smiles_column"), id_column=library.get("id_column"),
+        keep_columns=keep, resume=False, progress=progress)  # fmt: skip
+    screened = load_results(out / "screen")
+    rejects = load_rejects(out / "screen")
+    timings["screen"] = time.perf_counter() - tick
+
+    # Salt forms and duplicates: one row per parent structure (InChIKey).
+    aggregations = {column: "first" for column in screened.columns if column != "inchikey"}
+    aggregations["id"] = lambda ids: "; ".join(map(str, dict.fromkeys(ids)))
+    if keep:
+        aggregations[keep[0]] = lambda names: "; ".join(map(str, dict.fromkeys(names)))
+    unique = screened.groupby("inchikey", sort=False).agg(aggregations).reset_index()
+    unique = unique.sort_values("record", ignore_index=True)
+
+    # 4. Rank.
+    ranking_config = load_ranking_config(config["ranking"] or None)
+    ranked = rank_candidates(unique, ranking_config)
+    training_keys = set(table["inchikey"])
+    ranked["in_training_data"] = ranked["inchikey"].isin(training_keys)
+    actives = _known_active_keys(paths["library"], config)
+    ranked["known_active"] = ranked["inchikey"].isin(actives)
+    ranked.to_csv(out / "ranked_candidates.csv", index=False)
+    ranked.to_parquet(out / "ranked_candidates.parquet", index=False)
+
+    # 5. Validation.
+    validation = {
+        "all_compounds": _enrichment(ranked, actives, set()),
+        "without_training_compounds": _enrichment(ranked, actives, training_keys),
+    }
+    say(f"screened {screen_summary['records']:,} records; known actives: EF1% "
+        f"{validation['all_compounds']['ef_1pct']:.1f} (all), "
+        f"{validation['without_training_compounds']['ef_1pct']:.1f} (not in training)")  # fmt: skip
+
+    metrics = {
+        "name": config["name"],
+        "drugml": __version__,
+        "seed": seed,
+        "curation": {"raw_records": len(raw), "compounds": len(table),
+                     "active_fraction": float(table["active"].mean())},
+        "potency_model": potency_metrics,
+        "solubility_model": solubility_metrics,
+        "screen": {**screen_summary, "unique_structures": len(unique),
+                   "salt_forms_merged": int(len(screened) - len(unique))},
+        "validation": validation,
+        "timings_seconds": {k: round(v, 1) for k, v in timings.items()},
+        "inputs": {name: {"path": str(path), "sha256": _file_sha256(path)}
+                   for name, path in paths.items()},
+    }  # fmt: skip
+    from drugml.report import write_report
+
+    tick = time.perf_counter()
+    report = write_report(out / "report.html", config=config, ranking_config=ranking_config,
+                          metrics=metrics, ranked=ranked, log=log, rejects=rejects,
+                          potency_test=potency_test, structure_path=paths["structure"],
+                          data_versions=_data_checksums(data))  # fmt: skip
+    metrics["timings_seconds"]["report"] = round(time.perf_counter() - tick, 1)
+    metrics["timings_seconds"]["total"] = round(time.perf_counter() - started, 1)
+    (out / "metrics.json").write_text(json.dumps(metrics, indent=2, default=_json_default) + "\n")
+    say(f"done in {metrics['timings_seconds']['total']:.0f} s: {report}")
+    return metrics
+
+
+def _data_checksums(data_module) -> list[dict[str, str]]:
+    table = data_module.list_datasets()
+    return table[["name", "sha256", "licence"]].to_dict(orient="records")
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (np.floating,)):
+        return float(value)
+    if isinstance(value, np.bool_):
+        return bool(value)
+    return str(value)
