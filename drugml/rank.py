@@ -29,10 +29,13 @@ at once (the first non-dominated front), 2 for the front behind it, and so on.
 ``passes_filters = False``, the failed rules in ``filter_reasons``, and sorts
 after every passing molecule.
 
-**Diversity**: ``selected`` marks ``top_k`` molecules picked by RDKit's MaxMin
-algorithm on ECFP4 fingerprints from the ``pool_factor * top_k`` best passing
-molecules, starting from the best: a short list that is good and not ten
-copies of one chemotype.
+**Diversity**: ``selected`` marks a short list of ``top_k`` molecules that is
+good and not ten copies of one chemotype. ``diversity="maxmin"`` (default)
+runs RDKit's MaxMin picker on ECFP4 fingerprints over the ``pool_factor *
+top_k`` best passing molecules, seeded with the best one; ``"sphere"`` walks
+down the ranking and keeps a molecule only if its Tanimoto similarity to
+every one kept so far is below ``max_similarity`` (score first, then
+diversity).
 
 Defaults (:data:`DEFAULT_RANKING`) score potency (predicted pIC50, 6 to 8),
 the width of its 90 % interval (narrower is better), its domain similarity,
@@ -100,7 +103,9 @@ DEFAULT_RANKING: dict[str, Any] = {
     },
     "floor": 0.01,
     "top_k": 20,
-    "pool_factor": 5,
+    "diversity": "maxmin",
+    "pool_factor": 2,
+    "max_similarity": 0.6,
     "diversity_radius": 2,
     "novelty_column": "potency_nearest_similarity",
 }  # fmt: skip
@@ -274,27 +279,42 @@ def rank_candidates(table: pd.DataFrame, config: str | Path | Mapping[str, Any] 
     out.insert(0, "rank", np.arange(1, len(out) + 1))
     out["selected"] = False
     top_k = int(config["top_k"])
+    if config["diversity"] not in ("maxmin", "sphere"):
+        raise RankingConfigError(f"diversity must be 'maxmin' or 'sphere', got "
+                                 f"{config['diversity']!r}")  # fmt: skip
     if top_k > 0 and smiles_column in out and out["passes_filters"].any():
-        picked = _diverse_top(out, top_k, int(config["pool_factor"]),
-                              int(config["diversity_radius"]), smiles_column)  # fmt: skip
+        picked = _diverse_top(out, top_k, config, smiles_column)
         out.loc[picked, "selected"] = True
     return pd.DataFrame(out)
 
 
-def _diverse_top(ranked: pd.DataFrame, k: int, pool_factor: int, radius: int,
+def _diverse_top(ranked: pd.DataFrame, k: int, config: Mapping[str, Any],
                  smiles_column: str) -> list[int]:  # fmt: skip
-    """MaxMin picks from the best passing molecules, seeded with the best one."""
+    """Indices of the diverse top-k among passing molecules (see the module docstring)."""
+    from rdkit import DataStructs
     from rdkit.SimDivFilters import rdSimDivPickers
 
     from drugml.chem import to_mol
     from drugml.featurize import bit_fingerprints
 
-    pool = ranked.index[ranked["passes_filters"]][: max(k, k * pool_factor)]
-    mols = [to_mol(s) for s in ranked.loc[pool, smiles_column]]
-    usable = [i for i, m in zip(pool, mols, strict=True) if m is not None]
+    passing = ranked.index[ranked["passes_filters"]]
+    if config["diversity"] == "maxmin":
+        passing = passing[: max(k, k * int(config["pool_factor"]))]
+    mols = [to_mol(s) for s in ranked.loc[passing, smiles_column]]
+    usable = [i for i, m in zip(passing, mols, strict=True) if m is not None]
+    fps = bit_fingerprints([m for m in mols if m is not None],
+                           radius=int(config["diversity_radius"]), n_bits=2048)  # fmt: skip
+    if config["diversity"] == "sphere":
+        kept: list[int] = []
+        for i, fp in enumerate(fps):
+            if len(kept) == k:
+                break
+            if not kept or max(DataStructs.BulkTanimotoSimilarity(fp, [fps[j] for j in kept])) < \
+                    float(config["max_similarity"]):  # fmt: skip
+                kept.append(i)
+        return [usable[i] for i in kept]
     if len(usable) <= k:
         return list(usable)
-    fps = bit_fingerprints([m for m in mols if m is not None], radius=radius, n_bits=2048)
     picker = rdSimDivPickers.MaxMinPicker()
     picks = picker.LazyBitVectorPick(fps, len(fps), k, firstPicks=[0], seed=42)
     return sorted(usable[i] for i in picks)

@@ -256,9 +256,13 @@ class _LocalExecutor:
     def __init__(self, n_jobs: int) -> None:
         self.pool = None
         if n_jobs > 1:
+            import multiprocessing
             from concurrent.futures import ProcessPoolExecutor
 
-            self.pool = ProcessPoolExecutor(max_workers=n_jobs)
+            # spawn, not fork: a forked copy of a process with OpenMP threads
+            # (XGBoost, torch) can deadlock.
+            context = multiprocessing.get_context("spawn")
+            self.pool = ProcessPoolExecutor(max_workers=n_jobs, mp_context=context)
         self.slots = max(1, n_jobs) * 2
 
     def submit(self, *args):
@@ -357,6 +361,8 @@ def screen_library(
     done = _check_resume(out, fingerprint, resume)
     for folder in ("parts", "rejects"):
         (out / folder).mkdir(exist_ok=True)
+        for partial in (out / folder).glob(".part-*.tmp-*"):
+            partial.unlink()  # half-written by a run that was killed
     finished = set(done)
     manifest = {"drugml": __version__, "fingerprint": fingerprint, "finished": sorted(finished)}
     _write_json(out / MANIFEST, manifest)

@@ -1,0 +1,120 @@
+"""Multi-objective ranking: desirabilities, geometric mean, filters, Pareto fronts, diversity."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from drugml import data
+from drugml.rank import (
+    DEFAULT_RANKING,
+    RankingConfigError,
+    bedroc,
+    desirability,
+    enrichment_factor,
+    load_ranking_config,
+    pareto_rank,
+    rank_candidates,
+)
+
+
+def _candidates(n: int = 60) -> pd.DataFrame:
+    drugs = data.load("approved_drugs").dropna(subset=["smiles"]).head(n)
+    rng = np.random.default_rng(0)
+    width = rng.uniform(1.5, 4.0, n)
+    potency = rng.uniform(4, 9, n)
+    return pd.DataFrame({
+        "smiles": drugs["smiles"].to_numpy(), "potency": potency,
+        "potency_lower": potency - width / 2, "potency_upper": potency + width / 2,
+        "potency_nearest_similarity": rng.uniform(0.1, 0.9, n),
+        "solubility": rng.uniform(-8, -1, n), "qed": rng.uniform(0, 1, n),
+        "sa_score": rng.uniform(1, 7, n), "ro5_violations": rng.integers(0, 3, n),
+        "pains": rng.random(n) < 0.1,
+    })  # fmt: skip
+
+
+def test_desirability_shapes_and_missing_values():
+    assert desirability([2, 3, 4], "decreasing", 2, 4).tolist() == [1.0, 0.5, 0.0]
+    assert desirability([np.nan, 10], "increasing", 0, 5, floor=0.01).tolist() == [0.01, 1.0]
+    with pytest.raises(RankingConfigError, match="high > low"):
+        desirability([1], "increasing", 5, 5)
+    with pytest.raises(RankingConfigError, match="Unknown desirability shape"):
+        desirability([1], "bell", 0, 1)
+
+
+def test_score_is_the_weighted_geometric_mean_and_the_order_follows_it():
+    ranked = rank_candidates(_candidates())
+    names = list(DEFAULT_RANKING["objectives"])
+    weights = np.array([DEFAULT_RANKING["objectives"][n].get("weight", 1.0) for n in names])
+    d = ranked[[f"d_{n}" for n in names]].to_numpy()
+    expected = np.exp(np.log(d) @ weights / weights.sum())
+    np.testing.assert_allclose(ranked["score"], expected)
+    passing = ranked[ranked["passes_filters"]]
+    assert passing["score"].is_monotonic_decreasing
+    # Every failing molecule ranks after every passing one, and says why.
+    assert ranked["passes_filters"].tolist() == sorted(ranked["passes_filters"], reverse=True)
+    failing = ranked[~ranked["passes_filters"]]
+    assert (failing["filter_reasons"].str.len() > 0).all()
+    assert ((failing["ro5_violations"] > 1) | failing["pains"]).all()
+    assert ranked["rank"].tolist() == list(range(1, len(ranked) + 1))
+
+
+def test_pareto_front_is_not_dominated():
+    ranked = rank_candidates(_candidates())
+    d = ranked.filter(like="d_").to_numpy()
+    front = d[ranked["pareto_rank"].to_numpy() == 1]
+    for row in front:
+        assert not ((d >= row).all(axis=1) & (d > row).any(axis=1)).any()
+    assert pareto_rank(np.array([[1.0, 1.0], [1.0, 1.0]])).tolist() == [1, 1]  # ties share a front
+
+
+@pytest.mark.parametrize("method", ["maxmin", "sphere"])
+def test_diverse_selection(method):
+    config = {"top_k": 8, "diversity": method, "max_similarity": 0.5}
+    ranked = rank_candidates(_candidates(), config)
+    chosen = ranked[ranked["selected"]]
+    assert len(chosen) == 8 and chosen["passes_filters"].all()
+    assert chosen["rank"].iloc[0] == 1  # the best molecule is always kept
+    if method == "sphere":
+        from rdkit import DataStructs
+
+        from drugml.featurize import bit_fingerprints
+
+        fps = bit_fingerprints(chosen["smiles"].tolist(), radius=2, n_bits=2048)
+        for i, fp in enumerate(fps):
+            others = fps[:i] + fps[i + 1 :]
+            assert max(DataStructs.BulkTanimotoSimilarity(fp, others)) < 0.5
+
+
+def test_ranking_is_deterministic_and_ignores_input_order():
+    table = _candidates()
+    a = rank_candidates(table)
+    b = rank_candidates(table.sample(frac=1.0, random_state=3))
+    assert a["smiles"].tolist()[:20] == b["smiles"].tolist()[:20]
+
+
+def test_configuration_from_files_and_errors(tmp_path):
+    path = tmp_path / "ranking.yaml"
+    path.write_text("top_k: 3\nfilters: {}\n")
+    config = load_ranking_config(path)
+    assert config["top_k"] == 3 and config["filters"] == {} and config["objectives"]
+    toml = tmp_path / "ranking.toml"
+    toml.write_text('[objectives.qed]\ncolumn = "qed"\nshape = "increasing"\nlow = 0\nhigh = 1\n')
+    assert list(load_ranking_config(toml)["objectives"]) == ["qed"]
+    with pytest.raises(RankingConfigError, match="Unknown ranking settings"):
+        load_ranking_config({"topk": 3})
+    with pytest.raises(RankingConfigError, match="lacks column"):
+        rank_candidates(_candidates().drop(columns=["qed"]))
+    with pytest.raises(RankingConfigError, match="does not exist"):
+        load_ranking_config(tmp_path / "missing.yaml")
+
+
+def test_enrichment_metrics():
+    scores = np.arange(100, 0, -1, dtype=float)
+    actives = np.zeros(100, dtype=bool)
+    actives[[0, 1]] = True
+    assert enrichment_factor(scores, actives, 0.01) == pytest.approx(50.0)
+    assert bedroc(scores, actives) > 0.95
+    assert bedroc(-scores, actives) < 0.05
+    assert np.isnan(enrichment_factor(scores, np.zeros(100, dtype=bool), 0.05))

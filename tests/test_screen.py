@@ -1,0 +1,154 @@
+"""Library screening: counts add up, resumable after a kill, local = Dask, clear errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+
+import pandas as pd
+import pytest
+
+from drugml import data
+from drugml.models import PropertyModel
+from drugml.screen import ScreenConfigError, load_rejects, load_results, screen_library
+
+DRUGS = data.load("approved_drugs")["smiles"].dropna().tolist()
+
+
+@pytest.fixture(scope="module")
+def model_dir(tmp_path_factory):
+    esol = data.load("esol")
+    model = PropertyModel(estimator_params={"n_estimators": 30}).fit(
+        esol["smiles"].head(300), esol["measured log solubility in mols per litre"].head(300)
+    )
+    return model.save(tmp_path_factory.mktemp("models") / "solubility")
+
+
+@pytest.fixture(scope="module")
+def library(tmp_path_factory):
+    """A SMILES file with valid drugs, invalid SMILES and blank lines."""
+    lines = [f"{s} drug{i}" for i, s in enumerate(DRUGS[:400])]
+    lines[10] = "C1CC broken-ring"
+    lines[50] = ""
+    lines[51] = "   "
+    lines[200] = "not_a_smiles x"
+    path = tmp_path_factory.mktemp("library") / "library.smi"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def _sorted(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.sort_values("record", ignore_index=True)
+
+
+def test_counts_add_up_and_rejects_say_why(library, model_dir, tmp_path):
+    summary = screen_library(library, {"sol": model_dir}, tmp_path / "out", chunk_size=64,
+                             progress=False)  # fmt: skip
+    results, rejects = load_results(tmp_path / "out"), load_rejects(tmp_path / "out")
+    assert summary["records"] == 400 == len(results) + len(rejects)
+    assert summary["scored"] == len(results) and summary["rejected"] == len(rejects)
+    assert sorted(results["record"].tolist() + rejects["record"].tolist()) == list(range(1, 401))
+    by_record = rejects.set_index("record")["reason"]
+    assert by_record[11].startswith("unparsable") and by_record[201].startswith("unparsable")
+    assert by_record[51].startswith("empty") and by_record[52].startswith("empty")
+    for column in ("sol", "sol_lower", "sol_upper", "sol_nearest_similarity", "sol_in_domain",
+                   "qed", "sa_score", "ro5_violations", "pains", "inchikey"):  # fmt: skip
+        assert column in results
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    assert manifest["finished"] == list(range(7))  # ceil(400 / 64) chunks
+
+
+def test_refuses_to_resume_a_different_run(library, model_dir, tmp_path):
+    screen_library(library, {"sol": model_dir}, tmp_path / "out", chunk_size=100, progress=False)
+    with pytest.raises(ScreenConfigError, match="differs in: chunk_size"):
+        screen_library(library, {"sol": model_dir}, tmp_path / "out", chunk_size=50,
+                       progress=False)  # fmt: skip
+    # resume=False starts over instead.
+    again = screen_library(library, {"sol": model_dir}, tmp_path / "out", chunk_size=50,
+                           resume=False, progress=False)  # fmt: skip
+    assert again["chunks"] == 8 and again["chunks_resumed"] == 0
+
+
+def test_bad_input_is_named_before_any_work(library, model_dir, tmp_path):
+    csv = tmp_path / "library.csv"
+    pd.DataFrame({"structure": DRUGS[:5]}).to_csv(csv, index=False)
+    with pytest.raises(Exception, match="structure"):
+        screen_library(csv, {"sol": model_dir}, tmp_path / "a", progress=False)
+    assert not (tmp_path / "a" / "manifest.json").exists()
+    with pytest.raises(ScreenConfigError, match="does not exist"):
+        screen_library(tmp_path / "missing.smi", {"sol": model_dir}, tmp_path / "b")
+    with pytest.raises(ScreenConfigError, match="not a saved drugml model"):
+        screen_library(library, {"sol": tmp_path}, tmp_path / "c")
+    with pytest.raises(ScreenConfigError, match="no column"):
+        screen_library(library, {"sol": model_dir}, tmp_path / "d", keep_columns=["name"])
+
+
+def test_truncated_sdf_keeps_every_record(model_dir, tmp_path):
+    from rdkit import Chem
+
+    path = tmp_path / "library.sdf"
+    with Chem.SDWriter(str(path)) as writer:
+        for smiles in DRUGS[:30]:
+            writer.write(Chem.MolFromSmiles(smiles))
+    text = path.read_text()
+    path.write_text(text[: len(text) - 400])  # the file ends in the middle of the last record
+    summary = screen_library(path, {"sol": model_dir}, tmp_path / "out", chunk_size=8,
+                             progress=False)  # fmt: skip
+    rejects = load_rejects(tmp_path / "out")
+    assert summary["records"] == summary["scored"] + summary["rejected"] == 30
+    assert len(rejects) >= 1 and rejects["record"].max() == 30
+
+
+@pytest.mark.slow
+def test_local_processes_and_dask_give_the_same_rows(library, model_dir, tmp_path):
+    distributed = pytest.importorskip("distributed")
+    one = screen_library(library, {"sol": model_dir}, tmp_path / "one", chunk_size=64,
+                         progress=False)  # fmt: skip
+    two = screen_library(library, {"sol": model_dir}, tmp_path / "two", chunk_size=64, n_jobs=2,
+                         progress=False)  # fmt: skip
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, host="127.0.0.1",
+                                  dashboard_address=None, processes=True) as cluster, \
+            distributed.Client(cluster) as client:  # fmt: skip
+        dask = screen_library(library, {"sol": model_dir}, tmp_path / "dask", chunk_size=64,
+                              backend="dask", client=client, progress=False)  # fmt: skip
+    assert one["scored"] == two["scored"] == dask["scored"]
+    expected = load_results(tmp_path / "one")
+    pd.testing.assert_frame_equal(load_results(tmp_path / "two"), expected)
+    pd.testing.assert_frame_equal(load_results(tmp_path / "dask"), expected)
+    pd.testing.assert_frame_equal(load_rejects(tmp_path / "dask"), load_rejects(tmp_path / "one"))
+
+
+KILLABLE = """
+import sys
+from drugml.screen import screen_library
+screen_library(sys.argv[1], {"sol": sys.argv[2]}, sys.argv[3], chunk_size=25, progress=False)
+"""
+
+
+@pytest.mark.slow
+def test_killed_at_random_moments_and_resumed_gives_the_same_rows(library, model_dir, tmp_path):
+    reference = tmp_path / "reference"
+    screen_library(library, {"sol": model_dir}, reference, chunk_size=25, progress=False)
+    out = tmp_path / "killed"
+    rng = random.Random(7)
+    kills = 0
+    for _ in range(4):
+        process = subprocess.Popen([sys.executable, "-c", KILLABLE, str(library), str(model_dir),
+                                    str(out)], start_new_session=True)  # fmt: skip
+        time.sleep(rng.uniform(2.0, 5.0))
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            kills += 1
+        process.wait()
+    assert kills >= 1, "the screen finished before any kill: make the library larger"
+    summary = screen_library(library, {"sol": model_dir}, out, chunk_size=25, progress=False)
+    assert summary["records"] == 400
+    pd.testing.assert_frame_equal(load_results(out), load_results(reference))
+    pd.testing.assert_frame_equal(load_rejects(out), load_rejects(reference))
+    leftovers = [p.name for p in (out / "parts").iterdir() if not p.name.startswith("part-")]
+    assert leftovers == []
