@@ -42,7 +42,16 @@ import numpy as np
 
 from drugml._version import __version__
 
-__all__ = ["ConfigError", "default_config_path", "load_config", "run"]
+__all__ = [
+    "ConfigError",
+    "default_config_path",
+    "enrichment_summary",
+    "known_active_inchikeys",
+    "load_config",
+    "merge_salt_forms",
+    "run",
+    "validate_config",
+]
 
 SPLITS = ("scaffold", "cluster", "random")
 
@@ -223,25 +232,46 @@ def _train(smiles: list[str], y: np.ndarray, settings: Mapping[str, Any], seed: 
     return model, metrics, {"y": y[test], "predictions": predictions}
 
 
-def _known_active_keys(library_path: Path, config: Mapping[str, Any]) -> set[str]:
-    """InChIKeys of the known actives named in the configuration (salts fold to the parent)."""
+def known_active_inchikeys(library_path: str | Path, names: list[str], name_column: str,
+                           smiles_column: str | None = None,
+                           id_column: str | None = None) -> set[str]:  # fmt: skip
+    """InChIKeys of library molecules with the given names (salt forms fold to the parent).
+
+    A name matches exactly or as the first word (``ERLOTINIB`` finds
+    ``ERLOTINIB HYDROCHLORIDE``), case-insensitively.
+
+    >>> from drugml import data
+    >>> keys = known_active_inchikeys(data.path("approved_drugs"), ["erlotinib"], "pref_name")
+    >>> sorted(keys)
+    ['AAKJLRGGTJKAMG-UHFFFAOYSA-N']
+    """
     from drugml.chem import read_molecules, standardize
 
-    names = [n.upper() for n in config["validation"].get("known_actives") or []]
-    name_column = config["library"].get("name_column")
+    names = [n.upper() for n in names]
     if not names or not name_column:
         return set()
-    table = read_molecules(library_path, smiles_column=config["library"].get("smiles_column"),
-                           id_column=config["library"].get("id_column"))  # fmt: skip
+    table = read_molecules(library_path, smiles_column=smiles_column, id_column=id_column)
     if name_column not in table:
-        return set()
+        raise ConfigError(f"{library_path} has no column {name_column!r} to find actives by name")
     base_names = table[name_column].astype(str).str.upper()
     chosen = table[base_names.isin(names) | base_names.str.split().str[0].isin(names)]
     std = standardize(chosen, progress=False)
     return set(std.loc[std["ok"], "inchikey"])
 
 
-def _enrichment(ranked, actives: set[str], exclude: set[str]) -> dict[str, Any]:
+def merge_salt_forms(screened, name_column: str | None = None):
+    """One row per parent structure (InChIKey): salts and duplicates merged, ids/names joined."""
+    aggregations: dict[str, Any] = {c: "first" for c in screened.columns if c != "inchikey"}
+    aggregations["id"] = lambda ids: "; ".join(map(str, dict.fromkeys(ids)))
+    if name_column:
+        aggregations[name_column] = lambda names: "; ".join(map(str, dict.fromkeys(names)))
+    unique = screened.groupby("inchikey", sort=False).agg(aggregations).reset_index()
+    return unique.sort_values("record", ignore_index=True)
+
+
+def enrichment_summary(ranked, actives: set[str], exclude: set[str] = frozenset()) -> dict:
+    """EF 1 %, EF 5 % and BEDROC (alpha 20) of ``actives`` (InChIKeys) in a ranked table,
+    optionally without the compounds in ``exclude`` (e.g. the training set)."""
     from drugml.rank import bedroc, enrichment_factor
 
     table = ranked[~ranked["inchikey"].isin(exclude)] if exclude else ranked
@@ -337,27 +367,29 @@ def run(config: str | Path | Mapping[str, Any] | None, out_dir: str | Path,
     timings["screen"] = time.perf_counter() - tick
 
     # Salt forms and duplicates: one row per parent structure (InChIKey).
-    aggregations = {column: "first" for column in screened.columns if column != "inchikey"}
-    aggregations["id"] = lambda ids: "; ".join(map(str, dict.fromkeys(ids)))
-    if keep:
-        aggregations[keep[0]] = lambda names: "; ".join(map(str, dict.fromkeys(names)))
-    unique = screened.groupby("inchikey", sort=False).agg(aggregations).reset_index()
-    unique = unique.sort_values("record", ignore_index=True)
+    unique = merge_salt_forms(screened, keep[0] if keep else None)
 
     # 4. Rank.
     ranking_config = load_ranking_config(config["ranking"] or None)
     ranked = rank_candidates(unique, ranking_config)
     training_keys = set(table["inchikey"])
     ranked["in_training_data"] = ranked["inchikey"].isin(training_keys)
-    actives = _known_active_keys(paths["library"], config)
+    names = config["validation"].get("known_actives") or []
+    actives = known_active_inchikeys(
+        paths["library"],
+        names,
+        library.get("name_column"),
+        library.get("smiles_column"),
+        library.get("id_column"),
+    )
     ranked["known_active"] = ranked["inchikey"].isin(actives)
     ranked.to_csv(out / "ranked_candidates.csv", index=False)
     ranked.to_parquet(out / "ranked_candidates.parquet", index=False)
 
     # 5. Validation.
     validation = {
-        "all_compounds": _enrichment(ranked, actives, set()),
-        "without_training_compounds": _enrichment(ranked, actives, training_keys),
+        "all_compounds": enrichment_summary(ranked, actives),
+        "without_training_compounds": enrichment_summary(ranked, actives, training_keys),
     }
     say(f"screened {screen_summary['records']:,} records; known actives: EF1% "
         f"{validation['all_compounds']['ef_1pct']:.1f} (all), "

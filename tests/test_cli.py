@@ -67,3 +67,25 @@ def test_data_verify_reports_each_file(capsys):
 def test_bare_commands_print_help(argv, capsys):
     assert cli.main(argv) == 0
     assert "usage:" in capsys.readouterr().out
+
+
+def test_screen_command_scores_a_library(tmp_path, capsys):
+    from drugml.models import PropertyModel
+    from drugml.screen import load_rejects, load_results
+
+    esol = data.load("esol").head(200)
+    model_dir = (
+        PropertyModel(estimator_params={"n_estimators": 20})
+        .fit(esol["smiles"], esol["measured log solubility in mols per litre"])
+        .save(tmp_path / "logs")
+    )
+    library = tmp_path / "lib.smi"
+    library.write_text("CCO ethanol\nc1ccccc1O phenol\nC1CC broken\n")
+    argv = ["screen", str(library), "--model", f"logs={model_dir}", "--out", str(tmp_path / "out"),
+            "--quiet"]  # fmt: skip
+    assert cli.main(argv) == 0
+    assert len(load_results(tmp_path / "out")) == 2 and len(load_rejects(tmp_path / "out")) == 1
+    assert "logs" in load_results(tmp_path / "out").columns
+    missing = ["screen", str(tmp_path / "none.smi"), "--model", str(model_dir), "--out", "o"]
+    assert cli.main(missing) == 2
+    assert "does not exist" in capsys.readouterr().err
