@@ -129,7 +129,7 @@ def profile_chunk(library: Path, models: str) -> dict[str, float]:
     score_chunk(records, dirs)
     profiler.disable()
     stats = pstats.Stats(profiler).stats
-    total = sum(v[2] for k, v in stats.items() if k[2] == "score_chunk")
+    total = sum(v[3] for k, v in stats.items() if k[2] == "score_chunk")
     parts = {"structural_alerts": "structural_alerts", "qed": "qed", "sa_score": "sa_score",
              "standardize": "standardize", "featurize_for_models": "transform",
              "domain_search": "_nearest_similarity", "model_prediction": "_raw_predict",
