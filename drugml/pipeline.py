@@ -31,7 +31,6 @@ Example
 from __future__ import annotations
 
 import copy
-import hashlib
 import json
 import time
 from collections.abc import Mapping
@@ -286,10 +285,6 @@ def enrichment_summary(ranked, actives: set[str], exclude: set[str] = frozenset(
     }
 
 
-def _file_sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def run(config: str | Path | Mapping[str, Any] | None, out_dir: str | Path,
         progress: bool = True) -> dict[str, Any]:  # fmt: skip
     """Run the pipeline; returns the metrics (also in ``out_dir/metrics.json``).
@@ -299,6 +294,7 @@ def run(config: str | Path | Mapping[str, Any] | None, out_dir: str | Path,
 
     from drugml import data
     from drugml.curate import curate_bioactivities
+    from drugml.data import _sha256
     from drugml.rank import load_ranking_config, rank_candidates
     from drugml.screen import load_rejects, load_results, screen_library
 
@@ -407,7 +403,7 @@ def run(config: str | Path | Mapping[str, Any] | None, out_dir: str | Path,
                    "salt_forms_merged": int(len(screened) - len(unique))},
         "validation": validation,
         "timings_seconds": {k: round(v, 1) for k, v in timings.items()},
-        "inputs": {name: {"path": str(path), "sha256": _file_sha256(path)}
+        "inputs": {name: {"path": str(path), "sha256": _sha256(path)}
                    for name, path in paths.items()},
     }  # fmt: skip
     from drugml.report import write_report

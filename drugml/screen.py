@@ -193,19 +193,13 @@ def _write_chunk(out_dir: Path, chunk: int, scored: pd.DataFrame, rejected: pd.D
     _write_atomic(part, lambda p: scored.to_parquet(p, index=False))
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _fingerprint(library: Path, chunk_size: int, model_dirs: Mapping[str, str],
                  read_options: dict) -> dict:  # fmt: skip
     models = {}
     for name, directory in sorted(model_dirs.items()):
         models[name] = hashlib.sha256((Path(directory) / "metadata.json").read_bytes()).hexdigest()
+    from drugml.data import _sha256
+
     return {"library": str(library.resolve()), "library_sha256": _sha256(library),
             "chunk_size": chunk_size, "models": models, "read_options": read_options}  # fmt: skip
 

@@ -231,6 +231,19 @@ class Structure:
                 return residue.id
         raise StructureError(f"{ligand.label} not found in {self.name}")
 
+    def _ligand_search(self, ligand: str | Ligand):
+        """(ligand, its residue, a neighbour search over every other non-water atom)."""
+        from Bio.PDB import NeighborSearch
+
+        ligand = self.ligand(ligand)
+        residue = self._residue(ligand)
+        others = [
+            atom for atom in self.model.get_atoms()
+            if atom.get_parent() is not residue
+            and atom.get_parent().get_resname().strip().upper() not in {"HOH", "WAT", "DOD"}
+        ]  # fmt: skip
+        return ligand, residue, NeighborSearch(others)
+
     def binding_site(self, ligand: str | Ligand, cutoff: float = 5.0) -> pd.DataFrame:
         """Residues with any atom within ``cutoff`` Å of the ligand, with the closest distance.
 
@@ -242,17 +255,9 @@ class Structure:
         True
         """
         import pandas as pd
-        from Bio.PDB import NeighborSearch
 
-        ligand = self.ligand(ligand)
-        residue = self._residue(ligand)
+        ligand, residue, search = self._ligand_search(ligand)
         ligand_atoms = list(residue.get_atoms())
-        others = [
-            atom for atom in self.model.get_atoms()
-            if atom.get_parent() is not residue
-            and atom.get_parent().get_resname().strip().upper() not in {"HOH", "WAT", "DOD"}
-        ]  # fmt: skip
-        search = NeighborSearch(others)
         contacts: dict[tuple, list[float]] = {}
         for atom in ligand_atoms:
             for neighbour in search.search(atom.coord, cutoff):
@@ -293,16 +298,8 @@ class Structure:
         [['N2', 'MET', 'N']]
         """
         import pandas as pd
-        from Bio.PDB import NeighborSearch
 
-        ligand = self.ligand(ligand)
-        residue = self._residue(ligand)
-        others = [
-            atom for atom in self.model.get_atoms()
-            if atom.get_parent() is not residue
-            and atom.get_parent().get_resname().strip().upper() not in {"HOH", "WAT", "DOD"}
-        ]  # fmt: skip
-        search = NeighborSearch(others)
+        ligand, residue, search = self._ligand_search(ligand)
         rows = []
         for atom in residue.get_atoms():
             for other in search.search(atom.coord, cutoff):
