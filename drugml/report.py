@@ -160,12 +160,16 @@ def _pocket_view(config: Mapping[str, Any], structure_path: Path, ranked: Any) -
         from drugml.chem import to_mol
 
         reference = structure.ligand_mol(target["ligand"], target["ligand_smiles"])
-        best = ranked[ranked["selected"]].head(1)
+        selected = ranked[ranked["selected"]]
+        if "in_training_data" in selected:  # a molecule the model has not seen is more telling
+            unseen = selected[~selected["in_training_data"]]
+            selected = unseen if len(unseen) else selected
+        best = selected.head(1)
         if len(best):
             pose = place_like_reference(to_mol(best["smiles"].iloc[0]), reference)
             if pose.GetIntProp("mcs_atoms") >= 6:
                 candidates = [pose]
-                note = (f"Magenta: the top candidate (#{int(best['rank'].iloc[0])}) placed by "
+                note = (f"Magenta: candidate #{int(best['rank'].iloc[0])} placed by "
                         f"analogy on the reference ligand ({pose.GetIntProp('mcs_atoms')} atoms in "
                         "common); an illustration, not a docked pose.")  # fmt: skip
             else:
