@@ -58,7 +58,6 @@ Example
 from __future__ import annotations
 
 import copy
-import json
 import math
 from collections.abc import Mapping
 from pathlib import Path
@@ -348,8 +347,3 @@ def enrichment_factor(scores: np.ndarray, actives: np.ndarray, fraction: float) 
     top = max(1, math.ceil(fraction * n))
     order = np.argsort(-np.asarray(scores, dtype=float), kind="stable")
     return float(actives[order[:top]].sum() / top / (n_actives / n))
-
-
-def describe_config(config: Mapping[str, Any]) -> str:
-    """The configuration as indented JSON (for reports)."""
-    return json.dumps(config, indent=2, default=str)

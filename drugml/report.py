@@ -104,7 +104,7 @@ def _score_figure(ranked: Any) -> str:
     front = ranked[passing & (ranked["pareto_rank"] == 1)]
     axes[0].scatter(front["potency"], front[y_column], s=22, color=PRIMARY_COLOR,
                     label="Pareto front (rank 1)")  # fmt: skip
-    known = ranked[ranked.get("known_active", False) == True]  # noqa: E712 - a column or False
+    known = ranked[ranked["known_active"]] if "known_active" in ranked else ranked.iloc[:0]
     if len(known):
         axes[0].scatter(known["potency"], known[y_column], s=50, marker="*", color=ACCENT_COLOR,
                         label="known actives")  # fmt: skip

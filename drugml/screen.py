@@ -47,7 +47,7 @@ import itertools
 import json
 import os
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -427,27 +427,23 @@ def _first_done(pending: dict) -> Any:
 
 
 def _resumed_counts(out: Path, done: set[int]) -> tuple[int, int]:
+    import pandas as pd
     import pyarrow.parquet as pq
 
     scored = rejected = 0
     for chunk in done:
         part, rejects = _part_paths(out, chunk)
         scored += pq.ParquetFile(part).metadata.num_rows
-        with rejects.open() as handle:
-            rejected += max(0, sum(1 for _ in handle) - 1)
+        rejected += len(pd.read_csv(rejects, usecols=["record"]))  # inputs may hold newlines
     return scored, rejected
-
-
-def _iter_parts(folder: Path, pattern: str) -> Iterator[Path]:
-    yield from sorted(folder.glob(pattern))
 
 
 def load_results(out_dir: str | Path, columns: list[str] | None = None) -> pd.DataFrame:
     """All scored rows of a screen, in record order."""
     import pandas as pd
 
-    parts = [pd.read_parquet(p, columns=columns) for p in _iter_parts(Path(out_dir) / "parts",
-                                                                     "part-*.parquet")]  # fmt: skip
+    parts = [pd.read_parquet(p, columns=columns)
+             for p in sorted((Path(out_dir) / "parts").glob("part-*.parquet"))]  # fmt: skip
     if not parts:
         return pd.DataFrame(columns=columns or ["record"])
     frame = pd.concat([p for p in parts if len(p)] or parts, ignore_index=True)
@@ -459,7 +455,7 @@ def load_rejects(out_dir: str | Path) -> pd.DataFrame:
     import pandas as pd
 
     parts = [pd.read_csv(p, dtype={"input": object, "reason": object})
-             for p in _iter_parts(Path(out_dir) / "rejects", "part-*.csv")]  # fmt: skip
+             for p in sorted((Path(out_dir) / "rejects").glob("part-*.csv"))]  # fmt: skip
     parts = [p for p in parts if len(p)]
     if not parts:
         return pd.DataFrame(columns=["record", "input", "reason"])
