@@ -30,6 +30,17 @@ Rules:
   Holloway 2010), Brenk (2008) and NIH (Jadhav 2010); the ``*_alerts``
   columns name every matched alert.
 
+Speed: checking ~765 alert SMARTS and QED's 116 alerts one by one is most of
+a screen's time. :func:`druglikeness` and :func:`structural_alerts` therefore
+take the catalogues' own query molecules (read from each entry's RDKit
+serialization, so they are exactly RDKit's patterns) and first compare
+pattern fingerprints (``Chem.PatternFingerprint``, the screen RDKit's
+``SubstructLibrary`` uses): a query whose fingerprint bits are not all set in
+the molecule's cannot match and is skipped. The result is the same as
+``FilterCatalog.GetMatches`` and ``QED.qed`` (checked by the tests on the
+embedded data); if an RDKit version serializes its catalogue differently,
+the plain ``FilterCatalog`` is used.
+
 Example
 -------
 >>> from drugml.filters import druglikeness
@@ -46,6 +57,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
     from rdkit import Chem
 
@@ -147,6 +159,201 @@ def _catalog(name: str):
     return FilterCatalog(params)
 
 
+_SMARTS_MATCHER_ANY_COUNT = (b"1", b"4294967295")  # SmartsMatcher min 1, max unbounded
+
+
+def _entry_query(entry) -> Chem.Mol | None:
+    """The query molecule of a FilterCatalog entry, or None when it is not a plain SMARTS match.
+
+    RDKit does not expose an entry's pattern, but its serialization (a Boost
+    text archive) holds the description, then the pattern as an RDKit mol
+    pickle with its byte length, then the SmartsMatcher's min and max counts.
+    """
+    from rdkit import Chem
+
+    data = entry.Serialize()
+    description = entry.GetDescription().encode()
+    key = b" %d %s " % (len(description), description)
+    start = data.find(key)
+    if start < 0:
+        return None
+    start += len(key)
+    space = data.find(b" ", start)
+    if space < 0 or not data[start:space].isdigit():
+        return None
+    size = int(data[start:space])
+    pickle_bytes = data[space + 1 : space + 1 + size]
+    counts = tuple(data[space + 1 + size :].split(b" ")[1:3])
+    if not pickle_bytes.startswith(b"\xef\xbe\xad\xde") or counts != _SMARTS_MATCHER_ANY_COUNT:
+        return None
+    try:
+        query = Chem.Mol(pickle_bytes)
+    except Exception:  # not a mol pickle after all: use the FilterCatalog
+        return None
+    return query if query.GetNumAtoms() else None
+
+
+@cache
+def _catalog_queries(name: str) -> tuple[tuple[str, ...], tuple[Chem.Mol, ...]] | None:
+    """``(descriptions, queries)`` of a catalogue, or None if any entry cannot be read."""
+    catalog = _catalog(name)
+    descriptions, queries = [], []
+    for i in range(catalog.GetNumEntries()):
+        entry = catalog.GetEntryWithIdx(i)
+        query = _entry_query(entry)
+        if query is None:
+            return None
+        descriptions.append(entry.GetDescription())
+        queries.append(query)
+    return tuple(descriptions), tuple(queries)
+
+
+_PATTERN_BITS = 2048
+
+
+def _pattern_bits(mol: Chem.Mol) -> np.ndarray:
+    """RDKit's pattern fingerprint of ``mol`` as a 0/1 ``uint8`` vector."""
+    import numpy as np
+    from rdkit import Chem
+
+    text = Chem.PatternFingerprint(mol, _PATTERN_BITS).ToBitString().encode()
+    return np.frombuffer(text, dtype=np.uint8) - 48
+
+
+class _QueryScreen:
+    """Many substructure queries against many molecules, pattern-fingerprint screened.
+
+    ``matches(mols)`` gives, per molecule, the indices of the queries that
+    match (``HasSubstructMatch`` with RDKit's default parameters, as
+    ``FilterCatalog``'s SmartsMatcher and QED use). A query is tried on a
+    molecule only when every bit of the query's pattern fingerprint
+    (``Chem.PatternFingerprint``) is set in the molecule's, the screen RDKit's
+    ``SubstructLibrary`` applies.
+    """
+
+    def __init__(self, queries: Sequence[Chem.Mol]) -> None:
+        import numpy as np
+
+        self.queries = list(queries)
+        self.query_bits = [np.flatnonzero(_pattern_bits(q)) for q in self.queries]
+
+    def matches(self, mols: Sequence[Chem.Mol]) -> list[list[int]]:
+        import numpy as np
+
+        if not mols:
+            return []
+        bits = np.array([_pattern_bits(m) for m in mols], dtype=bool)
+        possible = np.ones((len(mols), len(self.queries)), dtype=bool)
+        for k, required in enumerate(self.query_bits):
+            if len(required):
+                possible[:, k] = bits[:, required].all(axis=1)
+        return [
+            [k for k in np.flatnonzero(row).tolist() if mol.HasSubstructMatch(self.queries[k])]
+            for mol, row in zip(mols, possible, strict=True)
+        ]
+
+
+@cache
+def _alert_screen() -> tuple[_QueryScreen, list[tuple[str, str]], int] | None:
+    """One screen over every catalogue's alerts and QED's alerts; None: use FilterCatalog.
+
+    Returns ``(screen, labels, n_catalog)``: ``labels[k]`` is ``(catalogue,
+    description)`` for the first ``n_catalog`` queries; the rest are QED's.
+    """
+    from rdkit.Chem import QED
+
+    labels: list[tuple[str, str]] = []
+    queries: list[Chem.Mol] = []
+    for name in ALERT_CATALOGS:
+        read = _catalog_queries(name)
+        if read is None:
+            return None
+        labels += [(name, description) for description in read[0]]
+        queries += read[1]
+    n_catalog = len(queries)
+    queries += list(QED.StructuralAlerts)
+    return _QueryScreen(queries), labels, n_catalog
+
+
+def _alerts_from_names(names_by_catalog: dict[str, set[str]], catalogs: Sequence[str]) -> dict:
+    result: dict[str, Any] = {}
+    for name in catalogs:
+        names = sorted(names_by_catalog.get(name, ()))
+        result[name] = bool(names)
+        result[f"{name}_alerts"] = "; ".join(names)
+    return result
+
+
+def _check_catalogs(catalogs: Sequence[str]) -> None:
+    for name in catalogs:
+        if name not in ALERT_CATALOGS:
+            raise ValueError(f"Unknown alert catalogue {name!r}; use {list(ALERT_CATALOGS)}")
+
+
+def _catalog_alerts(mol: Chem.Mol, catalogs: Sequence[str]) -> dict[str, Any]:
+    """The reference path: RDKit's FilterCatalog, every entry tried."""
+    _check_catalogs(catalogs)
+    found = {
+        name: {entry.GetDescription() for entry in _catalog(name).GetMatches(mol)}
+        for name in catalogs
+    }
+    return _alerts_from_names(found, catalogs)
+
+
+def _qed_from_alert_count(mol: Chem.Mol, alerts: int) -> float:
+    """``QED.qed(mol)`` with the structural-alert count already known.
+
+    The other seven properties are computed exactly as ``QED.properties``
+    does; only valid for a molecule without explicit hydrogens (QED removes
+    them first, and the alert count was found on ``mol`` itself).
+    """
+    from rdkit import Chem
+    from rdkit.Chem import QED, Crippen, MolSurf
+    from rdkit.Chem import rdMolDescriptors as rdmd
+
+    properties = QED.QEDproperties(
+        MW=rdmd._CalcMolWt(mol),
+        ALOGP=Crippen.MolLogP(mol),
+        HBA=sum(
+            len(mol.GetSubstructMatches(pattern))
+            for pattern in QED.Acceptors
+            if mol.HasSubstructMatch(pattern)
+        ),
+        HBD=rdmd.CalcNumHBD(mol),
+        PSA=MolSurf.TPSA(mol),
+        ROTB=rdmd.CalcNumRotatableBonds(mol, rdmd.NumRotatableBondsOptions.Strict),
+        AROM=len(Chem.GetSSSR(Chem.DeleteSubstructs(Chem.Mol(mol), QED.AliphaticRings))),
+        ALERTS=alerts,
+    )
+    return float(QED.qed(mol, qedProperties=properties))
+
+
+def _alerts_and_qed(
+    mols: Sequence[Chem.Mol], catalogs: Sequence[str] = tuple(ALERT_CATALOGS), with_qed: bool = True
+) -> list[tuple[dict[str, Any], float | None]]:
+    """Alerts (and QED) for many molecules at once, through the pattern-fingerprint screen."""
+    _check_catalogs(catalogs)
+    screen = _alert_screen()
+    if screen is None:  # this RDKit's catalogue could not be read: the plain path
+        return [(_catalog_alerts(m, catalogs), qed(m) if with_qed else None) for m in mols]
+    query_screen, labels, n_catalog = screen
+    out = []
+    for mol, hits in zip(mols, query_screen.matches(mols), strict=True):
+        found: dict[str, set[str]] = {}
+        qed_alerts = 0
+        for k in hits:
+            if k < n_catalog:
+                found.setdefault(labels[k][0], set()).add(labels[k][1])
+            else:
+                qed_alerts += 1
+        value = None
+        if with_qed:
+            explicit_h = mol.GetNumAtoms() != mol.GetNumHeavyAtoms()
+            value = qed(mol) if explicit_h else _qed_from_alert_count(mol, qed_alerts)
+        out.append((_alerts_from_names(found, catalogs), value))
+    return out
+
+
 def structural_alerts(
     mol: Chem.Mol, catalogs: Sequence[str] = tuple(ALERT_CATALOGS)
 ) -> dict[str, Any]:
@@ -157,14 +364,7 @@ def structural_alerts(
     >>> hits["pains"], hits["pains_alerts"], hits["nih_alerts"]
     (True, 'ene_rhod_A(235)', 'rhodanine')
     """
-    result: dict[str, Any] = {}
-    for name in catalogs:
-        if name not in ALERT_CATALOGS:
-            raise ValueError(f"Unknown alert catalogue {name!r}; use {list(ALERT_CATALOGS)}")
-        names = sorted({entry.GetDescription() for entry in _catalog(name).GetMatches(mol)})
-        result[name] = bool(names)
-        result[f"{name}_alerts"] = "; ".join(names)
-    return result
+    return _alerts_and_qed([mol], catalogs, with_qed=False)[0][0]
 
 
 def alert_matches(mol: Chem.Mol, catalog: str = "pains") -> list[tuple[str, tuple[int, ...]]]:
@@ -214,15 +414,15 @@ def sa_score(mol: Chem.Mol) -> float:
     return float(_sascorer().calculateScore(mol))
 
 
-def _row(mol: Chem.Mol) -> dict[str, Any]:
+def _row(mol: Chem.Mol, alerts: dict[str, Any], qed_value: float) -> dict[str, Any]:
     p = properties(mol)
     return {
         **p,
         **lipinski(p),
         **veber(p),
         **leadlike(p),
-        **structural_alerts(mol),
-        "qed": qed(mol),
+        **alerts,
+        "qed": qed_value,
         "sa_score": sa_score(mol),
     }
 
@@ -232,7 +432,8 @@ def _druglikeness_chunk(items: Sequence[Any]) -> list[dict[str, Any]]:
 
     from drugml.chem import parse_smiles
 
-    rows = []
+    rows: list[dict[str, Any] | None] = []
+    parsed: list[tuple[int, Chem.Mol]] = []
     with rdBase.BlockLogs():
         for item in items:
             if isinstance(item, Chem.Mol):
@@ -241,12 +442,20 @@ def _druglikeness_chunk(items: Sequence[Any]) -> list[dict[str, Any]]:
                 mol, _, error = parse_smiles(item)
             if mol is None:
                 rows.append({"ok": False, "error": error})
-                continue
+            else:
+                parsed.append((len(rows), mol))
+                rows.append(None)
+        try:
+            screened = _alerts_and_qed([mol for _, mol in parsed])
+        except Exception:  # an odd structure broke the batch: find it one by one below
+            screened = [None] * len(parsed)
+        for (position, mol), result in zip(parsed, screened, strict=True):
             try:
-                rows.append({"ok": True, "error": None, **_row(mol)})
+                alerts, qed_value = result or _alerts_and_qed([mol])[0]
+                rows[position] = {"ok": True, "error": None, **_row(mol, alerts, qed_value)}
             except Exception as exc:  # a descriptor failing on an odd structure
-                rows.append({"ok": False, "error": f"property calculation failed: {exc}"})
-    return rows
+                rows[position] = {"ok": False, "error": f"property calculation failed: {exc}"}
+    return rows  # type: ignore[return-value]
 
 
 def druglikeness(

@@ -107,3 +107,46 @@ def test_alert_helpers():
     assert name == "ene_rhod_A(235)" and len(atoms) == 8
     with pytest.raises(ValueError, match="Unknown alert catalogue"):
         structural_alerts(rhodanine, catalogs=["toxic"])
+
+
+@pytest.fixture(scope="module")
+def mixed_molecules():
+    # Approved drugs (salts, metals, macrocycles, peptides) and ESOL's small
+    # molecules: a spread the EGFR sample lacks. Plus one with explicit Hs.
+    smiles = (data.load("approved_drugs")["smiles"].dropna().iloc[::4].tolist()
+              + data.load("esol")["smiles"].str.strip().iloc[::4].tolist())  # fmt: skip
+    mols = [m for m in (Chem.MolFromSmiles(s) for s in smiles) if m is not None]
+    mols.append(Chem.AddHs(Chem.MolFromSmiles("S=C1SC(=Cc2ccccc2)C(=O)N1")))
+    return mols
+
+
+def test_screened_alerts_and_qed_equal_rdkit_exactly(mixed_molecules):
+    from drugml.filters import ALERT_CATALOGS, _alert_screen, _alerts_and_qed, _catalog_alerts
+
+    # The fast path is really in use with this RDKit: every catalogue entry was read.
+    screen = _alert_screen()
+    assert screen is not None
+    assert screen[2] == sum(
+        _catalog(*members).GetNumEntries() for members in ALERT_CATALOGS.values()
+    )
+    fast = _alerts_and_qed(mixed_molecules)
+    reference = [(_catalog_alerts(m, tuple(ALERT_CATALOGS)), QED.qed(m)) for m in mixed_molecules]
+    assert fast == reference  # names in every catalogue, and QED to the last bit
+    flagged = {name: sum(alerts[name] for alerts, _ in fast) for name in ALERT_CATALOGS}
+    assert min(flagged.values()) > 0, flagged  # each catalogue has hits to compare
+
+
+def test_unreadable_catalogue_falls_back_to_filtercatalog(monkeypatch, mixed_molecules):
+    from drugml import filters
+
+    sample = mixed_molecules[:60] + mixed_molecules[-1:]
+    expected = filters._alerts_and_qed(sample)
+    monkeypatch.setattr(filters, "_entry_query", lambda entry: None)
+    filters._catalog_queries.cache_clear()
+    filters._alert_screen.cache_clear()
+    try:
+        assert filters._alert_screen() is None
+        assert filters._alerts_and_qed(sample) == expected
+    finally:
+        filters._catalog_queries.cache_clear()
+        filters._alert_screen.cache_clear()
