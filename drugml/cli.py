@@ -152,7 +152,8 @@ def _cmd_screen(args: argparse.Namespace) -> int:
     screen_library(args.library, models, args.out, chunk_size=args.chunk_size,
                    n_jobs=args.n_jobs, backend=args.backend, client=args.scheduler,
                    resume=not args.no_resume, smiles_column=args.smiles_column,
-                   id_column=args.id_column, progress=not args.quiet)  # fmt: skip
+                   id_column=args.id_column, alerts=args.alerts.split(","),
+                   progress=not args.quiet)  # fmt: skip
     print(f"results in {args.out}/parts, rejects in {args.out}/rejects")
     return 0
 
@@ -235,6 +236,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786")
     p.add_argument("--smiles-column")
     p.add_argument("--id-column")
+    p.add_argument(
+        "--alerts",
+        default="pains,brenk",
+        help="alert catalogues, comma-separated: pains, brenk, nih",
+    )
     p.add_argument("--no-resume", action="store_true", help="start over in --out")
     p.add_argument("--quiet", action="store_true")
     p.set_defaults(func=_cmd_screen)

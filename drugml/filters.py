@@ -254,8 +254,10 @@ class _QueryScreen:
 
 
 @cache
-def _alert_screen() -> tuple[_QueryScreen, list[tuple[str, str]], int] | None:
-    """One screen over every catalogue's alerts and QED's alerts; None: use FilterCatalog.
+def _alert_screen(
+    catalogs: tuple[str, ...] = tuple(ALERT_CATALOGS),
+) -> tuple[_QueryScreen, list[tuple[str, str]], int] | None:
+    """One screen over the catalogues' alerts and QED's alerts; None: use FilterCatalog.
 
     Returns ``(screen, labels, n_catalog)``: ``labels[k]`` is ``(catalogue,
     description)`` for the first ``n_catalog`` queries; the rest are QED's.
@@ -264,7 +266,7 @@ def _alert_screen() -> tuple[_QueryScreen, list[tuple[str, str]], int] | None:
 
     labels: list[tuple[str, str]] = []
     queries: list[Chem.Mol] = []
-    for name in ALERT_CATALOGS:
+    for name in catalogs:
         read = _catalog_queries(name)
         if read is None:
             return None
@@ -333,7 +335,7 @@ def _alerts_and_qed(
 ) -> list[tuple[dict[str, Any], float | None]]:
     """Alerts (and QED) for many molecules at once, through the pattern-fingerprint screen."""
     _check_catalogs(catalogs)
-    screen = _alert_screen()
+    screen = _alert_screen(tuple(catalogs))
     if screen is None:  # this RDKit's catalogue could not be read: the plain path
         return [(_catalog_alerts(m, catalogs), qed(m) if with_qed else None) for m in mols]
     query_screen, labels, n_catalog = screen
@@ -427,7 +429,9 @@ def _row(mol: Chem.Mol, alerts: dict[str, Any], qed_value: float) -> dict[str, A
     }
 
 
-def _druglikeness_chunk(items: Sequence[Any]) -> list[dict[str, Any]]:
+def _druglikeness_chunk(
+    items: Sequence[Any], catalogs: Sequence[str] = tuple(ALERT_CATALOGS)
+) -> list[dict[str, Any]]:
     from rdkit import Chem, rdBase
 
     from drugml.chem import parse_smiles
@@ -446,12 +450,12 @@ def _druglikeness_chunk(items: Sequence[Any]) -> list[dict[str, Any]]:
                 parsed.append((len(rows), mol))
                 rows.append(None)
         try:
-            screened = _alerts_and_qed([mol for _, mol in parsed])
+            screened = _alerts_and_qed([mol for _, mol in parsed], catalogs)
         except Exception:  # an odd structure broke the batch: find it one by one below
             screened = [None] * len(parsed)
         for (position, mol), result in zip(parsed, screened, strict=True):
             try:
-                alerts, qed_value = result or _alerts_and_qed([mol])[0]
+                alerts, qed_value = result or _alerts_and_qed([mol], catalogs)[0]
                 rows[position] = {"ok": True, "error": None, **_row(mol, alerts, qed_value)}
             except Exception as exc:  # a descriptor failing on an odd structure
                 rows[position] = {"ok": False, "error": f"property calculation failed: {exc}"}

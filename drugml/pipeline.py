@@ -79,7 +79,7 @@ _DEFAULTS: dict[str, Any] = {
                        "estimator": "xgboost", "estimator_params": {}},
     },
     "library": {"path": None, "smiles_column": None, "id_column": None, "name_column": None,
-                "chunk_size": 500, "n_jobs": 1},
+                "chunk_size": 500, "n_jobs": 1, "alerts": ["pains", "brenk"]},
     "ranking": {},
     "validation": {"known_actives": []},
 }  # fmt: skip
@@ -191,6 +191,12 @@ def validate_config(config: Mapping[str, Any]) -> dict[str, Path]:
             if library.get(key) and library[key] not in lib_columns:
                 raise ConfigError(f"library.{key} {library[key]!r} is not a column of "
                                   f"{paths['library']}; it has {lib_columns}")  # fmt: skip
+    from drugml.filters import ALERT_CATALOGS
+
+    alerts = library.get("alerts")
+    if not isinstance(alerts, list) or not set(alerts) <= set(ALERT_CATALOGS):
+        raise ConfigError(f"library.alerts must be a list of {list(ALERT_CATALOGS)}, "
+                          f"got {alerts!r}")  # fmt: skip
     potency = config["models"]["potency"]
     if potency["split"] not in SPLITS:
         raise ConfigError(f"models.potency.split must be one of {SPLITS}, got {potency['split']!r}")
@@ -357,7 +363,8 @@ def run(config: str | Path | Mapping[str, Any] | None, out_dir: str | Path,
                            "solubility": models_dir / "solubility"},
         out / "screen", chunk_size=int(library["chunk_size"]), n_jobs=int(library["n_jobs"]),
         smiles_column=library.get("smiles_column"), id_column=library.get("id_column"),
-        keep_columns=keep, resume=False, progress=progress)  # fmt: skip
+        keep_columns=keep, alerts=library["alerts"], resume=False,
+        progress=progress)  # fmt: skip
     screened = load_results(out / "screen")
     rejects = load_rejects(out / "screen")
     timings["screen"] = time.perf_counter() - tick

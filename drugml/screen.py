@@ -59,7 +59,9 @@ if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = [
+    "DEFAULT_ALERTS",
     "ScreenConfigError",
+    "filter_columns",
     "load_rejects",
     "load_results",
     "score_chunk",
@@ -67,9 +69,18 @@ __all__ = [
 ]
 
 MANIFEST = "manifest.json"
-FILTER_COLUMNS = ("mw", "clogp", "hbd", "hba", "tpsa", "rotatable_bonds", "heavy_atoms",
-                  "ro5_violations", "ro5_pass", "veber_pass", "pains", "pains_alerts", "brenk",
-                  "brenk_alerts", "nih", "nih_alerts", "qed", "sa_score")  # fmt: skip
+PROPERTY_COLUMNS = ("mw", "clogp", "hbd", "hba", "tpsa", "rotatable_bonds", "heavy_atoms",
+                    "ro5_violations", "ro5_pass", "veber_pass")  # fmt: skip
+#: Alert catalogues a screen checks unless told otherwise. NIH (``alerts=(...,
+#: "nih")``) is opt-in: its 180 mostly recursive SMARTS take more time than
+#: PAINS, Brenk and QED's alerts together (see benchmarks/results/screen.json).
+DEFAULT_ALERTS = ("pains", "brenk")
+
+
+def filter_columns(alerts: tuple[str, ...] = DEFAULT_ALERTS) -> tuple[str, ...]:
+    """The drug-likeness columns of a screen with these alert catalogues, in order."""
+    flags = tuple(column for name in alerts for column in (name, f"{name}_alerts"))
+    return (*PROPERTY_COLUMNS, *flags, "qed", "sa_score")
 
 
 class ScreenConfigError(ValueError):
@@ -114,12 +125,14 @@ def _model_directories(models: Mapping[str, Any], out_dir: Path) -> dict[str, st
 
 # ---------------------------------------------------------------- scoring
 def score_chunk(records: pd.DataFrame, model_dirs: Mapping[str, str],
-                keep_columns: tuple[str, ...] = ()) -> tuple:  # fmt: skip
+                keep_columns: tuple[str, ...] = (),
+                alerts: tuple[str, ...] = DEFAULT_ALERTS) -> tuple:  # fmt: skip
     """Score one chunk of library records: ``(scored, rejected)`` DataFrames.
 
     ``records`` has the columns of :func:`drugml.chem.iter_molecules`; the
-    ``keep_columns`` of it are carried into the scored table. Every record
-    ends in exactly one of the two tables.
+    ``keep_columns`` of it are carried into the scored table; ``alerts`` are
+    the alert catalogues checked. Every record ends in exactly one of the two
+    tables.
     """
     import pandas as pd
     from rdkit import Chem, rdBase
@@ -164,8 +177,8 @@ def score_chunk(records: pd.DataFrame, model_dirs: Mapping[str, str],
             for column in out.columns:
                 target = name if column == "prediction" else f"{name}_{column}"
                 scored[target] = out[column].to_numpy()
-        properties = pd.DataFrame.from_records(_druglikeness_chunk(mols))
-        for column in FILTER_COLUMNS:
+        properties = pd.DataFrame.from_records(_druglikeness_chunk(mols, alerts))
+        for column in filter_columns(alerts):
             scored[column] = properties[column].to_numpy() if column in properties else np.nan
     del mols
     return scored, rejected.sort_values("record", ignore_index=True)
@@ -315,13 +328,17 @@ def screen_library(
     smiles_column: str | None = None,
     id_column: str | None = None,
     keep_columns: tuple[str, ...] | list[str] = (),
+    alerts: tuple[str, ...] | list[str] = DEFAULT_ALERTS,
     progress: bool | None = None,
 ) -> dict[str, Any]:
     """Score every molecule of a library with every model; write parts, rejects and a manifest.
 
     ``models``: name -> :class:`~drugml.models.PropertyModel` or saved model
     folder (the name prefixes its columns). ``keep_columns``: library columns
-    to carry into the results (e.g. a name). Returns the summary (also in
+    to carry into the results (e.g. a name). ``alerts``: structural-alert
+    catalogues of :data:`drugml.filters.ALERT_CATALOGS` to check (default
+    PAINS and Brenk; add ``"nih"`` for NIH's, at about 1.3x the screen's
+    time). Returns the summary (also in
     ``summary.json``): ``records``, ``scored``, ``rejected``, ``chunks``,
     ``chunks_resumed``, ``seconds``, ``molecules_per_second``. Read the
     results with :func:`load_results` and :func:`load_rejects`.
@@ -337,6 +354,13 @@ def screen_library(
         raise ScreenConfigError(f"chunk_size must be at least 1, got {chunk_size}")
     if backend not in ("local", "dask"):
         raise ScreenConfigError(f"backend must be 'local' or 'dask', got {backend!r}")
+    from drugml.filters import ALERT_CATALOGS
+
+    alerts = tuple(alerts)
+    unknown = [name for name in alerts if name not in ALERT_CATALOGS]
+    if unknown or len(set(alerts)) != len(alerts):
+        raise ScreenConfigError(f"alerts must be distinct names of {list(ALERT_CATALOGS)}, "
+                                f"got {list(alerts)}")  # fmt: skip
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     model_dirs = _model_directories(models, out)
@@ -351,7 +375,8 @@ def screen_library(
                                 f"{[c for c in first.columns if c != 'read_error']}")  # fmt: skip
     chunks = itertools.chain([first] if first is not None else [], reader)
     fingerprint = _fingerprint(library, chunk_size, model_dirs,
-                               {**read_options, "keep_columns": list(keep_columns)})  # fmt: skip
+                               {**read_options, "keep_columns": list(keep_columns),
+                                "alerts": list(alerts)})  # fmt: skip
     done = _check_resume(out, fingerprint, resume)
     for folder in ("parts", "rejects"):
         (out / folder).mkdir(exist_ok=True)
@@ -391,7 +416,8 @@ def screen_library(
                 continue
             while len(pending) >= executor.slots:
                 collect(_first_done(pending))
-            pending[executor.submit(records, model_dirs, keep_columns)] = (chunk, len(records))
+            future = executor.submit(records, model_dirs, keep_columns, alerts)
+            pending[future] = (chunk, len(records))
         while pending:
             collect(_first_done(pending))
     finally:
@@ -412,6 +438,7 @@ def screen_library(
         "backend": backend,
         "n_jobs": n_jobs if backend == "local" else None,
         "models": sorted(model_dirs),
+        "alerts": list(alerts),
     }  # fmt: skip
     _write_json(out / "summary.json", summary)
     if progress is not False:

@@ -106,8 +106,9 @@ def test_configuration_errors_name_the_problem_before_any_work(second_target, tm
     cases = [
         ({"bioactivity.raw": "missing.csv"}, "bioactivity.raw: file .*missing.csv does not exist"),
         ({"library.path": "no_such_dataset"}, "neither a file nor an embedded data set"),
+        ({"library.alerts": ["pains", "toxic"]}, "library.alerts must be a list of"),
     ]
-    for changes, message in cases[:2]:
+    for changes, message in cases:
         with pytest.raises(ConfigError, match=message):
             run(broken(**changes), tmp_path / "never", progress=False)
     solubility = dict(base["models"]["solubility"], target_column="logS")

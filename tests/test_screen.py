@@ -88,6 +88,29 @@ def test_bad_input_is_named_before_any_work(library, model_dir, tmp_path):
         screen_library(library, {"sol": model_dir}, tmp_path / "d", keep_columns=["name"])
 
 
+def test_alert_catalogues_are_chosen_and_part_of_the_run(library, model_dir, tmp_path):
+    from drugml.filters import druglikeness
+
+    default = screen_library(library, {"sol": model_dir}, tmp_path / "a", chunk_size=100,
+                             progress=False)  # fmt: skip
+    assert default["alerts"] == ["pains", "brenk"]
+    assert "nih" not in load_results(tmp_path / "a")
+    screen_library(library, {"sol": model_dir}, tmp_path / "b", chunk_size=100,
+                   alerts=["pains", "brenk", "nih"], progress=False)  # fmt: skip
+    results = load_results(tmp_path / "b")
+    # The screen's flags are those of druglikeness() on the standardized molecules.
+    expected = druglikeness(results["smiles"])
+    for column in ("pains", "pains_alerts", "brenk", "brenk_alerts", "nih", "nih_alerts", "qed"):
+        assert results[column].tolist() == expected[column].tolist(), column
+    assert results["nih"].any() and results["brenk"].any()
+    with pytest.raises(ScreenConfigError, match="differs in: read_options"):
+        screen_library(library, {"sol": model_dir}, tmp_path / "b", chunk_size=100,
+                       progress=False)  # fmt: skip
+    with pytest.raises(ScreenConfigError, match="alerts must be distinct names"):
+        screen_library(library, {"sol": model_dir}, tmp_path / "c", alerts=["toxic"])
+    assert not (tmp_path / "c").exists()
+
+
 def test_truncated_sdf_keeps_every_record(model_dir, tmp_path):
     from rdkit import Chem
 
@@ -130,6 +153,13 @@ screen_library(sys.argv[1], {"sol": sys.argv[2]}, sys.argv[3], chunk_size=25, pr
 """
 
 
+def _finished(out) -> list[int]:
+    try:
+        return json.loads((out / "manifest.json").read_text())["finished"]
+    except (FileNotFoundError, json.JSONDecodeError, KeyError):
+        return []
+
+
 @pytest.mark.slow
 def test_killed_at_random_moments_and_resumed_gives_the_same_rows(library, model_dir, tmp_path):
     reference = tmp_path / "reference"
@@ -138,14 +168,20 @@ def test_killed_at_random_moments_and_resumed_gives_the_same_rows(library, model
     rng = random.Random(7)
     kills = 0
     for _ in range(4):
+        # Kill at a random moment after a few more chunks have finished, so each
+        # kill lands mid-run however fast the machine is: mid-chunk, mid-write
+        # or between the part files and the manifest.
+        target = len(_finished(out)) + rng.randint(1, 3)
         process = subprocess.Popen([sys.executable, "-c", KILLABLE, str(library), str(model_dir),
                                     str(out)], start_new_session=True)  # fmt: skip
-        time.sleep(rng.uniform(2.0, 5.0))
+        while process.poll() is None and len(_finished(out)) < target:
+            time.sleep(0.01)
+        time.sleep(rng.uniform(0.0, 0.15))
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
             kills += 1
         process.wait()
-    assert kills >= 1, "the screen finished before any kill: make the library larger"
+    assert kills >= 3, "the screen finished before the kills: make the library larger"
     summary = screen_library(library, {"sol": model_dir}, out, chunk_size=25, progress=False)
     assert summary["records"] == 400
     pd.testing.assert_frame_equal(load_results(out), load_results(reference))
