@@ -11,10 +11,15 @@ Measured, each in a fresh process, on the same machine in the same run:
 - the floor: ``MolFromSmiles`` + Morgan generator ``GetFingerprintAsNumPy``
   per molecule, one process;
 - ``screen_library`` with the models of a ``drugml run`` output (potency +
-  solubility, XGBoost, domain search) and all filters, on 1 and 2 local
-  processes and on a 2-worker Dask LocalCluster (``--throughput-size``);
-- peak resident memory (the process's VmHWM and its largest child's maxrss)
-  for growing libraries (``--memory-sizes``), to show it does not grow;
+  solubility, XGBoost, domain search) and the default filters (properties,
+  Ro5, Veber, PAINS, Brenk, QED, SA score) on 1 and 2 local processes and on
+  a 2-worker Dask LocalCluster (``--throughput-size``, default 100,000);
+- larger libraries (``--large-sizes``, default 1,000,000) on 2 local
+  processes, and optionally on Dask (``--large-dask``): rate and peak
+  resident memory (the process's VmHWM and its largest child's maxrss), to
+  show that neither changes with the library's size;
+- the cost of the opt-in NIH alerts: 1 process with and without them
+  (``--nih-size``);
 - where the time of one chunk goes (cProfile of ``score_chunk``).
 
     python benchmarks/screen.py --models results/run/models [--out benchmarks/results]
@@ -25,6 +30,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -73,7 +79,8 @@ if args["kind"] == "dask":
 start = time.perf_counter()
 summary = screen_library(args["library"], models, args["out"], chunk_size=args["chunk_size"],
                          n_jobs=args.get("n_jobs", 1), backend="dask" if client else "local",
-                         client=client, resume=False, progress=False)
+                         client=client, resume=False, progress=False,
+                         alerts=args.get("alerts", ["pains", "brenk"]))
 seconds = time.perf_counter() - start
 if client is not None:
     client.close()
@@ -130,66 +137,121 @@ def profile_chunk(library: Path, models: str) -> dict[str, float]:
     profiler.disable()
     stats = pstats.Stats(profiler).stats
     total = sum(v[3] for k, v in stats.items() if k[2] == "score_chunk")
-    parts = {"structural_alerts": "structural_alerts", "qed": "qed", "sa_score": "sa_score",
-             "standardize": "standardize", "featurize_for_models": "transform",
-             "domain_search": "_nearest_similarity", "model_prediction": "_raw_predict",
-             "domain_fingerprints": "bit_fingerprints"}  # fmt: skip
-    out = {"chunk_seconds": round(total, 3)}
+    parts = {"alerts_and_qed": "_alerts_and_qed", "substructure_matching": "matches",
+             "pattern_fingerprints": "_pattern_words", "sa_score": "sa_score",
+             "standardize": "standardize", "inchikey": "MolToInchiKey",
+             "featurize_for_models": "transform", "domain_search": "_nearest_similarity",
+             "model_prediction": "_raw_predict", "domain_fingerprints": "bit_fingerprints",
+             "properties": "properties"}  # fmt: skip
+    out = {"chunk_seconds": round(total, 3), "molecules": len(records)}
     for label, function in parts.items():
         seconds = max((v[3] for k, v in stats.items() if k[2] == function), default=0.0)
         out[f"{label}_fraction"] = round(seconds / total, 3) if total else None
     return out
 
 
+def measure(kind: dict, library: Path, models: str, out: Path, chunk_size: int,
+            floor_rate: float) -> dict:  # fmt: skip
+    settings = {"library": str(library), "models": models, "out": str(out),
+                "chunk_size": chunk_size}  # fmt: skip
+    measured = run_worker({**kind, **settings})
+    measured["molecules_per_second"] = round(measured["records"] / measured["seconds"], 1)
+    measured["ratio_to_floor"] = round(measured["molecules_per_second"] / floor_rate, 4)
+    print(kind, library.name, measured, flush=True)
+    return measured
+
+
+def floor_rate(library: Path) -> float:
+    floor = run_worker({"kind": "floor", "library": str(library)})
+    return round(floor["molecules"] / floor["seconds"], 1)
+
+
+def save_partial(out: Path, result: dict) -> None:
+    """What is measured so far, so a long run that dies keeps its finished parts."""
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "screen.partial.json").write_text(json.dumps(result, indent=2) + "\n")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--models", required=True, help="models/ folder of a drugml run output")
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results")
-    parser.add_argument("--throughput-size", type=int, default=5000)
-    parser.add_argument("--memory-sizes", default="10000,40000")
-    parser.add_argument("--chunk-size", type=int, default=500)
+    parser.add_argument("--throughput-size", type=int, default=100_000)
+    parser.add_argument("--large-sizes", default="1000000")
+    parser.add_argument("--large-dask", action="store_true", help="also Dask on --large-sizes")
+    parser.add_argument("--nih-size", type=int, default=10_000)
+    parser.add_argument("--chunk-size", type=int, default=1000)
+    parser.add_argument(
+        "--work", type=Path, help="folder for libraries and outputs (default: temp)"
+    )
     args = parser.parse_args()
+    import os
+    import platform
+
     result: dict = {"date": time.strftime("%Y-%m-%d %H:%M:%S"), "drugml": drugml.__version__,
+                    "machine": {"cpus": os.cpu_count(), "processor": platform.processor(),
+                                "python": platform.python_version()},
                     "library": "random SMILES of ~9,000 embedded molecules, 0.5 % corrupted",
-                    "chunk_size": args.chunk_size}  # fmt: skip
-    with tempfile.TemporaryDirectory() as tmp:
+                    "chunk_size": args.chunk_size,
+                    "filters": "properties, Ro5, Veber, PAINS, Brenk, QED, SA score",
+                    "models": "potency + solubility (XGBoost, interval, domain)"}  # fmt: skip
+    with tempfile.TemporaryDirectory(dir=args.work) as tmp:
         work = Path(tmp)
         library = build_library(work / "throughput.smi", args.throughput_size)
-        floor = run_worker({"kind": "floor", "library": str(library)})
-        floor_rate = floor["molecules"] / floor["seconds"]
-        runs = {}
-        for name, payload in (("local_1", {"kind": "local", "n_jobs": 1}),
-                              ("local_2", {"kind": "local", "n_jobs": 2}),
-                              ("dask_2_workers", {"kind": "dask"})):  # fmt: skip
-            settings = {"library": str(library), "models": args.models, "out": str(work / name),
-                        "chunk_size": args.chunk_size}  # fmt: skip
-            measured = run_worker({**payload, **settings})
-            measured["molecules_per_second"] = round(measured["records"] / measured["seconds"], 1)
-            measured["ratio_to_floor"] = round(measured["molecules_per_second"] / floor_rate, 4)
-            runs[name] = measured
-            print(name, measured, flush=True)
-        result["throughput"] = {
-            "molecules": args.throughput_size,
-            "floor_molecules_per_second": round(floor_rate, 1),
-            **runs,
-            "scaling_2_processes": round(runs["local_2"]["molecules_per_second"]
-                                         / runs["local_1"]["molecules_per_second"], 2),
-            "dask_over_local_2": round(runs["dask_2_workers"]["molecules_per_second"]
-                                       / runs["local_2"]["molecules_per_second"], 2),
-        }  # fmt: skip
-        memory = {}
-        for size in [int(s) for s in args.memory_sizes.split(",") if s]:
-            path = build_library(work / f"memory_{size}.smi", size)
-            measured = run_worker({"kind": "local", "n_jobs": 2, "library": str(path),
-                                   "models": args.models, "out": str(work / f"m{size}"),
-                                   "chunk_size": args.chunk_size})  # fmt: skip
-            memory[str(size)] = {k: measured[k] for k in ("seconds", "peak_rss_mb",
-                                                          "largest_child_peak_rss_mb")}  # fmt: skip
-            print(size, memory[str(size)], flush=True)
-        result["memory_two_processes"] = memory
+        floor = floor_rate(library)
+        runs = {"floor_molecules_per_second": floor, "molecules": args.throughput_size}
+        for name, kind in (("local_1", {"kind": "local", "n_jobs": 1}),
+                           ("local_2", {"kind": "local", "n_jobs": 2}),
+                           ("dask_2_workers", {"kind": "dask"})):  # fmt: skip
+            runs[name] = measure(kind, library, args.models, work / name, args.chunk_size, floor)
+        rate = {name: runs[name]["molecules_per_second"]
+                for name in ("local_1", "local_2", "dask_2_workers")}  # fmt: skip
+        runs["scaling_2_processes"] = round(rate["local_2"] / rate["local_1"], 2)
+        runs["dask_over_local_2"] = round(rate["dask_2_workers"] / rate["local_2"], 2)
+        result["throughput"] = runs
         result["chunk_profile"] = profile_chunk(library, args.models)
+        save_partial(args.out, result)
+
+        if args.nih_size:
+            small = build_library(work / "nih.smi", args.nih_size)
+            small_floor = floor_rate(small)
+            nih = {"molecules": args.nih_size}
+            for name, alerts in (("pains_brenk", ["pains", "brenk"]),
+                                 ("pains_brenk_nih", ["pains", "brenk", "nih"])):  # fmt: skip
+                kind = {"kind": "local", "n_jobs": 1, "alerts": alerts}
+                nih[name] = measure(kind, small, args.models, work / f"nih_{name}",
+                                    args.chunk_size, small_floor)  # fmt: skip
+            nih["time_factor_with_nih"] = round(
+                nih["pains_brenk"]["molecules_per_second"]
+                / nih["pains_brenk_nih"]["molecules_per_second"],
+                2,
+            )
+            result["nih_alerts_one_process"] = nih
+            save_partial(args.out, result)
+        library.unlink()
+
+        large = {str(args.throughput_size): {"local_2": runs["local_2"]}}
+        for size in [int(x) for x in args.large_sizes.split(",") if x]:
+            path = build_library(work / f"large_{size}.smi", size)
+            entry = {"floor_molecules_per_second": floor_rate(path)}
+            configs = [("local_2", {"kind": "local", "n_jobs": 2})]
+            if args.large_dask:
+                configs.append(("dask_2_workers", {"kind": "dask"}))
+            for name, kind in configs:
+                floor_here = entry["floor_molecules_per_second"]
+                entry[name] = measure(kind, path, args.models, work / f"large_{name}",
+                                      args.chunk_size, floor_here)  # fmt: skip
+                shutil.rmtree(work / f"large_{name}")
+            large[str(size)] = entry
+            path.unlink()
+            result["by_library_size"] = large
+            save_partial(args.out, result)
+        result["by_library_size"] = large
+
     throughput = result["throughput"]
-    peaks = [max(v["peak_rss_mb"], v["largest_child_peak_rss_mb"]) for v in memory.values()]
+    runs_by_size = [run for entry in large.values() for run in entry.values()
+                    if isinstance(run, dict)]  # fmt: skip
+    peaks = [max(run["peak_rss_mb"], run["largest_child_peak_rss_mb"]) for run in runs_by_size]
     result["targets"] = {
         ">=0.5x_floor_one_process": throughput["local_1"]["ratio_to_floor"] >= 0.5,
         ">=1.8x_scaling_two_processes": throughput["scaling_2_processes"] >= 1.8,
@@ -198,6 +260,7 @@ def main() -> None:
     }
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "screen.json").write_text(json.dumps(result, indent=2) + "\n")
+    (args.out / "screen.partial.json").unlink(missing_ok=True)
     print(json.dumps(result["targets"], indent=2), json.dumps(result["chunk_profile"], indent=2))
 
 

@@ -211,13 +211,13 @@ def _catalog_queries(name: str) -> tuple[tuple[str, ...], tuple[Chem.Mol, ...]] 
 _PATTERN_BITS = 2048
 
 
-def _pattern_bits(mol: Chem.Mol) -> np.ndarray:
-    """RDKit's pattern fingerprint of ``mol`` as a 0/1 ``uint8`` vector."""
+def _pattern_words(mol: Chem.Mol) -> np.ndarray:
+    """RDKit's pattern fingerprint of ``mol`` packed into 32 ``uint64`` words."""
     import numpy as np
     from rdkit import Chem
 
     text = Chem.PatternFingerprint(mol, _PATTERN_BITS).ToBitString().encode()
-    return np.frombuffer(text, dtype=np.uint8) - 48
+    return np.packbits(np.frombuffer(text, dtype=np.uint8) - 48).view(np.uint64)
 
 
 class _QueryScreen:
@@ -235,21 +235,27 @@ class _QueryScreen:
         import numpy as np
 
         self.queries = list(queries)
-        self.query_bits = [np.flatnonzero(_pattern_bits(q)) for q in self.queries]
+        # Per query, the fingerprint words it needs and the bits needed in each.
+        self.required = []
+        for query in self.queries:
+            words = _pattern_words(query)
+            used = np.flatnonzero(words)
+            self.required.append(list(zip(used.tolist(), words[used], strict=True)))
 
     def matches(self, mols: Sequence[Chem.Mol]) -> list[list[int]]:
         import numpy as np
 
         if not mols:
             return []
-        bits = np.array([_pattern_bits(m) for m in mols], dtype=bool)
-        possible = np.ones((len(mols), len(self.queries)), dtype=bool)
-        for k, required in enumerate(self.query_bits):
-            if len(required):
-                possible[:, k] = bits[:, required].all(axis=1)
+        words = np.ascontiguousarray(np.array([_pattern_words(m) for m in mols]).T)
+        possible = np.ones((len(self.queries), len(mols)), dtype=bool)
+        for k, required in enumerate(self.required):
+            row = possible[k]
+            for w, mask in required:
+                row &= (words[w] & mask) == mask
         return [
-            [k for k in np.flatnonzero(row).tolist() if mol.HasSubstructMatch(self.queries[k])]
-            for mol, row in zip(mols, possible, strict=True)
+            [k for k in np.flatnonzero(column).tolist() if mol.HasSubstructMatch(self.queries[k])]
+            for mol, column in zip(mols, possible.T, strict=True)
         ]
 
 
