@@ -166,8 +166,11 @@ def _entry_query(entry) -> Chem.Mol | None:
     """The query molecule of a FilterCatalog entry, or None when it is not a plain SMARTS match.
 
     RDKit does not expose an entry's pattern, but its serialization (a Boost
-    text archive) holds the description, then the pattern as an RDKit mol
-    pickle with its byte length, then the SmartsMatcher's min and max counts.
+    text archive) holds the description, then the pattern in RDKit's binary
+    molecule format (``MolPickler``, read by ``Chem.Mol(bytes)``; not Python's
+    pickle, nothing is executed) with its byte length, then the
+    SmartsMatcher's min and max counts. Anything else (another matcher type,
+    a count limit) gives None, and the catalogue is then used as it is.
     """
     from rdkit import Chem
 

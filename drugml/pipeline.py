@@ -204,7 +204,13 @@ def validate_config(config: Mapping[str, Any]) -> dict[str, Path]:
         raise ConfigError("target.ligand must name the reference ligand's residue")
     from drugml.rank import load_ranking_config
 
-    load_ranking_config(config["ranking"] or None)
+    ranking = load_ranking_config(config["ranking"] or None)
+    # A ranking on alerts the screen does not check would fail only after the screen.
+    used = set(ranking["filters"]) | {o["column"] for o in ranking["objectives"].values()}
+    for name in ALERT_CATALOGS:
+        if name not in alerts and used & {name, f"{name}_alerts"}:
+            raise ConfigError(f"ranking uses the {name!r} alert column but library.alerts "
+                              f"{alerts} does not check {name!r}; add it there")  # fmt: skip
     return paths
 
 

@@ -303,13 +303,22 @@ class _DaskExecutor:
         self.client = Client(client) if self.own_client else client
         workers = len(self.client.scheduler_info().get("workers", {})) or 1
         self.slots = workers * 2
+        self.inputs: dict[Any, Any] = {}
 
-    def submit(self, *args):
-        return self.client.submit(score_chunk, *args, pure=False)
+    def submit(self, records, *args):
+        # The chunk goes to a worker by scatter, not inside the task: a scheduler
+        # that is never idle keeps what it deserialized from submitted tasks,
+        # so embedded chunks made its memory grow with the library.
+        data = self.client.scatter(records, hash=False)
+        future = self.client.submit(score_chunk, data, *args, pure=False)
+        self.inputs[future.key] = data
+        return future
 
-    @staticmethod
-    def result(future):
-        return future.result()
+    def result(self, future):
+        try:
+            return future.result()
+        finally:
+            self.inputs.pop(future.key, None)
 
     def close(self) -> None:
         if self.own_client:
