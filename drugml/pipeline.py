@@ -194,9 +194,10 @@ def validate_config(config: Mapping[str, Any]) -> dict[str, Path]:
     from drugml.filters import ALERT_CATALOGS
 
     alerts = library.get("alerts")
-    if not isinstance(alerts, list) or not set(alerts) <= set(ALERT_CATALOGS):
-        raise ConfigError(f"library.alerts must be a list of {list(ALERT_CATALOGS)}, "
-                          f"got {alerts!r}")  # fmt: skip
+    if (not isinstance(alerts, list) or not set(alerts) <= set(ALERT_CATALOGS)
+            or len(set(alerts)) != len(alerts)):  # fmt: skip
+        raise ConfigError(f"library.alerts must be a list of distinct names of "
+                          f"{list(ALERT_CATALOGS)}, got {alerts!r}")  # fmt: skip
     potency = config["models"]["potency"]
     if potency["split"] not in SPLITS:
         raise ConfigError(f"models.potency.split must be one of {SPLITS}, got {potency['split']!r}")

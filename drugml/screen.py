@@ -69,8 +69,8 @@ __all__ = [
 ]
 
 MANIFEST = "manifest.json"
-PROPERTY_COLUMNS = ("mw", "clogp", "hbd", "hba", "tpsa", "rotatable_bonds", "heavy_atoms",
-                    "ro5_violations", "ro5_pass", "veber_pass")  # fmt: skip
+_PROPERTY_COLUMNS = ("mw", "clogp", "hbd", "hba", "tpsa", "rotatable_bonds", "heavy_atoms",
+                     "ro5_violations", "ro5_pass", "veber_pass")  # fmt: skip
 #: Alert catalogues a screen checks unless told otherwise. NIH (``alerts=(...,
 #: "nih")``) is opt-in: its 180 mostly recursive SMARTS take more time than
 #: PAINS, Brenk and QED's alerts together (see benchmarks/results/screen.json).
@@ -80,7 +80,7 @@ DEFAULT_ALERTS = ("pains", "brenk")
 def filter_columns(alerts: tuple[str, ...] = DEFAULT_ALERTS) -> tuple[str, ...]:
     """The drug-likeness columns of a screen with these alert catalogues, in order."""
     flags = tuple(column for name in alerts for column in (name, f"{name}_alerts"))
-    return (*PROPERTY_COLUMNS, *flags, "qed", "sa_score")
+    return (*_PROPERTY_COLUMNS, *flags, "qed", "sa_score")
 
 
 class ScreenConfigError(ValueError):

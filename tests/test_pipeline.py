@@ -107,6 +107,7 @@ def test_configuration_errors_name_the_problem_before_any_work(second_target, tm
         ({"bioactivity.raw": "missing.csv"}, "bioactivity.raw: file .*missing.csv does not exist"),
         ({"library.path": "no_such_dataset"}, "neither a file nor an embedded data set"),
         ({"library.alerts": ["pains", "toxic"]}, "library.alerts must be a list of"),
+        ({"library.alerts": ["pains", "pains"]}, "library.alerts must be a list of distinct"),
         ({"library.alerts": ["brenk"]}, "ranking uses the 'pains' alert column"),
     ]
     for changes, message in cases:
