@@ -40,6 +40,8 @@ import tempfile
 from functools import lru_cache
 from pathlib import Path
 
+from drugml.errors import DrugmlError
+
 __all__ = [
     "THREEDMOL_SHA256",
     "THREEDMOL_VERSION",
@@ -61,7 +63,7 @@ THREEDMOL_LICENCE = "BSD-3-Clause"
 ENV_VARIABLE = "DRUGML_3DMOL_JS"
 
 
-class AssetError(RuntimeError):
+class AssetError(DrugmlError, RuntimeError):
     """An asset cannot be installed or does not match its pinned checksum."""
 
 

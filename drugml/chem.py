@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from drugml._parallel import check_n_jobs, map_chunks
+from drugml.errors import DrugmlError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -69,7 +70,7 @@ STANDARDIZE_COLUMNS = ("input", "smiles", "inchikey", "ok", "error_type", "error
 _TIMESTAMP = re.compile(r"^\[\d\d:\d\d:\d\d\] ", re.MULTILINE)
 
 
-class ColumnNotFoundError(KeyError, ValueError):
+class ColumnNotFoundError(DrugmlError, KeyError, ValueError):
     """A table lacks the column asked for; the message lists the columns it has."""
 
     def __str__(self) -> str:  # KeyError would print the message quoted

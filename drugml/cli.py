@@ -175,6 +175,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="drugml: from a protein target to a ranked list of candidate molecules.",
     )
     parser.add_argument("--version", action="version", version=f"drugml {__version__}")
+    parser.add_argument("--debug", action="store_true",
+                        help="show the full traceback of an error")  # fmt: skip
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     data_parser = commands.add_parser("data", help="list, show and verify the embedded data sets")
@@ -254,19 +256,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 0
-    from drugml.assets import AssetError
-    from drugml.chem import ColumnNotFoundError
-    from drugml.data import DataError
-    from drugml.models import ModelLoadError
-    from drugml.pipeline import ConfigError
-    from drugml.rank import RankingConfigError
-    from drugml.screen import ScreenConfigError
+    import warnings
 
-    clear = (DataError, AssetError, ConfigError, RankingConfigError, ScreenConfigError,
-             ModelLoadError, ColumnNotFoundError)  # fmt: skip
+    from drugml.errors import DrugmlError
+
+    # A warning reads as one line on the terminal, not as a source location.
+    warnings.formatwarning = lambda message, category, *_args, **_kw: (
+        f"drugml: warning: {message}\n"
+    )
     try:
         return args.func(args)
-    except clear as exc:  # a clear message, not a traceback
+    except DrugmlError as exc:  # a clear message, not a traceback (unless --debug)
+        if args.debug:
+            raise
         print(f"drugml: error: {exc}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # output piped into `head` and the like

@@ -26,6 +26,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from drugml.errors import DrugmlError
+
 if TYPE_CHECKING:  # pandas is imported when a table is actually loaded
     import pandas as pd
 
@@ -50,7 +52,7 @@ DATA_DIR_ENV = "DRUGML_DATA_DIR"
 MANIFEST_NAME = "manifest.json"
 
 
-class DataError(Exception):
+class DataError(DrugmlError):
     """Base class of the errors raised for embedded data sets."""
 
 

@@ -38,6 +38,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 
 from drugml._parallel import check_n_jobs, map_chunks
+from drugml.errors import DrugmlError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -60,7 +61,7 @@ __all__ = [
 ]
 
 
-class FeaturizationError(ValueError):
+class FeaturizationError(DrugmlError, ValueError):
     """Molecules could not be featurized (``strict=True``); the message lists them."""
 
 

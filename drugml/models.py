@@ -40,7 +40,7 @@ import json
 import math
 import time
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -48,6 +48,7 @@ import numpy as np
 from sklearn.base import BaseEstimator
 
 from drugml._version import __version__
+from drugml.errors import DrugmlError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -79,7 +80,7 @@ FAST_DESCRIPTORS = (
 )  # fmt: skip
 
 
-class ModelLoadError(ValueError):
+class ModelLoadError(DrugmlError, ValueError):
     """A model directory is incomplete or not a drugml model."""
 
 
@@ -103,9 +104,13 @@ def default_featurizer():
 
 def _default_params(estimator: str, task: str) -> dict[str, Any]:
     if estimator == "xgboost":
+        # missing=0: a zero feature (an absent ECFP bit, a zero count) is "missing",
+        # so the matrix goes to XGBoost as sparse CSR (about 4 % non-zero) and each
+        # tree visits only the non-zero entries: about 3x faster to fit than the
+        # dense matrix at the same quality (benchmarks/walk.py, models.py).
         params = {"n_estimators": 600, "learning_rate": 0.05, "max_depth": 6,
                   "subsample": 0.8, "colsample_bytree": 0.5, "min_child_weight": 1,
-                  "tree_method": "hist"}  # fmt: skip
+                  "tree_method": "hist", "missing": 0.0}  # fmt: skip
         if task == "classification":
             params["eval_metric"] = "logloss"
         return params
@@ -259,7 +264,12 @@ class PropertyModel(BaseEstimator):
     calibration_folds : scaffold-grouped folds used for calibration (5).
     domain_threshold : ``None`` learns it in ``fit`` (see the module docstring).
     estimator_params : overrides of the estimator's defaults.
-    random_state, n_jobs : passed to the estimator.
+    random_state : passed to the estimator.
+    n_jobs : threads for ``fit``: the calibration folds and the final model are
+        fitted side by side (XGBoost, random forest), each on one thread, so the
+        fitted model is the same whatever ``n_jobs`` is.
+    progress : ``True`` or a label shows a progress bar during ``fit`` (featurization,
+        each calibration fold, the final model, with the elapsed time).
     """
 
     def __init__(
@@ -273,6 +283,7 @@ class PropertyModel(BaseEstimator):
         estimator_params: dict[str, Any] | None = None,
         random_state: int = 0,
         n_jobs: int = 1,
+        progress: bool | str = False,
     ) -> None:
         self.task = task
         self.estimator = estimator
@@ -283,6 +294,7 @@ class PropertyModel(BaseEstimator):
         self.estimator_params = estimator_params
         self.random_state = random_state
         self.n_jobs = n_jobs
+        self.progress = progress
 
     # ------------------------------------------------------------------ setup
     def _check_params(self) -> None:
@@ -305,17 +317,17 @@ class PropertyModel(BaseEstimator):
     def _params(self) -> dict[str, Any]:
         return {**_default_params(self.estimator, self.task), **(self.estimator_params or {})}
 
-    def _new_estimator(self):
+    def _new_estimator(self, threads: int):
         params = self._params()
         if self.estimator == "xgboost":
             xgb = _xgb_module()
             cls = xgb.XGBRegressor if self.task == "regression" else xgb.XGBClassifier
-            return cls(**params, random_state=self.random_state, n_jobs=self.n_jobs)
+            return cls(**params, random_state=self.random_state, n_jobs=threads)
         if self.estimator == "random_forest":
             from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
 
             cls = RandomForestRegressor if self.task == "regression" else RandomForestClassifier
-            return cls(**params, random_state=self.random_state, n_jobs=self.n_jobs)
+            return cls(**params, random_state=self.random_state, n_jobs=threads)
         if self.estimator == "gnn":
             from drugml.gnn import DMPNNEstimator
 
@@ -328,23 +340,37 @@ class PropertyModel(BaseEstimator):
             return np.zeros((len(mols), 0))
         return featurizer.fit_transform(mols) if fit else featurizer.transform(mols)
 
+    def _estimator_input(self, X: np.ndarray):
+        """The matrix as the estimator reads it: CSR for XGBoost with ``missing=0``.
+
+        Models saved before ``missing=0`` (NaN is XGBoost's default) keep the
+        dense matrix, where a zero is a value: they predict as they did.
+        """
+        if self.estimator == "xgboost" and self.estimator_params_.get("missing") == 0:
+            from scipy import sparse
+
+            return sparse.csr_matrix(X)
+        return X
+
     def _raw_predict(self, estimator, X: np.ndarray, fps: list, mols: list) -> np.ndarray:
         """Regression value, or uncalibrated probability of class 1."""
         if isinstance(estimator, TanimotoKNN):
             return estimator.predict_value(fps)
         if self.estimator == "gnn":
             return estimator.predict_value(mols)
+        X = self._estimator_input(X)
         if self.task == "regression":
             return np.asarray(estimator.predict(X), dtype=float)
         return np.asarray(estimator.predict_proba(X)[:, 1], dtype=float)
 
-    def _fit_estimator(self, X: np.ndarray, fps: list, mols: list, y: np.ndarray):
-        estimator = self._new_estimator()
+    def _fit_estimator(self, X: np.ndarray, fps: list, mols: list, y: np.ndarray,
+                       threads: int = 1):  # fmt: skip
+        estimator = self._new_estimator(threads)
         if isinstance(estimator, TanimotoKNN):
             return estimator.fit(fps, y)
         if self.estimator == "gnn":
             return estimator.fit(mols, y)
-        return estimator.fit(X, y)
+        return estimator.fit(self._estimator_input(X), y)
 
     # ---------------------------------------------------------------- fitting
     def _clean_inputs(self, smiles: Any, y: Any):
@@ -383,6 +409,7 @@ class PropertyModel(BaseEstimator):
 
         self._check_params()
         start = time.perf_counter()
+        self.estimator_params_ = self._params()
         items, mols, targets, skipped = self._clean_inputs(smiles, y)
         n = len(items)
         if self.task == "classification":
@@ -397,33 +424,47 @@ class PropertyModel(BaseEstimator):
                 f"Need at least {2 * self.calibration_folds} usable molecules for "
                 f"{self.calibration_folds}-fold calibration, got {n}"
             )
+        bar = _fit_progress(self.progress, self.calibration_folds + 2, n)
         featurizer = self._featurizer()
-        X = self._features(featurizer, mols, fit=True)
+        X = self._estimator_input(self._features(featurizer, mols, fit=True))
         fps = _domain_fingerprints(mols)
         groups = scaffolds(mols)
         n_folds = min(self.calibration_folds, len(set(groups)))
         if n_folds < 2:
             raise ValueError("All molecules share one scaffold: calibration needs at least two.")
+        bar.total = n_folds + 2
+        bar.update()
 
         # Out-of-fold predictions on scaffold-grouped folds: calibration data
         # and an honest estimate of performance on unseen scaffolds.
-        oof = np.empty(n)
-        oof_similarity = np.empty(n)
-        for train, test in GroupKFold(n_splits=n_folds).split(X, targets, groups):
+        folds = list(GroupKFold(n_splits=n_folds).split(np.zeros(n), targets, groups))
+        for train, _ in folds:
             if self.task == "classification" and len(np.unique(targets[train])) < 2:
                 raise ValueError("A calibration fold has a single class; too few of one class.")
-            fold_model = self._fit_estimator(
-                X[train], [fps[i] for i in train], [mols[i] for i in train], targets[train]
-            )
-            oof[test] = self._raw_predict(
-                fold_model, X[test], [fps[i] for i in test], [mols[i] for i in test]
-            )
-            oof_similarity[test] = _nearest_similarity(
-                [fps[i] for i in test], [fps[i] for i in train]
-            )
 
+        def fit_fold(fold: tuple[np.ndarray, np.ndarray] | None, threads: int):
+            """One fold's out-of-fold predictions, or (fold=None) the final model."""
+            if fold is None:
+                return self._fit_estimator(X, fps, mols, targets, threads)
+            train, test = fold
+            fold_model = self._fit_estimator(X[train], [fps[i] for i in train],
+                                             [mols[i] for i in train], targets[train], threads)
+            raw = self._raw_predict(fold_model, X[test], [fps[i] for i in test],
+                                    [mols[i] for i in test])
+            return test, raw, _nearest_similarity([fps[i] for i in test],
+                                                  [fps[i] for i in train])  # fmt: skip
+
+        jobs = [*folds, None]  # the final model is one more job
+        bar.set_postfix_str(f"{n_folds} calibration folds and the final model")
+        results = _run_jobs(fit_fold, jobs, self.n_jobs, self.estimator, bar)
+        oof = np.empty(n)
+        oof_similarity = np.empty(n)
+        for test, raw, similarity in results[:-1]:
+            oof[test] = raw
+            oof_similarity[test] = similarity
         self.featurizer_ = featurizer
-        self.estimator_ = self._fit_estimator(X, fps, mols, targets)
+        self.estimator_ = results[-1]
+        bar.close()
         self.training_fingerprints_ = fps
         self.training_targets_ = targets
         self.domain_threshold_ = (
@@ -531,15 +572,19 @@ class PropertyModel(BaseEstimator):
             return None
         return json.dumps(_featurizer_spec(self.featurizer_), sort_keys=True)
 
-    def evaluate(self, smiles: Any, y: Any) -> dict[str, float]:
+    def evaluate(self, smiles: Any, y: Any, predictions: pd.DataFrame | None = None
+                 ) -> dict[str, float]:  # fmt: skip
         """Metrics on the given molecules (invalid SMILES and missing targets are skipped, counted).
 
         Regression: ``rmse``, ``mae``, ``r2``, ``spearman``, ``coverage`` (fraction
         inside the interval) and ``mean_interval_width``; classification:
         ``roc_auc``, ``pr_auc``, ``mcc``, ``balanced_accuracy``, ``brier``. Both add
         ``n``, ``n_skipped`` and the metrics on in-domain molecules only.
+        ``predictions``: this model's :meth:`predict` output for ``smiles``, when
+        already at hand (saves predicting twice).
         """
-        predictions = self.predict(smiles)
+        if predictions is None:
+            predictions = self.predict(smiles)
         targets = _as_targets(y)
         if len(targets) != len(predictions):
             raise ValueError(f"Got {len(predictions)} molecules but {len(targets)} target values.")
@@ -643,12 +688,13 @@ class PropertyModel(BaseEstimator):
                 if self.estimator == "gnn"
                 else None
             ),
-            "estimator_params": self._params(),
+            "estimator_params": self.estimator_params_,
             "domain_threshold": self.domain_threshold_,
             "conformal_quantile": getattr(self, "conformal_quantile_", None),
             "calibrator": getattr(self, "calibrator_", None),
             "cv_metrics": self.cv_metrics_,
             "training": self.training_info_,
+            "card": getattr(self, "card_info_", {}),
         }
         (directory / "metadata.json").write_text(json.dumps(metadata, indent=2) + "\n")
         (directory / "MODEL_CARD.md").write_text(self.model_card(), encoding="utf-8")
@@ -683,6 +729,7 @@ class PropertyModel(BaseEstimator):
         arrays = np.load(directory / "training_set.npz", allow_pickle=False)
         model.training_fingerprints_ = _unpack(arrays["fingerprints"])
         model.training_targets_ = arrays["targets"]
+        model.estimator_params_ = metadata["estimator_params"]
         model.estimator_ = model._load_estimator(directory, metadata)
         model.domain_threshold_ = metadata["domain_threshold"]
         if model.task == "regression":
@@ -691,12 +738,15 @@ class PropertyModel(BaseEstimator):
             model.calibrator_ = metadata["calibrator"]
         model.cv_metrics_ = metadata["cv_metrics"]
         model.training_info_ = metadata["training"]
+        model.card_info_ = metadata.get("card", {})  # absent in models saved before cards
         return model
 
     def _load_estimator(self, directory: Path, metadata: dict[str, Any]):
         if self.estimator == "xgboost":
             xgb = _xgb_module()
-            estimator = xgb.XGBRegressor() if self.task == "regression" else xgb.XGBClassifier()
+            cls = xgb.XGBRegressor if self.task == "regression" else xgb.XGBClassifier
+            # `missing` is not in the saved booster: restore it from the metadata.
+            estimator = cls(missing=metadata["estimator_params"].get("missing", np.nan))
             estimator.load_model(directory / "model.json")
             return estimator
         if self.estimator == "random_forest":
@@ -725,33 +775,106 @@ class PropertyModel(BaseEstimator):
             self.training_fingerprints_, self.training_targets_
         )
 
+    def describe(self, *, endpoint: str | None = None, unit: str | None = None,
+                 target: str | None = None, data_source: str | None = None,
+                 data_source_sha256: str | None = None,
+                 held_out_test: Mapping[str, Any] | None = None) -> PropertyModel:  # fmt: skip
+        """Say what the model predicts, for its card; saved with the model. Returns ``self``.
+
+        ``endpoint`` (e.g. ``"pIC50"``), ``unit``, ``target`` (protein, organism,
+        or a physchem property), ``data_source`` (a data set name or a file name,
+        never a machine's path) and its ``data_source_sha256``;
+        ``held_out_test``: metrics of a model like this one on molecules it did
+        not train on, with ``"how"`` (one sentence: which split, how many).
+
+        >>> model = PropertyModel().describe(endpoint="logS", unit="log10(mol/L)")
+        >>> model.card_info_["unit"]
+        'log10(mol/L)'
+        """
+        given = {"endpoint": endpoint, "unit": unit, "target": target,
+                 "data_source": data_source, "data_source_sha256": data_source_sha256,
+                 "held_out_test": dict(held_out_test) if held_out_test else None}  # fmt: skip
+        self.card_info_ = {**getattr(self, "card_info_", {}),
+                           **{k: v for k, v in given.items() if v is not None}}  # fmt: skip
+        return self
+
+    def features_description(self) -> str:
+        """The model's input in words, e.g. ``"ECFP4 counts (2048) + 42 RDKit descriptors"``."""
+        if self.estimator == "knn":
+            return f"ECFP4 bits ({DOMAIN_BITS}), Tanimoto similarity"
+        if self.estimator == "gnn":
+            return "the molecular graph (D-MPNN atom and bond features)"
+        featurizer = getattr(self, "featurizer_", None) or self._featurizer()
+        return _describe_featurizer(_featurizer_spec(featurizer))
+
     def model_card(self) -> str:
-        """A Markdown model card: data, validation, metrics, domain, intended use, limitations."""
+        """A Markdown model card: what it predicts, data, features, how well (and how measured),
+        uncertainty, domain, intended use, limitations."""
         self._check_fitted()
         info, metrics = self.training_info_, self.cv_metrics_
+        card = getattr(self, "card_info_", {})
+        endpoint = card.get("endpoint", "not stated")
+        unit = card.get("unit", "not stated")
         lines = [
-            f"# drugml PropertyModel ({self.task}, {self.estimator})",
+            f"# Model card: {card.get('endpoint', 'property')} ({self.task}, {self.estimator})",
             "",
             f"drugml {__version__}, model format {FORMAT_VERSION}.",
             "",
+            "## What it predicts",
+            f"- endpoint: {endpoint}; unit: {unit}",
+            f"- target: {card.get('target', 'not stated')}",
+            f"- task: {self.task}"
+            + ("" if self.task == "regression" else " (probability of class 1)"),
+            "",
             "## Training data",
+            f"- source: {card.get('data_source', 'not stated')}"
+            + (f" (sha256 `{card['data_source_sha256']}`)" if "data_source_sha256" in card
+               else ""),
             f"- {info['n_molecules']:,} molecules, {info['n_scaffolds']:,} Bemis-Murcko scaffolds",
             f"- skipped: {info['skipped']['invalid_smiles']} unparsable SMILES, "
             f"{info['skipped']['missing_or_infinite_target']} missing or infinite targets",
             f"- target mean {info['target_mean']:.3f}, standard deviation {info['target_std']:.3f}",
-            f"- data sha256 `{info['data_sha256']}`",
+            f"- sha256 of the (SMILES, value) pairs it was fitted on `{info['data_sha256']}`",
             "",
-            "## Validation",
-            f"Out-of-fold predictions from {metrics['n_folds']}-fold cross-validation grouped by "
-            "scaffold (each fold's test molecules have scaffolds its model did not see):",
+            "## Features and estimator",
+            f"- features: {self.features_description()}",
+            f"- estimator: {self.estimator} "
+            + ", ".join(f"{k}={v}" for k, v in self.estimator_params_.items()
+                        if k not in ("tree_method", "eval_metric")),
             "",
-            *[f"- {k}: {v:.3f}" for k, v in metrics.items() if k != "n_folds"],
+            "## How well it works, and how that was measured",
+        ]  # fmt: skip
+        held_out = card.get("held_out_test")
+        if held_out:
+            lines += [
+                f"**Held-out test** ({held_out.get('how', 'molecules not used for fitting')}); "
+                "a model with these settings was fitted without these molecules:",
+                "",
+                *_metric_lines(held_out),
+                "",
+            ]
+        lines += [
+            f"**Cross-validation** ({metrics['n_folds']}-fold, grouped by scaffold, over all "
+            f"{info['n_molecules']:,} training molecules; each fold's model predicted scaffolds "
+            "it had not seen, and these out-of-fold predictions calibrate the uncertainty):",
             "",
-            "## Uncertainty and applicability domain",
+            *_metric_lines(metrics),
+            "",
         ]
+        if held_out:
+            lines += [
+                "The two numbers answer different questions. The cross-validation folds mix "
+                "large and small scaffold families, so most test molecules have close relatives "
+                "in their fold's training data. A held-out scaffold (or cluster) split keeps whole "
+                "chemotypes out, usually the rarest ones, which are the hardest: expect the "
+                "held-out figure for molecules unlike the training data, the cross-validated one "
+                "for close analogues.",
+                "",
+            ]
+        lines.append("## Uncertainty and applicability domain")
         if self.task == "regression":
             lines.append(
-                f"- split-conformal interval: prediction ± {self.conformal_quantile_:.3f} "
+                f"- split-conformal interval: prediction ± {self.conformal_quantile_:.3f} {unit} "
                 f"for {self.coverage:.0%} nominal coverage, calibrated on the scaffold folds"
             )
         else:
@@ -776,6 +899,40 @@ class PropertyModel(BaseEstimator):
         return "\n".join(lines)
 
 
+#: How each metric reads in a model card.
+METRIC_NAMES = {
+    "rmse": "RMSE", "mae": "MAE", "r2": "R²", "spearman": "Spearman ρ",
+    "coverage": "interval coverage", "mean_interval_width": "mean interval width",
+    "roc_auc": "ROC-AUC", "pr_auc": "PR-AUC", "mcc": "MCC",
+    "balanced_accuracy": "balanced accuracy", "brier": "Brier score",
+    "n": "molecules", "n_in_domain": "molecules in domain",
+}  # fmt: skip
+
+
+def _metric_lines(metrics: Mapping[str, Any]) -> list[str]:
+    lines = []
+    for key, label in METRIC_NAMES.items():
+        value = metrics.get(key)
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            lines.append(f"- {label}: {value:,}" if key.startswith("n") and key != "n_folds"
+                         else f"- {label}: {value:.3f}")  # fmt: skip
+    return lines
+
+
+def _describe_featurizer(spec: Mapping[str, Any]) -> str:
+    params = spec.get("params", {})
+    name = spec["class"]
+    if name == "MolecularFeatures":
+        return " + ".join(_describe_featurizer(part) for part in spec["featurizers"])
+    if name in ("ECFP", "FCFP"):
+        kind = "counts" if params.get("counts") else "bits"
+        return f"{name}{2 * params.get('radius', 2)} {kind} ({params.get('n_bits', 2048)})"
+    if name == "RDKitDescriptors":
+        chosen = params.get("descriptors")
+        return f"{len(chosen)} RDKit descriptors" if chosen else "all RDKit descriptors"
+    return name
+
+
 class AtomContributions:
     """Per-atom contributions of :meth:`PropertyModel.explain`; shows itself as an SVG map."""
 
@@ -787,6 +944,44 @@ class AtomContributions:
 
     def _repr_svg_(self) -> str:
         return self.svg
+
+
+#: Estimators whose fits release the GIL: folds run on threads, one thread each.
+_THREADED_ESTIMATORS = ("xgboost", "random_forest")
+
+
+def _run_jobs(function, jobs: list, n_jobs: int, estimator: str, bar) -> list:
+    """``[function(job, threads) for job in jobs]``, on ``n_jobs`` threads where that pays.
+
+    Two single-threaded XGBoost fits side by side do 1.85x the work of one
+    fit on two threads (which splits each tree's small histograms). Each fit
+    is then single-threaded whatever ``n_jobs`` is, so its result does not
+    depend on ``n_jobs``.
+    """
+    if n_jobs == 1 or estimator not in _THREADED_ESTIMATORS:
+        results = []
+        for job in jobs:
+            results.append(function(job, n_jobs))
+            bar.update()
+        return results
+    from concurrent.futures import ThreadPoolExecutor
+
+    workers = len(jobs) if n_jobs < 0 else min(n_jobs, len(jobs))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        futures = [pool.submit(function, job, 1) for job in jobs]
+        for future in futures:
+            future.add_done_callback(lambda _future: bar.update())
+        return [future.result() for future in futures]
+
+
+def _fit_progress(progress: bool | str, steps: int, n_molecules: int):
+    """The bar of :meth:`PropertyModel.fit`: featurize, each fold, the final model."""
+    from tqdm.auto import tqdm
+
+    label = progress if isinstance(progress, str) else "PropertyModel.fit"
+    return tqdm(total=steps, desc=f"{label} ({n_molecules:,} molecules)", unit="step",
+                disable=not progress, bar_format="{l_bar}{bar}| {n}/{total} "
+                "[{elapsed}{postfix}]")  # fmt: skip
 
 
 def _fit_platt(scores: np.ndarray, targets: np.ndarray) -> dict[str, float]:

@@ -27,6 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from drugml.errors import DrugmlError
+
 __all__ = [
     "NotebookExecutionError",
     "NotebookResult",
@@ -43,7 +45,7 @@ PREAMBLE_TAG = "drugml-preamble"
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")  # colour codes in IPython tracebacks
 
 
-class NotebookExecutionError(RuntimeError):
+class NotebookExecutionError(DrugmlError, RuntimeError):
     """A notebook failed while running; the message names the notebook and the cell.
 
     ``summary`` is one line (``cell N: ErrorName: message``) for reports.

@@ -40,6 +40,7 @@ from typing import Any
 import numpy as np
 
 from drugml._version import __version__
+from drugml.errors import DrugmlError
 
 __all__ = [
     "ConfigError",
@@ -55,7 +56,7 @@ __all__ = [
 SPLITS = ("scaffold", "cluster", "random")
 
 
-class ConfigError(ValueError):
+class ConfigError(DrugmlError, ValueError):
     """A pipeline configuration names a missing file, data set or column, or a bad value."""
 
 
@@ -68,6 +69,7 @@ def default_config_path() -> Path:
 _DEFAULTS: dict[str, Any] = {
     "name": "target",
     "seed": 0,
+    "n_jobs": None,  # threads for model training, processes for the screen; None: all cores
     "target": {"structure": None, "ligand": None, "ligand_smiles": None, "pocket_cutoff": 5.0},
     "bioactivity": {"raw": None, "structures": None, "activity_type": "IC50",
                     "active_threshold": 6.3},
@@ -79,7 +81,7 @@ _DEFAULTS: dict[str, Any] = {
                        "estimator": "xgboost", "estimator_params": {}},
     },
     "library": {"path": None, "smiles_column": None, "id_column": None, "name_column": None,
-                "chunk_size": 500, "n_jobs": 1, "alerts": ["pains", "brenk"]},
+                "chunk_size": 500, "n_jobs": None, "alerts": ["pains", "brenk"]},
     "ranking": {},
     "validation": {"known_actives": []},
 }  # fmt: skip
@@ -184,6 +186,11 @@ def validate_config(config: Mapping[str, Any]) -> dict[str, Path]:
         if solubility[key] not in sol_columns:
             raise ConfigError(f"models.solubility.{key} {solubility[key]!r} is not a column of "
                               f"{paths['solubility']}; it has {sol_columns}")  # fmt: skip
+    n_jobs = config.get("n_jobs")
+    if n_jobs is not None and (not isinstance(n_jobs, int) or isinstance(n_jobs, bool)
+                               or n_jobs < 1):  # fmt: skip
+        raise ConfigError(f"n_jobs must be a whole number >= 1 or null (all cores), "
+                          f"got {n_jobs!r}")  # fmt: skip
     library = config["library"]
     if paths["library"].suffix.lower() in (".csv", ".tsv", ".parquet", ".pq"):
         lib_columns = _columns(paths["library"])
@@ -224,24 +231,61 @@ def _split(smiles: list[str], kind: str, test_size: float, seed: int):
     return function(smiles, test_size=test_size, seed=seed)
 
 
-def _train(smiles: list[str], y: np.ndarray, settings: Mapping[str, Any], seed: int,
-           split_kind: str, test_size: float) -> tuple[Any, dict, dict]:  # fmt: skip
-    """Held-out evaluation, then the model refit on everything; (model, metrics, test data)."""
+def _train(name: str, smiles: list[str], y: np.ndarray, settings: Mapping[str, Any], *,
+           seed: int, split_kind: str, test_size: float, n_jobs: int, progress: bool,
+           card: Mapping[str, Any]) -> tuple[Any, dict, dict]:  # fmt: skip
+    """Held-out evaluation, then the model refit on everything; (model, metrics, test data).
+
+    The returned metrics are the held-out test's, with the screening model's
+    cross-validation beside them (``cross_validation``); the model's card says
+    what it predicts and how each number was obtained.
+    """
+    from drugml.chem import to_mol
     from drugml.models import PropertyModel
 
-    def new_model():
+    def new_model(step: str):
         return PropertyModel(estimator=settings.get("estimator", "xgboost"),
                              estimator_params=settings.get("estimator_params") or None,
-                             random_state=seed)  # fmt: skip
+                             random_state=seed, n_jobs=n_jobs,
+                             progress=f"{name} model, {step}" if progress else False)  # fmt: skip
 
     train, test = _split(smiles, split_kind, test_size, seed)
-    held_out = new_model().fit([smiles[i] for i in train], y[train])
-    test_smiles = [smiles[i] for i in test]
-    predictions = held_out.predict(test_smiles)
-    metrics = held_out.evaluate(test_smiles, y[test])
+    # One parse for both fits: RDKit keeps what the descriptors computed on
+    # each molecule, so the second featurization of a molecule costs less.
+    # An unparsable SMILES stays a string, for fit to report with its reason.
+    mols = [mol if mol is not None else text
+            for mol, text in zip(map(to_mol, smiles), smiles, strict=True)]  # fmt: skip
+    held_out = new_model("held-out test").fit([mols[i] for i in train], y[train])
+    test_mols = [mols[i] for i in test]
+    predictions = held_out.predict(test_mols)
+    metrics = held_out.evaluate(test_mols, y[test], predictions=predictions)
     metrics.update({"split": split_kind, "n_train": len(train), "n_test": len(test)})
-    model = new_model().fit(smiles, y)
+    how = (f"{split_kind} split: {len(test):,} of {len(smiles):,} molecules held out, "
+           f"seed {seed}")  # fmt: skip
+    model = new_model("screening model on all data").fit(mols, y)
+    model.describe(**card, held_out_test={**metrics, "how": how})
+    metrics.update({"how": how, "cross_validation": model.cv_metrics_,
+                    "features": model.features_description(), **card})  # fmt: skip
     return model, metrics, {"y": y[test], "predictions": predictions}
+
+
+def input_label(value: Any, path: Path, out_dir: Path) -> str:
+    """How a report names an input: the data set's name, or the file relative to ``out_dir``.
+
+    Never a machine's absolute path: a report travels.
+
+    >>> from pathlib import Path
+    >>> input_label("esol", Path("/x/data/esol.csv"), Path("/y"))
+    'esol'
+    >>> input_label("lib.smi", Path("/work/t/lib.smi"), Path("/work/t/out"))
+    '../lib.smi'
+    """
+    import os
+
+    text = str(value)
+    if "/" not in text and "." not in Path(text).name:
+        return text
+    return os.path.relpath(Path(path).resolve(), Path(out_dir).resolve())
 
 
 def known_active_inchikeys(library_path: str | Path, names: list[str], name_column: str,
@@ -281,17 +325,32 @@ def merge_salt_forms(screened, name_column: str | None = None):
     return unique.sort_values("record", ignore_index=True)
 
 
-def enrichment_summary(ranked, actives: set[str], exclude: set[str] = frozenset()) -> dict:
+def enrichment_summary(ranked, actives: set[str], exclude: set[str] = frozenset(),
+                       by: str = "rank") -> dict:  # fmt: skip
     """EF 1 %, EF 5 % and BEDROC (alpha 20) of ``actives`` (InChIKeys) in a ranked table,
-    optionally without the compounds in ``exclude`` (e.g. the training set)."""
+    optionally without the compounds in ``exclude`` (e.g. the training set).
+
+    ``by``: ``"rank"`` (the final ranking, 1 best) or a column where higher is
+    better (e.g. ``"potency"``: the prediction alone, to see what the other
+    objectives and the filters cost). ``n_in_top_1pct``/``n_in_top_5pct`` count
+    the known actives there.
+    """
     from drugml.rank import bedroc, enrichment_factor
 
     table = ranked[~ranked["inchikey"].isin(exclude)] if exclude else ranked
     is_active = table["inchikey"].isin(actives).to_numpy()
-    scores = -table["rank"].to_numpy(dtype=float)
+    if by == "rank":
+        scores = -table["rank"].to_numpy(dtype=float)
+    else:  # a missing prediction ranks last
+        scores = np.nan_to_num(table[by].to_numpy(dtype=float), nan=-np.inf)
+    order = np.argsort(-scores, kind="stable")
+    top = {f"n_in_top_{p}pct": int(is_active[order[: max(1, int(np.ceil(p / 100 * len(table))))]]
+                                   .sum()) if len(table) else 0 for p in (1, 5)}  # fmt: skip
     return {
+        "ranked_by": by,
         "n_compounds": len(table),
         "n_known_actives": int(is_active.sum()),
+        **top,
         "ef_1pct": enrichment_factor(scores, is_active, 0.01),
         "ef_5pct": enrichment_factor(scores, is_active, 0.05),
         "bedroc_alpha20": bedroc(scores, is_active, 20.0),
@@ -303,7 +362,9 @@ def run(config: str | Path | Mapping[str, Any] | None, out_dir: str | Path,
     """Run the pipeline; returns the metrics (also in ``out_dir/metrics.json``).
 
     ``config``: a YAML path or dict (``None``: the shipped EGFR default).
+    ``progress``: say what runs, with progress bars for training and screening.
     """
+    import os
 
     from drugml import data
     from drugml.curate import curate_bioactivities
@@ -317,7 +378,10 @@ def run(config: str | Path | Mapping[str, Any] | None, out_dir: str | Path,
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     seed = int(config["seed"])
+    n_jobs = int(config.get("n_jobs") or os.cpu_count() or 1)
     timings: dict[str, float] = {}
+    labels = {name: input_label(_config_value(config, name), path, out)
+              for name, path in paths.items()}  # fmt: skip
 
     def say(message: str) -> None:
         if progress:
@@ -326,6 +390,7 @@ def run(config: str | Path | Mapping[str, Any] | None, out_dir: str | Path,
     # 1. Curate.
     tick = time.perf_counter()
     bio = config["bioactivity"]
+    say(f"curating {labels['raw']} ({bio['activity_type']} records)")
     raw = _read_table(paths["raw"])
     structures = _read_table(paths["structures"]) if "structures" in paths else None
     curated = curate_bioactivities(raw, structures=structures, activity_type=bio["activity_type"],
@@ -339,39 +404,52 @@ def run(config: str | Path | Mapping[str, Any] | None, out_dir: str | Path,
     timings["curate"] = time.perf_counter() - tick
     say(f"curated {len(raw):,} records into {len(table):,} compounds")
 
-    # 2. Models.
+    # 2. Models: each checked on a held-out split, then refit on all its data.
     tick = time.perf_counter()
     potency_cfg = config["models"]["potency"]
     smiles = table["smiles"].tolist()
+    say(f"training the potency model on {len(smiles):,} compounds ({n_jobs} threads)")
     potency, potency_metrics, potency_test = _train(
-        smiles, table[activity].to_numpy(dtype=float), potency_cfg, seed,
-        potency_cfg["split"], float(potency_cfg["test_size"]))  # fmt: skip
+        "potency", smiles, table[activity].to_numpy(dtype=float), potency_cfg, seed=seed,
+        split_kind=potency_cfg["split"], test_size=float(potency_cfg["test_size"]),
+        n_jobs=n_jobs, progress=progress,
+        card={"endpoint": activity, "unit": "-log10(molar)", "target": str(config["name"]),
+              "data_source": f"{labels['raw']}, curated ({bio['activity_type']} records)",
+              "data_source_sha256": _sha256(paths["raw"])})  # fmt: skip
     sol_cfg = config["models"]["solubility"]
     sol_table = _read_table(paths["solubility"])
     sol_smiles = sol_table[sol_cfg["smiles_column"]].astype(str).str.strip().tolist()
+    say(f"training the solubility model on {len(sol_smiles):,} molecules")
     solubility, solubility_metrics, _ = _train(
-        sol_smiles, sol_table[sol_cfg["target_column"]].to_numpy(dtype=float), sol_cfg, seed,
-        "scaffold", 0.2)  # fmt: skip
+        "solubility", sol_smiles, sol_table[sol_cfg["target_column"]].to_numpy(dtype=float),
+        sol_cfg, seed=seed, split_kind="scaffold", test_size=0.2, n_jobs=n_jobs,
+        progress=progress,
+        card={"endpoint": f"aqueous solubility ({sol_cfg['target_column']})",
+              "unit": "log10(mol/L)", "target": "aqueous solubility (a physicochemical property)",
+              "data_source": labels["solubility"],
+              "data_source_sha256": _sha256(paths["solubility"])})  # fmt: skip
     models_dir = out / "models"
     potency.save(models_dir / "potency")
     solubility.save(models_dir / "solubility")
     timings["models"] = time.perf_counter() - tick
-    say(
-        f"potency model ({potency_metrics['split']} split): RMSE {potency_metrics['rmse']:.2f}, "
-        f"R2 {potency_metrics['r2']:.2f}; solubility RMSE {solubility_metrics['rmse']:.2f}"
-    )
+    say(f"potency model ({potency_metrics['split']} split): RMSE {potency_metrics['rmse']:.2f}, "
+        f"R2 {potency_metrics['r2']:.2f}; solubility RMSE {solubility_metrics['rmse']:.2f} "
+        f"({timings['models']:.0f} s)")  # fmt: skip
 
     # 3. Screen.
     tick = time.perf_counter()
     library = config["library"]
     keep = [library["name_column"]] if library.get("name_column") else []
+    say(f"screening {labels['library']}")
     screen_summary = screen_library(
         paths["library"], {"potency": models_dir / "potency",
                            "solubility": models_dir / "solubility"},
-        out / "screen", chunk_size=int(library["chunk_size"]), n_jobs=int(library["n_jobs"]),
+        out / "screen", chunk_size=int(library["chunk_size"]),
+        n_jobs=int(library.get("n_jobs") or n_jobs),
         smiles_column=library.get("smiles_column"), id_column=library.get("id_column"),
         keep_columns=keep, alerts=library["alerts"], resume=False,
         progress=progress)  # fmt: skip
+    screen_summary["library"] = labels["library"]
     screened = load_results(out / "screen")
     rejects = load_rejects(out / "screen")
     timings["screen"] = time.perf_counter() - tick
@@ -380,6 +458,7 @@ def run(config: str | Path | Mapping[str, Any] | None, out_dir: str | Path,
     unique = merge_salt_forms(screened, keep[0] if keep else None)
 
     # 4. Rank.
+    tick = time.perf_counter()
     ranking_config = load_ranking_config(config["ranking"] or None)
     ranked = rank_candidates(unique, ranking_config)
     training_keys = set(table["inchikey"])
@@ -395,15 +474,23 @@ def run(config: str | Path | Mapping[str, Any] | None, out_dir: str | Path,
     ranked["known_active"] = ranked["inchikey"].isin(actives)
     ranked.to_csv(out / "ranked_candidates.csv", index=False)
     ranked.to_parquet(out / "ranked_candidates.parquet", index=False)
+    timings["rank"] = time.perf_counter() - tick
 
-    # 5. Validation.
+    # 5. Validation: the final ranking, and the potency prediction alone.
     validation = {
         "all_compounds": enrichment_summary(ranked, actives),
         "without_training_compounds": enrichment_summary(ranked, actives, training_keys),
-    }
-    say(f"screened {screen_summary['records']:,} records; known actives: EF1% "
-        f"{validation['all_compounds']['ef_1pct']:.1f} (all), "
-        f"{validation['without_training_compounds']['ef_1pct']:.1f} (not in training)")  # fmt: skip
+        "potency_alone": enrichment_summary(ranked, actives, by="potency"),
+        "potency_alone_without_training_compounds": enrichment_summary(
+            ranked, actives, training_keys, by="potency"),
+        "known_actives_failing_filters": ranked.loc[
+            ranked["known_active"] & ~ranked["passes_filters"], "id"].astype(str).tolist(),
+    }  # fmt: skip
+    found = validation["all_compounds"]
+    seen = int((ranked["known_active"] & ranked["in_training_data"]).sum())
+    say(f"screened {screen_summary['records']:,} records; known actives in the top 5 %: "
+        f"{found['n_in_top_5pct']} of {found['n_known_actives']} ({seen} of the "
+        f"{found['n_known_actives']} are in the training data)")  # fmt: skip
 
     metrics = {
         "name": config["name"],
@@ -417,12 +504,13 @@ def run(config: str | Path | Mapping[str, Any] | None, out_dir: str | Path,
                    "salt_forms_merged": int(len(screened) - len(unique))},
         "validation": validation,
         "timings_seconds": {k: round(v, 1) for k, v in timings.items()},
-        "inputs": {name: {"path": str(path), "sha256": _sha256(path)}
+        "inputs": {name: {"source": labels[name], "sha256": _sha256(path)}
                    for name, path in paths.items()},
     }  # fmt: skip
     from drugml.report import write_report
 
     tick = time.perf_counter()
+    say("writing the report")
     report = write_report(out / "report.html", config=config, ranking_config=ranking_config,
                           metrics=metrics, ranked=ranked, log=log, rejects=rejects,
                           potency_test=potency_test, structure_path=paths["structure"],
@@ -432,6 +520,17 @@ def run(config: str | Path | Mapping[str, Any] | None, out_dir: str | Path,
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2, default=_json_default) + "\n")
     say(f"done in {metrics['timings_seconds']['total']:.0f} s: {report}")
     return metrics
+
+
+def _config_value(config: Mapping[str, Any], input_name: str) -> Any:
+    """The configuration's own words for one of :func:`validate_config`'s inputs."""
+    where = {"structure": ("target", "structure"), "raw": ("bioactivity", "raw"),
+             "structures": ("bioactivity", "structures"), "library": ("library", "path"),
+             "solubility": ("models", "solubility", "data")}[input_name]  # fmt: skip
+    value: Any = config
+    for key in where:
+        value = value[key]
+    return value
 
 
 def _data_checksums(data_module) -> list[dict[str, str]]:

@@ -29,6 +29,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from drugml.errors import DrugmlError
+
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
@@ -46,7 +48,7 @@ __all__ = [
 BASE_COLORS = {"A": "#2ca02c", "C": "#1f77b4", "G": "#ff7f0e", "U": "#d62728", "N": "#999999"}
 
 
-class RNASequenceError(ValueError):
+class RNASequenceError(DrugmlError, ValueError):
     """An RNA sequence with letters other than A, C, G, U (T is read as U, N as any base)."""
 
 

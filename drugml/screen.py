@@ -47,6 +47,7 @@ import itertools
 import json
 import os
 import time
+import warnings
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -54,12 +55,15 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from drugml._version import __version__
+from drugml.errors import DrugmlError
 
 if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = [
     "DEFAULT_ALERTS",
+    "REJECTED_WARNING_FRACTION",
+    "NothingScreenedError",
     "ScreenConfigError",
     "filter_columns",
     "load_rejects",
@@ -83,8 +87,20 @@ def filter_columns(alerts: tuple[str, ...] = DEFAULT_ALERTS) -> tuple[str, ...]:
     return (*_PROPERTY_COLUMNS, *flags, "qed", "sa_score")
 
 
-class ScreenConfigError(ValueError):
+class ScreenConfigError(DrugmlError, ValueError):
     """The screen cannot start: a missing file or model, or an output folder of another run."""
+
+
+class NothingScreenedError(DrugmlError, ValueError):
+    """Every record of the library was rejected (or it has none): nothing to rank.
+
+    The rejects, with their reasons, are written before this is raised.
+    """
+
+
+#: Above this fraction of rejected records a screen warns (the library is
+#: probably not what the configuration thinks it is: wrong column, wrong format).
+REJECTED_WARNING_FRACTION = 0.5
 
 
 # ------------------------------------------------------------------ models
@@ -147,8 +163,10 @@ def score_chunk(records: pd.DataFrame, model_dirs: Mapping[str, str],
     for column in keep_columns:
         std[column] = records[column].to_numpy()
     rejected = std.loc[~std["ok"], ["record", "input"]].copy()
+    # The message already starts with what went wrong ("unparsable: ...",
+    # "bad valence: ..."): the error type is said only where there is no message.
     rejected["reason"] = [
-        f"{kind}: {error}" if error else str(kind)
+        error if error else str(kind)
         for kind, error in zip(std.loc[~std["ok"], "error_type"], std.loc[~std["ok"], "error"],
                                strict=True)
     ]  # fmt: skip
@@ -454,7 +472,29 @@ def screen_library(
         print(f"screened {summary['records']:,} records: {summary['scored']:,} scored, "
               f"{summary['rejected']:,} rejected, {seconds:.1f} s "
               f"({summary['molecules_per_second']} mol/s)")  # fmt: skip
+    _check_rejections(summary, out, read_options)
     return summary
+
+
+def _check_rejections(summary: Mapping[str, Any], out: Path, read_options: dict) -> None:
+    """Stop when nothing was scored, warn when most records were rejected."""
+    records, rejected = summary["records"], summary["rejected"]
+    if records and rejected <= REJECTED_WARNING_FRACTION * records:
+        return
+    column = read_options.get("smiles_column")
+    where = summary["library"] + (f" (SMILES column {column!r})" if column else "")
+    if not records:
+        raise NothingScreenedError(f"The library {where} has no records.")
+    reasons = load_rejects(out)["reason"].astype(str)
+    counts = reasons.str.split(":").str[0].value_counts()
+    examples = "; ".join(f"{n:,} x {kind}" for kind, n in counts.head(3).items())
+    first = reasons.iloc[0]
+    message = (f"{rejected:,} of {records:,} records of {where} were rejected ({examples}; "
+               f"first: {first[:200]}). Is it the right file and SMILES column? Every reason: "
+               f"{out / 'rejects'}")  # fmt: skip
+    if rejected == records:
+        raise NothingScreenedError(f"Nothing to rank: {message}")
+    warnings.warn(message, stacklevel=3)
 
 
 def _first_done(pending: dict) -> Any:

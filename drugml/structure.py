@@ -36,6 +36,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from drugml.errors import DrugmlError
+
 if TYPE_CHECKING:
     import pandas as pd
     from rdkit import Chem
@@ -75,7 +77,7 @@ _RNA = {"A": "A", "C": "C", "G": "G", "U": "U", "I": "I", "PSU": "U", "5MC": "C"
 _DNA = {"DA": "A", "DC": "C", "DG": "G", "DT": "T", "DI": "I", "DU": "U"}
 
 
-class StructureError(ValueError):
+class StructureError(DrugmlError, ValueError):
     """A structure file cannot be read, or a requested ligand/chain is not in it."""
 
 

@@ -104,12 +104,49 @@ def test_model_card_and_metadata(regression, tmp_path):
     model, _, _ = regression
     model.save(tmp_path / "model")
     card = (tmp_path / "model" / "MODEL_CARD.md").read_text()
-    for heading in ("Training data", "Validation", "applicability domain", "Intended use",
-                    "Limitations", "under-represented"):  # fmt: skip
+    for heading in ("What it predicts", "Training data", "Features and estimator",
+                    "How well it works", "Cross-validation", "applicability domain",
+                    "Intended use", "Limitations", "under-represented"):  # fmt: skip
         assert heading in card
+    assert "endpoint: not stated" in card  # nobody said what it predicts: the card says so
     meta = json.loads((tmp_path / "model" / "metadata.json").read_text())
     assert meta["featurizer"]["class"] == "MolecularFeatures"
     assert meta["training"]["data_sha256"] and meta["versions"]["xgboost"]
+
+
+def test_card_says_what_the_model_predicts_and_how_each_number_was_obtained(regression, tmp_path):
+    model, smiles, y = regression
+    held_out = {"rmse": 1.234, "r2": 0.456, "n": 99, "how": "scaffold split: 99 of 500 held out"}
+    model.describe(endpoint="logS", unit="log10(mol/L)", target="aqueous solubility",
+                   data_source="esol", data_source_sha256="ab" * 32, held_out_test=held_out)
+    path = model.save(tmp_path / "model")
+    card = (path / "MODEL_CARD.md").read_text()
+    for text in ("endpoint: logS; unit: log10(mol/L)", "target: aqueous solubility",
+                 f"source: esol (sha256 `{'ab' * 32}`)", "ECFP4 counts (2048) + 42 RDKit",
+                 "**Held-out test** (scaffold split: 99 of 500 held out)", "- RMSE: 1.234",
+                 "**Cross-validation** (", "The two numbers answer different questions"):  # fmt: skip
+        assert text in card, text
+    assert str(tmp_path) not in card
+    assert PropertyModel.load(path).card_info_["held_out_test"]["rmse"] == 1.234
+
+
+def test_xgboost_reads_a_sparse_matrix_and_old_dense_models_predict_as_before(tmp_path):
+    esol = data.load("esol").head(300)
+    smiles = esol["smiles"].str.strip().tolist()
+    y = esol["measured log solubility in mols per litre"]
+    sparse = PropertyModel(estimator_params={"n_estimators": 60}).fit(smiles, y)
+    assert sparse.estimator_params_["missing"] == 0.0
+    # A model saved before `missing=0` (NaN, XGBoost's default) keeps its dense input.
+    dense = PropertyModel(estimator_params={"n_estimators": 60, "missing": float("nan")})
+    dense.fit(smiles, y)
+    for model in (sparse, dense):
+        loaded = PropertyModel.load(model.save(tmp_path / str(id(model))))
+        assert np.array_equal(loaded.predict(smiles[:40])["prediction"],
+                              model.predict(smiles[:40])["prediction"])  # fmt: skip
+    features = sparse.featurizer_.transform(smiles[:40])
+    # missing=0 makes a dense zero and an absent sparse entry the same thing.
+    booster = sparse.estimator_
+    assert np.allclose(booster.predict(features), booster.predict(sparse._estimator_input(features)))
 
 
 def test_version_mismatch_fails_clearly(regression, tmp_path):

@@ -8,6 +8,12 @@ from pathlib import Path
 import nbformat
 import pytest
 from conftest import NETWORK_GUARD, NOTEBOOK_DIR
+from environments import (
+    binder_distributions,
+    demo_distributions,
+    distributions_of,
+    import_recorder,
+)
 
 from drugml.notebooks import execute_notebook, find_notebooks
 
@@ -35,8 +41,9 @@ def test_notebook_is_stored_clean_with_a_parameters_cell(path: Path):
 @pytest.mark.notebook
 @pytest.mark.slow
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
-def test_notebook_executes_offline(path: Path):
-    nb = execute_notebook(path, preamble=NETWORK_GUARD, timeout=600)
+def test_notebook_executes_offline(path: Path, tmp_path: Path):
+    imported = tmp_path / "imports.txt"
+    nb = execute_notebook(path, preamble=NETWORK_GUARD + import_recorder(imported), timeout=600)
     errors = [
         o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"
     ]
@@ -50,6 +57,14 @@ def test_notebook_executes_offline(path: Path):
         if {"image/png", "image/svg+xml"} & set(o.get("data", {}))
     ]
     assert images, f"{path.name} shows no picture"
+    # Everything the notebook imports, itself or through the drugml functions it
+    # calls, is installed by the README's demo command and on Binder.
+    needed = distributions_of(set(imported.read_text().split()))
+    assert needed, "the import recorder saw nothing"
+    for where, provided in (("scripts/demo.sh", demo_distributions()),
+                            ("binder/environment.yml", binder_distributions())):  # fmt: skip
+        missing = {m: d for m, d in needed.items() if not d & provided}
+        assert not missing, f"{path.name} imports {missing}, which {where} does not install"
 
 
 @pytest.mark.notebook

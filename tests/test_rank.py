@@ -56,7 +56,12 @@ def test_score_is_the_weighted_geometric_mean_and_the_order_follows_it():
     assert ranked["passes_filters"].tolist() == sorted(ranked["passes_filters"], reverse=True)
     failing = ranked[~ranked["passes_filters"]]
     assert (failing["filter_reasons"].str.len() > 0).all()
-    assert ((failing["ro5_violations"] > 1) | failing["pains"]).all()
+    assert failing["pains"].all()  # the only default hard filter
+    # The rule of five is scored: two violations cost a little, never a place after all passers.
+    assert "ro5_violations" not in DEFAULT_RANKING["filters"]
+    beyond = ranked[(ranked["ro5_violations"] == 2) & ~ranked["pains"]]
+    assert len(beyond) and beyond["passes_filters"].all()
+    assert np.allclose(beyond["d_rule_of_five"], 0.5)
     assert ranked["rank"].tolist() == list(range(1, len(ranked) + 1))
 
 
@@ -118,3 +123,24 @@ def test_enrichment_metrics():
     assert bedroc(scores, actives) > 0.95
     assert bedroc(-scores, actives) < 0.05
     assert np.isnan(enrichment_factor(scores, np.zeros(100, dtype=bool), 0.05))
+
+
+def _pareto_by_definition(scores: np.ndarray) -> list[int]:
+    """Fronts peeled one by one, each row checked against every remaining row."""
+    ranks, remaining, front = np.zeros(len(scores), dtype=int), np.arange(len(scores)), 0
+    while len(remaining):
+        front += 1
+        subset = scores[remaining]
+        dominated = np.array([((subset >= row).all(axis=1) & (subset > row).any(axis=1)).any()
+                              for row in subset], dtype=bool)  # fmt: skip
+        ranks[remaining[~dominated]] = front
+        remaining = remaining[dominated]
+    return ranks.tolist()
+
+
+@pytest.mark.parametrize(("n", "columns"), [(1, 2), (9, 3), (300, 2), (700, 6)])
+def test_pareto_rank_equals_the_definition_with_ties_and_blocks(n, columns):
+    rng = np.random.default_rng(n)
+    scores = np.round(rng.random((n, columns)), 1)  # coarse values: many ties
+    scores[::7] = scores[0]
+    assert pareto_rank(scores, block=64).tolist() == _pareto_by_definition(scores)

@@ -188,3 +188,30 @@ def test_killed_at_random_moments_and_resumed_gives_the_same_rows(library, model
     pd.testing.assert_frame_equal(load_rejects(out), load_rejects(reference))
     leftovers = [p.name for p in (out / "parts").iterdir() if not p.name.startswith("part-")]
     assert leftovers == []
+
+
+def test_a_library_of_garbage_stops_with_its_reasons_and_a_mostly_bad_one_warns(
+    model_dir, tmp_path
+):
+    from drugml.cli import main
+    from drugml.screen import NothingScreenedError
+
+    garbage = tmp_path / "garbage.smi"
+    garbage.write_text("".join(f"xx{i}yy(( junk{i}\n" for i in range(30)))
+    with pytest.raises(NothingScreenedError, match=r"30 of 30 records .* rejected") as error:
+        screen_library(garbage, {"sol": model_dir}, tmp_path / "g", progress=False)
+    message = str(error.value)
+    assert "unparsable" in message and "SMILES column" in message
+    assert "unparsable: unparsable" not in message  # each thing said once
+    assert len(load_rejects(tmp_path / "g")) == 30  # the reasons are kept
+    reasons = load_rejects(tmp_path / "g")["reason"]
+    assert all(r.split(": ")[0] != r.split(": ")[1] for r in reasons)
+    # The command exits non-zero with the first reasons, no traceback.
+    argv = ["screen", str(garbage), "--model", str(model_dir), "--out", str(tmp_path / "c"),
+            "--quiet"]  # fmt: skip
+    assert main(argv) == 2
+    mostly = tmp_path / "mostly.smi"
+    mostly.write_text("CCO ok\n" + "".join(f"xx{i}(( bad{i}\n" for i in range(3)))
+    with pytest.warns(UserWarning, match=r"3 of 4 records .* were rejected"):
+        summary = screen_library(mostly, {"sol": model_dir}, tmp_path / "m", progress=False)
+    assert summary["scored"] == 1

@@ -1,0 +1,20 @@
+"""The root of drugml's errors: every error drugml raises on purpose derives from
+:class:`DrugmlError`, so that a script (and the ``drugml`` command) can catch one class.
+
+Each child also derives from the built-in class a caller would expect
+(``ValueError`` for a bad value, ``FileNotFoundError`` for a missing file ...)
+and lives in the module of its stage; this module owns only the root.
+
+>>> from drugml.errors import DrugmlError
+>>> from drugml.structure import StructureError
+>>> issubclass(StructureError, DrugmlError) and issubclass(StructureError, ValueError)
+True
+"""
+
+from __future__ import annotations
+
+__all__ = ["DrugmlError"]
+
+
+class DrugmlError(Exception):
+    """Something drugml was asked to do cannot be done; the message says what and why."""
