@@ -447,10 +447,12 @@ class PropertyModel(BaseEstimator):
             if fold is None:
                 return self._fit_estimator(X, fps, mols, targets, threads)
             train, test = fold
-            fold_model = self._fit_estimator(X[train], [fps[i] for i in train],
-                                             [mols[i] for i in train], targets[train], threads)
-            raw = self._raw_predict(fold_model, X[test], [fps[i] for i in test],
-                                    [mols[i] for i in test])
+            fold_model = self._fit_estimator(
+                X[train], [fps[i] for i in train], [mols[i] for i in train], targets[train], threads
+            )
+            raw = self._raw_predict(
+                fold_model, X[test], [fps[i] for i in test], [mols[i] for i in test]
+            )
             return test, raw, _nearest_similarity([fps[i] for i in test],
                                                   [fps[i] for i in train])  # fmt: skip
 

@@ -65,6 +65,9 @@ class NotebookResult:
     seconds: float
     error: str | None = None
     summary: str | None = None  # one line for the index page
+    title: str = ""  # the notebook's first "# " heading
+    aim: str = ""  # plain text, from the "Aim" paragraph
+    thumbnail: str | None = None  # data: URI of the first figure
 
     @property
     def ok(self) -> bool:
@@ -209,9 +212,13 @@ def export_html(nb: Any, path: str | Path) -> Path:
     """Write an executed notebook as a standalone HTML page that needs no network.
 
     Uses JupyterLab's template without the scripts it would load from CDNs
-    (require.js, MathJax, Mermaid, widget manager); images are embedded.
+    (require.js, MathJax, Mermaid, widget manager); images are embedded. Every
+    3D view's output carries 3Dmol.js; the page keeps only the first copy
+    (:func:`drugml.view3d.dedupe_library`), so five views load it once.
     """
     from nbconvert import HTMLExporter
+
+    from drugml.view3d import dedupe_library
 
     exporter = HTMLExporter(
         template_name=OFFLINE_TEMPLATE, extra_template_basedirs=[str(TEMPLATE_DIR)]
@@ -219,11 +226,22 @@ def export_html(nb: Any, path: str | Path) -> Path:
     body, _ = exporter.from_notebook_node(nb)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(body, encoding="utf-8")
+    path.write_text(dedupe_library(body), encoding="utf-8")
     return path
 
 
+# ------------------------------------------------------------- what the index shows
+_AIM_HEADING = re.compile(r"#{1,6}\s.*\baims?\b", re.IGNORECASE)  # "## Aim of this talktorial"
+# A paragraph that opens with an "Aim" label: "**Aim.** ...", "**Aim**: ...", "Aim: ..."
+_AIM_LABEL = re.compile(r"(?:\*\*|__)?aims?(?:[.:](?:\*\*|__)?|(?:\*\*|__)[.:]?)\s*", re.IGNORECASE)
+_MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")  # [text](url) and ![alt](url) -> text
+_MD_EMPHASIS = re.compile(r"(\*\*|__|\*|`)(?=\S)(.+?)(?<=\S)\1")
+AIM_LIMIT = 420  # characters of the aim shown on a gallery card
+THUMBNAIL_PIXELS = 480  # stored width of a card's figure (twice its CSS width, for sharp screens)
+
+
 def _title(nb: Any, fallback: str) -> str:
+    """The notebook's first ``# `` heading, or ``fallback``."""
     for cell in nb.cells:
         if cell.cell_type == "markdown":
             for line in cell.source.splitlines():
@@ -232,6 +250,109 @@ def _title(nb: Any, fallback: str) -> str:
     return fallback
 
 
+def _markdown_paragraphs(nb: Any) -> list[str]:
+    """The paragraphs of all markdown cells, in order; a heading line starts a new one."""
+    return [
+        part.strip()
+        for cell in nb.cells
+        if cell.cell_type == "markdown"
+        for part in re.split(r"\n\s*\n|\n(?=#{1,6}\s)", cell.source)
+        if part.strip()
+    ]
+
+
+def _plain_text(markdown: str) -> str:
+    """Markdown inline text without its markup, on one line.
+
+    >>> _plain_text("Screen **the** `approved` drugs,\\nsee [docs](https://x.org).")
+    'Screen the approved drugs, see docs.'
+    """
+    text = _MD_LINK.sub(r"\1", markdown)
+    for _ in range(2):  # **bold *italic* text**
+        text = _MD_EMPHASIS.sub(r"\2", text)
+    return " ".join(text.split())
+
+
+def _shorten(text: str, limit: int = AIM_LIMIT) -> str:
+    """``text`` cut to ``limit`` characters, at a sentence end where one is near.
+
+    >>> _shorten("One two. Three four five.", 14)
+    'One two.'
+    >>> _shorten("One two three four five.", 12)
+    'One two…'
+    """
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    sentence = cut.rfind(". ")
+    if sentence >= limit // 3:
+        return cut[: sentence + 1]
+    space = cut.rfind(" ")
+    return cut[: space if space > 0 else limit].rstrip(",;:") + "…"
+
+
+def _aim(nb: Any) -> str:
+    """The notebook's aim as plain text: the paragraph after an "Aim" heading or label.
+
+    Follows the TeachOpenCADD layout: either ``**Aim.** text`` in the title cell
+    or a heading such as ``## Aim`` with the aim as the next paragraph; ``""``
+    when there is none.
+
+    >>> import nbformat
+    >>> nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(
+    ...     "# 03 · Chemical space\\n\\n**Aim.** See the inhibitors as *fingerprints*.")])
+    >>> _aim(nb)
+    'See the inhibitors as fingerprints.'
+    """
+    paragraphs = _markdown_paragraphs(nb)
+    for i, paragraph in enumerate(paragraphs):
+        first_line, _, rest = paragraph.partition("\n")
+        if _AIM_HEADING.match(first_line):
+            following = paragraphs[i + 1] if i + 1 < len(paragraphs) else ""
+            text = rest or ("" if following.startswith("#") else following)
+            return _shorten(_plain_text(text))
+        label = _AIM_LABEL.match(paragraph)
+        if label:
+            return _shorten(_plain_text(paragraph[label.end() :]))
+    return ""
+
+
+def _shrink_png(png_b64: str, width: int = THUMBNAIL_PIXELS) -> str:
+    """A base64 PNG scaled down to ``width`` pixels (unchanged if narrower or unreadable)."""
+    import base64
+    import io
+
+    try:
+        from PIL import Image
+
+        image = Image.open(io.BytesIO(base64.b64decode(png_b64)))
+        if image.width <= width:
+            return png_b64
+        height = max(1, round(image.height * width / image.width))
+        buffer = io.BytesIO()
+        image.resize((width, height), Image.LANCZOS).save(buffer, format="PNG", optimize=True)
+    except Exception:  # a thumbnail is a nicety: keep the original figure
+        return png_b64
+    return base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def _thumbnail(nb: Any) -> str | None:
+    """A ``data:`` URI of the notebook's first PNG figure (else its first SVG), or None."""
+    import base64
+
+    svg = None
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if "image/png" in data:
+                png = "".join(data["image/png"].split())
+                return f"data:image/png;base64,{_shrink_png(png)}"
+            if svg is None and "image/svg+xml" in data:
+                svg = base64.b64encode(data["image/svg+xml"].encode("utf-8")).decode("ascii")
+    return f"data:image/svg+xml;base64,{svg}" if svg else None
+
+
+# ------------------------------------------------------------------------ the gallery
 def build_gallery(
     notebook_dir: str | Path,
     out_dir: str | Path,
@@ -246,7 +367,8 @@ def build_gallery(
     Every notebook is attempted even when one fails; the index marks failures
     and the error is raised at the end (naming every failed notebook), so a
     gallery is never silently incomplete. ``parameters`` maps a notebook's file
-    name (without ``.ipynb``) to the parameters to inject.
+    name (without ``.ipynb``) to the parameters to inject. The index shows one
+    card per notebook: its title, aim, run time and first figure.
     """
     from tqdm.auto import tqdm
 
@@ -258,21 +380,11 @@ def build_gallery(
         paths = [p for p in paths if p.stem in wanted]
     if not paths:
         raise FileNotFoundError(f"No notebooks to run in {notebook_dir}.")
-    results: list[NotebookResult] = []
-    titles: dict[str, str] = {}
-    for nb_path in tqdm(paths, desc="notebooks", unit="nb", disable=not progress):
-        start = time.perf_counter()
-        try:
-            nb = execute_notebook(nb_path, (parameters or {}).get(nb_path.stem), timeout=timeout)
-        except Exception as exc:  # keep going: the index reports every failure
-            summary = getattr(exc, "summary", None) or f"{type(exc).__name__}: {exc}"
-            elapsed = time.perf_counter() - start
-            results.append(NotebookResult(nb_path.stem, None, elapsed, str(exc), summary))
-            continue
-        titles[nb_path.stem] = _title(nb, nb_path.stem)
-        html_path = export_html(nb, out_dir / f"{nb_path.stem}.html")
-        results.append(NotebookResult(nb_path.stem, html_path, time.perf_counter() - start))
-    index = _write_index(out_dir, results, titles)
+    results = [
+        _gallery_entry(nb_path, out_dir, (parameters or {}).get(nb_path.stem), timeout)
+        for nb_path in tqdm(paths, desc="notebooks", unit="nb", disable=not progress)
+    ]
+    index = _write_index(out_dir, results)
     failed = [r for r in results if not r.ok]
     if failed:
         details = "\n\n".join(f"{r.name}: {r.error}" for r in failed)
@@ -282,37 +394,112 @@ def build_gallery(
     return index
 
 
-def _write_index(out_dir: Path, results: list[NotebookResult], titles: dict[str, str]) -> Path:
+def _gallery_entry(
+    nb_path: Path, out_dir: Path, parameters: Mapping[str, Any] | None, timeout: int
+) -> NotebookResult:
+    """Execute and export one notebook; a failure is recorded, not raised."""
+    start = time.perf_counter()
+    try:
+        nb = execute_notebook(nb_path, parameters, timeout=timeout)
+    except Exception as exc:  # keep going: the index reports every failure
+        summary = getattr(exc, "summary", None) or f"{type(exc).__name__}: {exc}"
+        title, aim = _source_title_and_aim(nb_path)
+        elapsed = time.perf_counter() - start
+        return NotebookResult(nb_path.stem, None, elapsed, str(exc), summary, title, aim)
+    html_path = export_html(nb, out_dir / f"{nb_path.stem}.html")
+    return NotebookResult(
+        nb_path.stem,
+        html_path,
+        time.perf_counter() - start,
+        title=_title(nb, nb_path.stem),
+        aim=_aim(nb),
+        thumbnail=_thumbnail(nb),
+    )
+
+
+def _source_title_and_aim(nb_path: Path) -> tuple[str, str]:
+    """Title and aim read from the notebook file (for notebooks that failed to run)."""
+    import nbformat
+
+    try:
+        nb = nbformat.read(nb_path, as_version=4)
+    except Exception:  # unreadable: its execution error already says why
+        return nb_path.stem, ""
+    return _title(nb, nb_path.stem), _aim(nb)
+
+
+_INDEX_CSS = """
+*, *::before, *::after { box-sizing: border-box; }
+body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 80rem;
+       padding: 0 1.5rem; color: #222; line-height: 1.45; }
+.gallery { display: grid; grid-template-columns: repeat(auto-fill, minmax(17rem, 1fr));
+           gap: 1.25rem; list-style: none; margin: 1.5rem 0; padding: 0; }
+.card { position: relative; display: flex; flex-direction: column; gap: .5rem; min-width: 0;
+        padding: .75rem; border: 1px solid #d0d7de; border-radius: 8px; background: #fff;
+        overflow-wrap: anywhere; }
+.card:hover, .card:focus-within { border-color: #0969da; box-shadow: 0 2px 8px #0002; }
+.card h2 { order: 1; font-size: 1.05rem; margin: 0; }
+.card h2 a { color: #0550ae; text-decoration: none; }
+.card h2 a::after { content: ""; position: absolute; inset: 0; }  /* the whole card links */
+.card h2 a:focus-visible { outline: none; }
+.card:focus-within { outline: 2px solid #0969da; outline-offset: 2px; }
+.thumb { order: 0; display: block; width: 240px; max-width: 100%; height: 170px;
+         align-self: center; object-fit: contain; background: #f6f8fa; border-radius: 4px; }
+.placeholder { display: flex; align-items: center; justify-content: center;
+               color: #6e7781; font-size: .9rem; }
+.aim { order: 2; margin: 0; font-size: .9rem; }
+.meta { order: 3; margin: auto 0 0; font-size: .85rem; color: #57606a; }
+.fail { order: 2; margin: 0; color: #b00; font-size: .9rem; }
+.card.failed { border-color: #e5a0a0; background: #fff8f8; }
+"""
+
+
+def _thumbnail_html(result: NotebookResult, title: str) -> str:
+    """The card's figure: the embedded first figure, or a placeholder box."""
+    if result.thumbnail:
+        alt = html.escape(f"first figure of {title}")
+        return f'<img class="thumb" src="{result.thumbnail}" alt="{alt}" width="240">'
+    return '<div class="thumb placeholder">no figure</div>'
+
+
+def _card(result: NotebookResult) -> str:
+    """One notebook's card: title (linked to its page), figure, aim, run time, status."""
+    title = result.title or result.name
+    heading = html.escape(title)
+    if result.ok and result.html_path is not None:
+        heading = f'<a href="{html.escape(result.html_path.name)}">{heading}</a>'
+    parts = [f"<h2>{heading}</h2>", _thumbnail_html(result, title)]
+    if result.aim:
+        parts.append(f'<p class="aim">{html.escape(result.aim)}</p>')
+    if not result.ok:
+        summary = html.escape((result.summary or "")[:300])
+        parts.append(f'<p class="fail">failed: {summary}</p>')
+    status = "ran" if result.ok else "failed"
+    parts.append(
+        f'<p class="meta">{html.escape(result.name)} · {status} in {result.seconds:.1f} s</p>'
+    )
+    css_class = "card" if result.ok else "card failed"
+    return f'<li class="{css_class}">\n' + "\n".join(parts) + "\n</li>"
+
+
+def _write_index(out_dir: Path, results: list[NotebookResult]) -> Path:
+    """Write ``index.html``: a grid of cards, one per notebook, that needs no network."""
     from drugml import __version__
 
-    rows = []
-    for r in results:
-        title = html.escape(titles.get(r.name, r.name))
-        if r.ok:
-            link = f'<a href="{r.html_path.name}">{title}</a>'
-            status = "ran"
-        else:
-            link = title
-            first = html.escape((r.summary or "")[:300])
-            status = f'<span class="fail">failed: {first}</span>'
-        rows.append(
-            f"<tr><td>{html.escape(r.name)}</td><td>{link}</td>"
-            f"<td>{r.seconds:.1f} s</td><td>{status}</td></tr>"
-        )
+    failed = sum(not r.ok for r in results)
+    counts = f"{len(results)} notebooks" + (f", {failed} failed" if failed else "")
+    cards = "\n".join(_card(r) for r in results)
     page = f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>drugml notebook gallery</title>
-<style>
-body {{ font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 60rem; color: #222; }}
-table {{ border-collapse: collapse; width: 100%; }}
-td, th {{ border-bottom: 1px solid #ddd; padding: .5rem; text-align: left; }}
-.fail {{ color: #b00; }}
-</style></head><body>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>drugml notebook gallery</title>
+<style>{_INDEX_CSS}</style></head><body>
 <h1>drugml notebook gallery</h1>
-<p>Notebooks executed headless on {time.strftime("%Y-%m-%d %H:%M")} with drugml {__version__}.
-Each page is a self-contained export of the executed notebook.</p>
-<table><tr><th>notebook</th><th>title</th><th>run time</th><th>status</th></tr>
-{chr(10).join(rows)}
-</table></body></html>
+<p>{counts}, executed headless on {time.strftime("%Y-%m-%d %H:%M")} with drugml {__version__}.
+Each page is a self-contained export of the executed notebook: open a card to read it.</p>
+<ul class="gallery">
+{cards}
+</ul></body></html>
 """
     index = out_dir / "index.html"
     index.write_text(page, encoding="utf-8")

@@ -424,8 +424,8 @@ def run(config: str | Path | Mapping[str, Any] | None, out_dir: str | Path,
         "solubility", sol_smiles, sol_table[sol_cfg["target_column"]].to_numpy(dtype=float),
         sol_cfg, seed=seed, split_kind="scaffold", test_size=0.2, n_jobs=n_jobs,
         progress=progress,
-        card={"endpoint": f"aqueous solubility ({sol_cfg['target_column']})",
-              "unit": "log10(mol/L)", "target": "aqueous solubility (a physicochemical property)",
+        card={"endpoint": f"logS, aqueous solubility ({sol_cfg['target_column']!r})",
+              "unit": "log10(mol/L)", "target": "none: a physicochemical property",
               "data_source": labels["solubility"],
               "data_source_sha256": _sha256(paths["solubility"])})  # fmt: skip
     models_dir = out / "models"

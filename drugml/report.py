@@ -1,8 +1,18 @@
 """The self-contained HTML report of ``drugml run``: one file, no network, opens anywhere.
 
-Figures are embedded as PNG (base64) or SVG, the 3D pocket view carries its
-own 3Dmol.js (see :mod:`drugml.view3d`), and nothing refers to another file
-or host. :func:`write_report` is called by :func:`drugml.pipeline.run`.
+Written for the medicinal chemist who reads it: why each molecule ranks where
+it does (each objective's desirability and its factor in the score), how sure
+the model is (interval, applicability domain), whether a molecule was in the
+training data, which structural alerts it carries and which filter it failed;
+where the known actives land, by the final ranking and by the potency
+prediction alone; what each model predicts and how each number was obtained.
+
+Figures are embedded as PNG (base64) or SVG, each with an ``alt`` text; the 3D
+pocket view and its 3Dmol.js are inline, once (see :mod:`drugml.view3d`); the
+candidate table sorts and filters with a few lines of inline script. Nothing
+refers to another host, and no absolute path of the machine that ran it
+appears: inputs by data-set name or relative to the output folder.
+:func:`write_report` is called by :func:`drugml.pipeline.run`.
 """
 
 from __future__ import annotations
@@ -10,85 +20,346 @@ from __future__ import annotations
 import base64
 import html
 import io
-import json
 import platform
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-__all__ = ["figure_html", "table_html", "write_report"]
+__all__ = ["SHOWN_CANDIDATES", "figure_html", "score_factors", "table_html", "write_report"]
+
+#: Candidates drawn in the report's interactive table (all of them are in the CSV).
+SHOWN_CANDIDATES = 100
 
 _STYLE = """
+* { box-sizing: border-box; }
 body { font-family: -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; margin: 0 auto;
-       max-width: 1150px; padding: 16px 24px; color: #222; }
+       max-width: 1200px; padding: 16px 24px; color: #222; line-height: 1.4; }
 h1 { margin-bottom: 0; } h2 { border-bottom: 2px solid #2b6ca3; padding-bottom: 4px;
        margin-top: 36px; }
+h3 { margin-bottom: 4px; }
 .sub { color: #666; margin-top: 4px; }
 .cards { display: flex; flex-wrap: wrap; gap: 12px; margin: 16px 0; }
-.card { background: #f3f6fa; border-radius: 6px; padding: 10px 16px; min-width: 150px; }
-.card b { display: block; font-size: 22px; color: #2b6ca3; }
+.card { background: #f3f6fa; border-radius: 6px; padding: 10px 16px; flex: 1 1 170px; }
+.card b { display: block; font-size: 20px; color: #2b6ca3; }
+.scroll { overflow-x: auto; max-width: 100%; }
 table { border-collapse: collapse; font-size: 13px; margin: 8px 0; }
-th, td { border-bottom: 1px solid #ddd; padding: 4px 8px; text-align: left; }
+th, td { border-bottom: 1px solid #ddd; padding: 4px 8px; text-align: left; vertical-align: top; }
 th { background: #f3f6fa; }
+.tall { max-height: 80vh; overflow-y: auto; border: 1px solid #ddd; }
+#candidates { margin: 0; }
+#candidates th { cursor: pointer; user-select: none; position: sticky; top: 0; z-index: 1; }
+#candidates th.sorted-asc::after { content: " \\25B2"; }
+#candidates th.sorted-desc::after { content: " \\25BC"; }
+#candidates td.structure { padding: 0; }
 .figs { display: flex; flex-wrap: wrap; gap: 12px; align-items: flex-start; }
+img, svg { max-width: 100%; height: auto; }
 pre { background: #f7f7f7; padding: 10px; font-size: 12px; overflow-x: auto; }
 .note { color: #555; font-size: 13px; }
+.badge { display: inline-block; border-radius: 3px; padding: 0 5px; margin: 1px 2px 1px 0;
+         font-size: 11px; white-space: nowrap; }
+.b-train { background: #dbe9f6; color: #1d4f7a; } .b-domain { background: #fde6c8; color: #7a4a00; }
+.b-alert { background: #f9d6d9; color: #8a1c2b; } .b-filter { background: #8a1c2b; color: #fff; }
+.b-known { background: #d3efd8; color: #1e5e2c; } .b-short { background: #e4dcf3; color: #4b2e83; }
+.why { font-size: 12px; color: #444; max-width: 260px; }
+.controls { display: flex; flex-wrap: wrap; gap: 14px; align-items: center; font-size: 13px;
+            margin: 8px 0; }
+.controls input[type=search] { width: 220px; padding: 3px 6px; }
+.legend span { margin-right: 14px; font-size: 13px; }
+.swatch { display: inline-block; width: 12px; height: 12px; margin-right: 4px;
+          vertical-align: -1px; border: 1px solid #999; }
+"""
+
+# Sorting (click a header) and filtering (text, check boxes) of the candidate table.
+_TABLE_SCRIPT = """
+(function () {
+  const table = document.getElementById("candidates");
+  if (!table) return;
+  const body = table.tBodies[0];
+  const rows = Array.from(body.rows);
+  table.querySelectorAll("th").forEach((th, column) => {
+    th.addEventListener("click", () => {
+      const descending = !th.classList.contains("sorted-desc");
+      table.querySelectorAll("th").forEach(h => h.classList.remove("sorted-asc", "sorted-desc"));
+      th.classList.add(descending ? "sorted-desc" : "sorted-asc");
+      const key = r => r.cells[column].dataset.sort ?? r.cells[column].textContent.trim();
+      const numeric = rows.every(r => key(r) === "" || !isNaN(parseFloat(key(r))));
+      rows.sort((a, b) => {
+        let x = key(a), y = key(b);
+        if (numeric) { x = x === "" ? -Infinity : parseFloat(x);
+                       y = y === "" ? -Infinity : parseFloat(y); }
+        const order = x < y ? -1 : x > y ? 1 : 0;
+        return descending ? -order : order;
+      });
+      rows.forEach(r => body.appendChild(r));
+    });
+  });
+  const text = document.getElementById("candidate-search");
+  const boxes = Array.from(document.querySelectorAll("input[data-hide]"));
+  function apply() {
+    const words = text.value.toLowerCase().split(/\\s+/).filter(w => w);
+    let shown = 0;
+    rows.forEach(r => {
+      const content = r.textContent.toLowerCase();
+      const hidden = boxes.some(b => b.checked && r.dataset[b.dataset.hide] === "1") ||
+                     !words.every(w => content.includes(w));
+      r.style.display = hidden ? "none" : "";
+      if (!hidden) shown += 1;
+    });
+    document.getElementById("candidate-count").textContent = shown;
+  }
+  text.addEventListener("input", apply);
+  boxes.forEach(b => b.addEventListener("change", apply));
+})();
 """
 
 
-def figure_html(fig: Any, width: int | None = None) -> str:
-    """A matplotlib figure as an embedded PNG ``<img>`` (the figure is closed)."""
+def figure_html(fig: Any, alt: str, width: int | None = None) -> str:
+    """A matplotlib figure as an embedded PNG ``<img>`` with its ``alt`` text (figure closed)."""
     import matplotlib.pyplot as plt
 
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
+    fig.savefig(buffer, format="png", dpi=100, bbox_inches="tight")
     plt.close(fig)
     data = base64.b64encode(buffer.getvalue()).decode("ascii")
     size = f' width="{width}"' if width else ""
-    return f'<img alt="figure"{size} src="data:image/png;base64,{data}">'
+    return f'<img alt="{html.escape(alt)}"{size} src="data:image/png;base64,{data}">'
 
 
-def table_html(frame: Any, float_format: str = "{:.3g}", max_rows: int = 50) -> str:
-    """A DataFrame as a plain HTML table (escaped), at most ``max_rows`` rows."""
+def _cell(value: Any, float_format: str) -> str:
     import pandas as pd
 
+    if isinstance(value, float) and not pd.isna(value):
+        return html.escape(float_format.format(value))
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    return html.escape(str(value))
+
+
+def table_html(frame: Any, float_format: str = "{:.3g}", max_rows: int = 50,
+               more: str = "") -> str:  # fmt: skip
+    """A DataFrame as a plain HTML table (escaped, scrolls inside its box), ``max_rows`` rows.
+
+    ``more`` (HTML) follows a cut table, e.g. a link to the full CSV.
+
+    >>> import pandas as pd
+    >>> "<td>1.23</td>" in table_html(pd.DataFrame({"x": [1.234]}))
+    True
+    """
     shown = frame.head(max_rows)
-
-    def cell(value: Any) -> str:
-        if isinstance(value, float) and not pd.isna(value):
-            return html.escape(float_format.format(value))
-        return html.escape("" if value is None or (not isinstance(value, str) and pd.isna(value))
-                           else str(value))  # fmt: skip
-
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in shown.columns)
-    rows = "".join("<tr>" + "".join(f"<td>{cell(v)}</td>" for v in row) + "</tr>"
+    rows = "".join("<tr>" + "".join(f"<td>{_cell(v, float_format)}</td>" for v in row) + "</tr>"
                    for row in shown.itertuples(index=False))  # fmt: skip
-    more = (f'<p class="note">... {len(frame) - max_rows:,} more rows in the CSV.</p>'
-            if len(frame) > max_rows else "")  # fmt: skip
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>{more}"
+    cut = (f'<p class="note">{len(frame) - max_rows:,} more rows{more}.</p>'
+           if len(frame) > max_rows else "")  # fmt: skip
+    return (f'<div class="scroll"><table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody>'
+            f"</table></div>{cut}")  # fmt: skip
 
 
-def _metrics_table(metrics: Mapping[str, Any], keys: Sequence[str]) -> str:
+# ------------------------------------------------------------------ ranking
+def score_factors(ranked: Any, ranking_config: Mapping[str, Any]) -> Any:
+    """Each objective's factor in each molecule's score: ``desirability ** (weight / total)``.
+
+    The score is the weighted geometric mean of the desirabilities, so it is
+    the product of these factors: a factor of 0.8 means that objective costs
+    the molecule 20 % of its score. Columns are the objective names.
+
+    >>> import pandas as pd
+    >>> config = {"objectives": {"a": {"weight": 3.0}, "b": {"weight": 1.0}}}
+    >>> score_factors(pd.DataFrame({"d_a": [1.0], "d_b": [0.0625]}), config).round(3).values
+    array([[1. , 0.5]])
+    """
     import pandas as pd
 
-    rows = [{"metric": k, "value": metrics[k]} for k in keys if k in metrics]
-    return table_html(pd.DataFrame(rows))
+    objectives = ranking_config["objectives"]
+    total = sum(float(o.get("weight", 1.0)) for o in objectives.values())
+    return pd.DataFrame({name: ranked[f"d_{name}"] ** (float(o.get("weight", 1.0)) / total)
+                         for name, o in objectives.items()}, index=ranked.index)  # fmt: skip
 
 
-def _candidate_grid(ranked: Any, name_column: str | None, n: int = 12) -> str:
+def _name(row: Any, name_column: str | None) -> str:
+    name = getattr(row, name_column, None) if name_column else None
+    text = str(name).split(";")[0].strip() if name is not None and str(name) != "nan" else ""
+    return text or str(row.id)
+
+
+def _badges(row: Any, alert_columns: Sequence[str], domain_column: str | None) -> str:
+    badges = []
+    if getattr(row, "known_active", False):
+        badges.append('<span class="badge b-known">known active</span>')
+    if getattr(row, "selected", False):
+        badges.append('<span class="badge b-short">short list</span>')
+    if getattr(row, "in_training_data", False):
+        badges.append('<span class="badge b-train" title="its measured value was used to train '
+                      'the model">in training data</span>')  # fmt: skip
+    if domain_column and not bool(getattr(row, domain_column, True)):
+        badges.append('<span class="badge b-domain" title="far from every training molecule: '
+                      'treat the prediction with care">out of domain</span>')  # fmt: skip
+    for column in alert_columns:
+        names = getattr(row, f"{column}_alerts", "") or ""
+        if isinstance(names, str) and names:
+            badges.append(f'<span class="badge b-alert">{html.escape(column.upper())}: '
+                          f"{html.escape(names)}</span>")  # fmt: skip
+    if not getattr(row, "passes_filters", True):
+        badges.append(f'<span class="badge b-filter">filter failed: '
+                      f"{html.escape(str(row.filter_reasons))}</span>")  # fmt: skip
+    return "".join(badges)
+
+
+def _why(factors: Mapping[str, float], desirabilities: Mapping[str, float]) -> str:
+    """What holds a molecule's score back: the objectives whose factor is below 0.97."""
+    costly = sorted((f, n) for n, f in factors.items() if f < 0.97)
+    detail = "; ".join(f"{n} {desirabilities[n]:.2f} (×{f:.2f})" for f, n in costly[:3])
+    full = ", ".join(f"{n}: d {desirabilities[n]:.2f}, ×{f:.3f}" for n, f in factors.items())
+    return (f'<span title="{html.escape(full)}">'
+            + (f"held back by {html.escape(detail)}" if detail else "no objective costs it "
+               "more than 3 %") + "</span>")  # fmt: skip
+
+
+def _candidate_table(ranked: Any, ranking_config: Mapping[str, Any], name_column: str | None,
+                     alert_columns: Sequence[str]) -> str:  # fmt: skip
+    """The interactive table of the best ``SHOWN_CANDIDATES`` molecules."""
+    from drugml.viz import molecule_svg
+
+    shown = ranked.head(SHOWN_CANDIDATES)
+    factors = score_factors(shown, ranking_config)
+    objectives = list(ranking_config["objectives"])
+    domain_column = "potency_in_domain" if "potency_in_domain" in shown else None
+    headers = ["rank", "structure", "molecule", "score", "potency (90 % interval)",
+               "solubility", "QED", "SA", "Ro5 viol.", "flags", "why this score"]  # fmt: skip
+    body = []
+    for position, row in enumerate(shown.itertuples(index=False)):
+        name = _name(row, name_column)
+        d = {n: float(getattr(row, f"d_{n}")) for n in objectives}
+        f = {n: float(factors.iloc[position][n]) for n in objectives}
+        flags = {"train": getattr(row, "in_training_data", False),
+                 "fail": not row.passes_filters,
+                 "ood": domain_column is not None and not getattr(row, domain_column)}  # fmt: skip
+        data = " ".join(f'data-{k}="{int(bool(v))}"' for k, v in flags.items())
+        potency = getattr(row, "potency", float("nan"))
+        interval = (f" ({row.potency_lower:.1f}-{row.potency_upper:.1f})"
+                    if hasattr(row, "potency_lower") else "")  # fmt: skip
+        cells = [
+            f'<td data-sort="{row.rank}">{row.rank}</td>',
+            f'<td class="structure">{molecule_svg(row.smiles, title=name)}</td>',
+            f"<td>{html.escape(name)}<br><small>{html.escape(str(row.id))}</small></td>",
+            f'<td data-sort="{row.score:.6f}">{row.score:.3f}</td>',
+            f'<td data-sort="{potency:.4f}">{potency:.2f}{interval}</td>',
+            *[f'<td data-sort="{v:.4f}">{v:.2f}</td>' if v == v else "<td></td>"
+              for v in (getattr(row, c, float("nan")) for c in ("solubility", "qed",
+                                                                  "sa_score"))],
+            f"<td>{int(getattr(row, 'ro5_violations', 0))}</td>",
+            f"<td>{_badges(row, alert_columns, domain_column)}</td>",
+            f'<td class="why">{_why(f, d)}</td>',
+        ]  # fmt: skip
+        body.append(f"<tr {data}>{''.join(cells)}</tr>")
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
+    controls = (
+        '<div class="controls"><label>Filter <input type="search" id="candidate-search" '
+        'placeholder="name, id, alert ..."></label>'
+        '<label><input type="checkbox" data-hide="train"> hide training compounds</label>'
+        '<label><input type="checkbox" data-hide="fail"> hide molecules that fail a filter'
+        "</label>"
+        '<label><input type="checkbox" data-hide="ood"> hide out-of-domain molecules</label>'
+        f'<span><span id="candidate-count">{len(shown)}</span> of the best {len(shown)} '
+        f"shown</span></div>"
+    )  # fmt: skip
+    return (controls + '<div class="scroll tall"><table id="candidates"><thead><tr>' + head
+            + "</tr></thead><tbody>" + "".join(body) + "</tbody></table></div>")  # fmt: skip
+
+
+def _grid(rows: Any, name_column: str | None, what: str) -> str:
+    """A grid of 2D structures labelled with rank, name (two lines at most) and score."""
+    import textwrap
+
     from drugml.viz import molecule_grid
 
-    top = ranked[ranked["selected"]].head(n)
-    if top.empty:
-        top = ranked.head(n)
     legends = []
-    for row in top.itertuples(index=False):
-        name = getattr(row, name_column, None) if name_column else None
-        label = str(name).split(";")[0][:22] if name and str(name) != "nan" else str(row.id)[:22]
-        legends.append(f"#{row.rank} {label} | score {row.score:.2f} | p {row.potency:.1f}")
-    return molecule_grid(top["smiles"].tolist(), legends=legends, n_cols=4,
-                         sub_image_size=(260, 210)).svg  # fmt: skip
+    for row in rows.itertuples(index=False):
+        name = "\n".join(textwrap.wrap(_name(row, name_column), 26)[:2])
+        legends.append(f"#{row.rank} {name}\nscore {row.score:.2f}, potency {row.potency:.1f}")
+    svg = molecule_grid(rows["smiles"].tolist(), legends=legends, n_cols=4,
+                        sub_image_size=(270, 220)).svg  # fmt: skip
+    svg = svg[svg.index("<svg") :]
+    label = html.escape(f"{what}: " + ", ".join(f"#{r} {_name(row, name_column)}"
+                        for r, row in zip(rows["rank"], rows.itertuples(index=False),
+                                          strict=True)))  # fmt: skip
+    return svg.replace("<svg ", f'<svg role="img" aria-label="{label}" ', 1)
+
+
+# -------------------------------------------------------------- validation
+def _enrichment_words(validation: Mapping[str, Any], n_seen: int) -> str:
+    final, alone = validation["all_compounds"], validation["potency_alone"]
+    unseen = validation["without_training_compounds"]
+    n, total = final["n_known_actives"], final["n_compounds"]
+    if n == 0:
+        return ('<p class="note">No known active named in the configuration was found in the '
+                "library: the ranking cannot be checked against known drugs here.</p>")  # fmt: skip
+    ef = final["ef_1pct"]
+    return (
+        f"<p>{n} known actives named in the configuration are among the {total:,} distinct "
+        f"structures screened. <b>{n_seen} of them are in the potency model's training data</b>: "
+        "their measured potency was learned, so ranking them high shows the model remembers, "
+        "not that it predicts. By the final ranking, "
+        f"<b>{final['n_in_top_1pct']} of {n}</b> land in the top 1 % and "
+        f"<b>{final['n_in_top_5pct']}</b> in the top 5 %; by the potency prediction alone, "
+        f"{alone['n_in_top_1pct']} and {alone['n_in_top_5pct']}. The enrichment factor says "
+        f"how much richer in known actives the top of the list is than the library as a whole: "
+        f"EF 1 % = {ef:.1f} means {ef:.0f} times what a random order gives (at most "
+        f"{min(100.0, total / n):.0f} here). BEDROC (alpha 20) weighs the first ~8 % of the "
+        "list: 1 is every active first, about 0 is random. Without the training compounds "
+        f"{unseen['n_known_actives']} known active{'s' if unseen['n_known_actives'] != 1 else ''}"
+        " remain"
+        + (", too few for an enrichment figure to mean much" if unseen["n_known_actives"] < 3
+           else "")
+        + ". What the other objectives and the filters cost the potency signal is the "
+        "difference between the two rows of each pair below.</p>"
+    )  # fmt: skip
+
+
+def _enrichment_table(validation: Mapping[str, Any]) -> str:
+    import pandas as pd
+
+    alone, unseen = "potency prediction alone", "without training compounds"
+    labels = {"all_compounds": ("final ranking", "all compounds"),
+              "potency_alone": (alone, "all compounds"),
+              "without_training_compounds": ("final ranking", unseen),
+              "potency_alone_without_training_compounds": (alone, unseen)}  # fmt: skip
+    rows = [{"ranked by": by, "compounds": what, "known actives": v["n_known_actives"],
+             "in top 1 %": v["n_in_top_1pct"], "in top 5 %": v["n_in_top_5pct"],
+             "EF 1 %": v["ef_1pct"], "EF 5 %": v["ef_5pct"], "BEDROC": v["bedroc_alpha20"]}
+            for key, (by, what) in labels.items() if key in validation
+            for v in [validation[key]]]  # fmt: skip
+    return table_html(pd.DataFrame(rows), float_format="{:.2f}")
+
+
+def _recovery_figure(ranked: Any) -> str:
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    from drugml.viz import ACCENT_COLOR, PRIMARY_COLOR
+
+    fig, ax = plt.subplots(figsize=(6.5, 4))
+    known = ranked["known_active"].to_numpy()
+    orders = {"final ranking": np.arange(len(ranked)),
+              "potency prediction alone": np.argsort(
+                  -np.nan_to_num(ranked["potency"].to_numpy(dtype=float), nan=-np.inf),
+                  kind="stable")}  # fmt: skip
+    for (label, order), color in zip(orders.items(), (PRIMARY_COLOR, ACCENT_COLOR), strict=True):
+        hits = known[order]
+        ax.plot(np.arange(1, len(hits) + 1) / len(hits) * 100, np.cumsum(hits), label=label,
+                color=color)  # fmt: skip
+    ax.plot([0, 100], [0, known.sum()], "k--", lw=0.8, label="random order")
+    ax.set_xscale("symlog", linthresh=1)
+    ax.set_xlim(0, 100)
+    ax.set_xlabel("top % of the ranked library")
+    ax.set_ylabel("known actives found")
+    ax.legend(frameon=False, fontsize=9)
+    ax.spines[["top", "right"]].set_visible(False)
+    fig.tight_layout()
+    return figure_html(fig, alt=f"Known actives found against the fraction of the ranked library "
+                       f"screened, for the final ranking and for the potency prediction alone; "
+                       f"{int(known.sum())} known actives in all.")  # fmt: skip
 
 
 def _score_figure(ranked: Any) -> str:
@@ -119,10 +390,45 @@ def _score_figure(ranked: Any) -> str:
     axes[1].set_ylabel("compounds")
     axes[1].set_title("Score distribution (red: known actives)")
     fig.tight_layout()
-    return figure_html(fig)
+    return figure_html(fig, alt="Left: predicted potency against QED desirability of every "
+                       "passing candidate, Pareto front and known actives marked. Right: "
+                       "histogram of the aggregate score, known actives as red lines.")  # fmt: skip
 
 
-def _model_figures(potency_test: Mapping[str, Any]) -> str:
+# ------------------------------------------------------------------ models
+def _model_section(title: str, metrics: Mapping[str, Any], card_path: str,
+                   figures: str = "") -> str:  # fmt: skip
+    import pandas as pd
+
+    from drugml.models import METRIC_NAMES
+
+    cv = metrics.get("cross_validation", {})
+    keys = [k for k in ("rmse", "mae", "r2", "spearman", "coverage", "mean_interval_width",
+                        "roc_auc", "pr_auc") if k in metrics]  # fmt: skip
+    rows = [{"metric": METRIC_NAMES[k], "held-out test": metrics[k], "cross-validation":
+             cv.get(k, float("nan"))} for k in keys]  # fmt: skip
+    unit = metrics.get("unit", "")
+    return "\n".join([
+        f"<h3>{html.escape(title)}</h3>",
+        f"<p><b>Predicts</b> {html.escape(str(metrics.get('endpoint', '?')))} in "
+        f"{html.escape(unit)}; <b>target</b>: {html.escape(str(metrics.get('target', '?')))}; "
+        f"<b>features</b>: {html.escape(str(metrics.get('features', '?')))}. <b>Data</b>: "
+        f"{html.escape(str(metrics.get('data_source', '?')))}. Model card: "
+        f'<a href="{html.escape(card_path)}">{html.escape(card_path)}</a>.</p>',
+        table_html(pd.DataFrame(rows), float_format="{:.3f}"),
+        f'<p class="note"><b>Held-out test</b>: {html.escape(str(metrics.get("how", "")))} '
+        f"({metrics.get('n_train', 0):,} molecules to train a model with the same settings, "
+        f"{metrics.get('n_test', 0):,} to test it). <b>Cross-validation</b>: "
+        f"{cv.get('n_folds', 5)} folds grouped by scaffold over all the data of the screening "
+        "model, which is then refit on everything. The held-out split keeps whole chemotypes "
+        "out, usually the rarest and hardest; the folds mix big and small scaffold families. "
+        "Expect the held-out figure for molecules unlike the training data, the cross-validated "
+        "one for close analogues.</p>",
+        figures,
+    ])  # fmt: skip
+
+
+def _potency_figures(potency_test: Mapping[str, Any]) -> str:
     import matplotlib.pyplot as plt
 
     from drugml.viz import plot_error_vs_similarity, plot_parity
@@ -135,7 +441,9 @@ def _model_figures(potency_test: Mapping[str, Any]) -> str:
     plot_error_vs_similarity(potency_test["y"], predictions["prediction"],
                              predictions["nearest_similarity"], ax=axes[1])  # fmt: skip
     fig.tight_layout()
-    return figure_html(fig)
+    return figure_html(fig, alt="Left: predicted against measured potency on the held-out test "
+                       "set, with 90 % intervals. Right: absolute error against similarity to "
+                       "the nearest training molecule, with binned medians.")  # fmt: skip
 
 
 def _curation_figure(log: Any) -> str:
@@ -146,42 +454,125 @@ def _curation_figure(log: Any) -> str:
     fig, ax = plt.subplots(figsize=(8, 3.2))
     plot_curation_log(log, ax=ax)
     fig.tight_layout()
-    return figure_html(fig)
+    return figure_html(fig, alt="Records left after each curation step, from the raw records "
+                       "to one row per compound.")  # fmt: skip
 
 
-def _pocket_view(config: Mapping[str, Any], structure_path: Path, ranked: Any) -> str:
+# ------------------------------------------------------------------ pocket
+def _pocket_view(config: Mapping[str, Any], structure_path: Path, ranked: Any,
+                 name_column: str | None) -> str:  # fmt: skip
+    """The pocket with the best-ranked passing candidate that is not a training compound."""
     from drugml.structure import load_structure, place_like_reference
     from drugml.view3d import view_binding_site
 
     target = config["target"]
     structure = load_structure(structure_path, ligand_residues=[target["ligand"]])
     candidates, note = [], ""
+    legend = {f"reference ligand {target['ligand']} (green carbons)": "#33aa33",
+              "pocket residues (white carbons, labelled)": "#ffffff",
+              "pocket surface": "#9ecae1"}  # fmt: skip
     if target.get("ligand_smiles"):
         from drugml.chem import to_mol
 
         reference = structure.ligand_mol(target["ligand"], target["ligand_smiles"])
-        selected = ranked[ranked["selected"]]
-        if "in_training_data" in selected:  # a molecule the model has not seen is more telling
-            unseen = selected[~selected["in_training_data"]]
-            selected = unseen if len(unseen) else selected
-        best = selected.head(1)
+        pool = ranked[ranked["passes_filters"]]
+        if "in_training_data" in pool:  # a molecule the model has not seen is more telling
+            pool = pool[~pool["in_training_data"]]
+        best = pool.head(1)
         if len(best):
-            pose = place_like_reference(to_mol(best["smiles"].iloc[0]), reference)
+            row = next(best.itertuples(index=False))
+            pose = place_like_reference(to_mol(row.smiles), reference)
             if pose.GetIntProp("mcs_atoms") >= 6:
                 candidates = [pose]
-                note = (f"Magenta: candidate #{int(best['rank'].iloc[0])} placed by "
-                        f"analogy on the reference ligand ({pose.GetIntProp('mcs_atoms')} atoms in "
-                        "common); an illustration, not a docked pose.")  # fmt: skip
+                legend[f"candidate #{row.rank} {_name(row, name_column)} (magenta carbons)"] = (
+                    "#ff00ff"
+                )
+                note = (f"Candidate #{row.rank}, {_name(row, name_column)}, is the best-ranked "
+                        "molecule that passes the filters and is not in the training data. It is "
+                        f"placed by analogy on the reference ligand ({pose.GetIntProp('mcs_atoms')}"
+                        " atoms in common, the rest embedded around them): an illustration of how "
+                        "it could sit, not a docked pose.")  # fmt: skip
             else:
-                note = ("The top candidate shares too little with the reference ligand to be "
-                        "placed by analogy; only the reference ligand is shown.")  # fmt: skip
+                note = (f"Candidate #{row.rank}, the best-ranked new molecule, shares too little "
+                        "with the reference ligand to be placed by analogy; only the reference "
+                        "ligand is shown.")  # fmt: skip
     cutoff = float(target["pocket_cutoff"])
     view = view_binding_site(structure, target["ligand"], cutoff=cutoff, surface=True,
                              candidates=candidates, width=900, height=520)  # fmt: skip
     offline = "" if view.offline else (
         '<p class="note">3Dmol.js is not installed locally: this view needs network access '
         "(run <code>drugml viewer install</code> before <code>drugml run</code>).</p>")  # fmt: skip
-    return view.to_html() + (f'<p class="note">{html.escape(note)}</p>' if note else "") + offline
+    swatches = "".join(f'<span><span class="swatch" style="background:{colour}"></span>'
+                       f"{html.escape(label)}</span>"
+                       for label, colour in legend.items())  # fmt: skip
+    return (f'<div class="legend">{swatches}</div>' + view.to_html(include_library=False)
+            + (f'<p class="note">{html.escape(note)}</p>' if note else "") + offline)  # fmt: skip
+
+
+# ---------------------------------------------------------------- sections
+def _ranking_config_html(ranking_config: Mapping[str, Any]) -> str:
+    import pandas as pd
+
+    objectives = ranking_config["objectives"]
+    total = sum(float(o.get("weight", 1.0)) for o in objectives.values())
+    shape_words = {"increasing": "higher is better", "decreasing": "lower is better",
+                   "window": "best inside the range"}  # fmt: skip
+    rows = [{"objective": name, "column": o["column"],
+             "shape": f"{o['shape']} ({shape_words.get(o['shape'], '')})",
+             "0 at / 1 at": (f"{o['low']:g} / {o['high']:g}" if o["shape"] == "increasing"
+                             else f"{o['high']:g} / {o['low']:g}" if o["shape"] == "decreasing"
+                             else f"{o['low']:g} to {o['high']:g}, margin "
+                                  f"{o.get('margin', 1.0):g}"),
+             "weight": float(o.get("weight", 1.0)),
+             "share of the score": f"{float(o.get('weight', 1.0)) / total:.0%}"}
+            for name, o in objectives.items()]  # fmt: skip
+    filters = [{"column": column, "a molecule fails when": ", ".join(
+                    {"max": f"above {v}", "min": f"below {v}", "equals": f"not {v}"}[k]
+                    for k, v in rule.items())}
+               for column, rule in ranking_config["filters"].items()]  # fmt: skip
+    settings = (f"Short list: {ranking_config['top_k']} molecules, diversity "
+                f"{ranking_config['diversity']!r} (pool of the best {ranking_config['pool_factor']}"
+                f" x {ranking_config['top_k']} passing molecules); desirabilities floored at "
+                f"{ranking_config['floor']}.")  # fmt: skip
+    return "\n".join([
+        '<p class="note">Each objective maps a column to a desirability between 0 and 1; the '
+        "score is their weighted geometric mean, so a molecule cannot buy back a near-zero "
+        "desirability with excellent others. Hard filters do not change the score: a failing "
+        "molecule keeps it but ranks after every passing one. The rule of five is scored, not "
+        "a filter: many kinase inhibitors (lapatinib, neratinib, mobocertinib) break it twice "
+        "and are drugs all the same; two violations cost about 4 % of the score.</p>",
+        table_html(pd.DataFrame(rows), float_format="{:g}"),
+        "<h3>Hard filters</h3>",
+        table_html(pd.DataFrame(filters)) if filters else '<p class="note">None.</p>',
+        f'<p class="note">{html.escape(settings)}</p>',
+    ])  # fmt: skip
+
+
+def _cards(metrics: Mapping[str, Any], n_seen: int) -> str:
+    screen, validation = metrics["screen"], metrics["validation"]
+    potency = metrics["potency_model"]
+    final = validation["all_compounds"]
+    cards = [
+        ("curated compounds", f"{metrics['curation']['compounds']:,}",
+         f"from {metrics['curation']['raw_records']:,} raw records"),
+        ("potency model, held-out test", f"RMSE {potency['rmse']:.2f}",
+         f"{potency.get('unit', '')}; R² {potency['r2']:.2f} on {potency['split']}-split "
+         "molecules it never saw"),
+        ("90 % intervals cover", f"{potency['coverage']:.0%}", "of the held-out molecules"),
+        ("library", f"{screen['scored']:,} scored",
+         f"of {screen['records']:,} records; {screen['rejected']:,} rejected (reasons below)"),
+        ("known actives in the top 5 %", f"{final['n_in_top_5pct']} of {final['n_known_actives']}",
+         f"{n_seen} of the {final['n_known_actives']} are training compounds"),
+    ]  # fmt: skip
+    return (
+        '<div class="cards">'
+        + "".join(
+            f"<div class=card>{html.escape(k)}<b>{html.escape(v)}</b>"
+            f'<span class="note">{html.escape(sub)}</span></div>'
+            for k, v, sub in cards
+        )
+        + "</div>"
+    )
 
 
 def write_report(
@@ -197,98 +588,118 @@ def write_report(
     structure_path: Path,
     data_versions: list[dict[str, str]],
 ) -> Path:
-    """Write the pipeline's HTML report; returns its path."""
+    """Write the pipeline's HTML report next to its outputs; returns its path.
+
+    Links (the CSV of every candidate, the model cards) are relative to the
+    report's folder, which :func:`drugml.pipeline.run` fills.
+    """
     import pandas as pd
+
+    from drugml.filters import ALERT_CATALOGS
+    from drugml.view3d import library_html
 
     path = Path(path)
     name = html.escape(str(config["name"]))
     name_column = config["library"].get("name_column")
     screen = metrics["screen"]
     validation = metrics["validation"]
-    potency = metrics["potency_model"]
+    alert_columns = [c for c in ALERT_CATALOGS if f"{c}_alerts" in ranked]
     known = ranked[ranked["known_active"]]
-    known_columns = ["rank", "id", *([name_column] if name_column else []), "score", "potency",
-                     "potency_lower", "potency_upper", "potency_in_domain", "in_training_data",
-                     "passes_filters"]  # fmt: skip
-    top_columns = ["rank", "id", *([name_column] if name_column else []), "score",
-                   "pareto_rank", "potency", "potency_lower", "potency_upper",
-                   "potency_nearest_similarity", "solubility", "qed", "sa_score",
-                   "ro5_violations", "pains", "selected"]  # fmt: skip
-    enrichment = pd.DataFrame([
-        {"compounds": "all screened compounds", **validation["all_compounds"]},
-        {"compounds": "without compounds in the training data",
-         **validation["without_training_compounds"]},
-    ])  # fmt: skip
-    cards = [
-        ("curated compounds", f"{metrics['curation']['compounds']:,}"),
-        (f"potency RMSE ({potency['split']} split)", f"{potency['rmse']:.2f}"),
-        ("interval coverage (90 % nominal)", f"{potency['coverage']:.0%}"),
-        ("library records", f"{screen['records']:,}"),
-        ("scored / rejected", f"{screen['scored']:,} / {screen['rejected']:,}"),
-        ("EF 1 % (all / not in training)",
-         f"{validation['all_compounds']['ef_1pct']:.1f} / "
-         f"{validation['without_training_compounds']['ef_1pct']:.1f}"),
-    ]  # fmt: skip
+    n_seen = int((known["in_training_data"]).sum()) if "in_training_data" in known else 0
+    passing = ranked[ranked["passes_filters"]]
+    top = passing.head(8)
+    short = ranked[ranked["selected"]]
+    known_table = pd.DataFrame({
+        "rank": known["rank"],
+        "molecule": [_name(r, name_column) for r in known.itertuples(index=False)],
+        "rank by potency alone": ranked["potency"].rank(ascending=False, method="min")
+        .loc[known.index].astype(int),
+        "score": known["score"], "potency": known["potency"],
+        "in training data": known["in_training_data"],
+        "passes filters": known["passes_filters"], "filter failed": known["filter_reasons"],
+    })  # fmt: skip
+    rejected_by_reason = (rejects["reason"].astype(str).str.split(":").str[0].value_counts()
+                          .rename_axis("reason").reset_index(name="records"))  # fmt: skip
     versions = {"drugml": metrics["drugml"], "python": platform.python_version()}
     for module in ("rdkit", "sklearn", "xgboost", "pandas", "numpy", "py3Dmol"):
         try:
             versions[module] = __import__(module).__version__
         except Exception:
             continue
-    rejected_table = rejects.head(20) if len(rejects) else pd.DataFrame(
-        columns=["record", "input", "reason"])  # fmt: skip
+    csv_link = ' in <a href="ranked_candidates.csv">ranked_candidates.csv</a>'
+    more_candidates = len(ranked) - min(len(ranked), SHOWN_CANDIDATES)
     sections = [
         f"<h1>drugml report: {name}</h1>",
         f'<p class="sub">Generated {time.strftime("%Y-%m-%d %H:%M")} by drugml '
-        f"{html.escape(metrics['drugml'])}, seed {metrics['seed']}. Offline, self-contained.</p>",
-        '<div class="cards">' + "".join(f"<div class=card><b>{html.escape(v)}</b>"
-                                        f"{html.escape(k)}</div>" for k, v in cards) + "</div>",
-        "<h2>Top candidates</h2>",
-        '<p class="note">A diverse selection (MaxMin on ECFP4) from the best-scoring compounds '
-        "that pass the hard filters; legend: rank, name, aggregate score, predicted potency.</p>",
-        _candidate_grid(ranked, name_column),
-        table_html(ranked[[c for c in top_columns if c in ranked]], max_rows=25),
-        "<h2>Where the known actives land</h2>",
-        '<p class="note">Enrichment of the known actives named in the configuration among all '
-        "screened compounds, and again without the compounds whose InChIKey is in the model's "
-        "training data (those the model has seen measured, which makes their recovery easy). "
-        "EF x % = hit rate in the top x % / overall hit rate; BEDROC (alpha 20) weighs the top "
-        "~8 % of the list.</p>",
-        table_html(enrichment),
-        table_html(known[[c for c in known_columns if c in known]]) if len(known) else
-        '<p class="note">No known actives named, or none found in the library.</p>',
+        f"{html.escape(metrics['drugml'])}, seed {metrics['seed']}. Offline and self-contained; "
+        "the links point to files next to this report.</p>",
+        _cards(metrics, n_seen),
+        "<h2>Ranked candidates</h2>",
+        '<p class="note">The best-ranked molecules, best first: passing molecules by score, then '
+        "those that fail a hard filter. Click a column to sort, type to filter. <b>Why this "
+        "score</b> names the objectives that cost the molecule most (desirability, and its "
+        "factor in the score: the score is the product of the factors); hover it for all of "
+        "them. Badges: <span class='badge b-train'>in training data</span> the potency model "
+        "learned its measured value; <span class='badge b-domain'>out of domain</span> no "
+        "training molecule is similar, the prediction is less sure; "
+        "<span class='badge b-alert'>BRENK: ...</span> structural alerts by name; "
+        "<span class='badge b-filter'>filter failed</span> with the rule.</p>",
+        _candidate_table(ranked, ranking_config, name_column, alert_columns),
+        f'<p class="note">Showing the best {min(len(ranked), SHOWN_CANDIDATES)} of '
+        f"{len(ranked):,} distinct structures; all {len(ranked):,}, with every column, are"
+        f"{csv_link}" + (f" ({more_candidates:,} more than here)" if more_candidates else "")
+        + ".</p>",
+        "<h3>The top of the ranking</h3>",
+        f'<p class="note">The {len(top)} best-scoring molecules that pass the hard filters, in '
+        "rank order (they may be close analogues of each other).</p>",
+        _grid(top, name_column, "The best-scoring passing molecules") if len(top) else "",
+        "<h3>The diverse short list</h3>",
+        f'<p class="note">{len(short)} molecules picked for diversity (MaxMin on ECFP4) among the '
+        f"best {ranking_config['pool_factor']} x {ranking_config['top_k']} passing molecules, "
+        "seeded with the best one: a list to test that is not ten copies of one chemotype. "
+        "Ranks skipped between them (e.g. #2-#5) were close analogues of a molecule already "
+        "picked; they are in the table above.</p>",
+        _grid(short, name_column, "The diverse short list") if len(short) else "",
         _score_figure(ranked),
-        "<h2>The target pocket</h2>",
-        _pocket_view(config, structure_path, ranked),
-        "<h2>Potency model</h2>",
-        f'<p class="note">{html.escape(str(config["models"]["potency"]["estimator"]))} on the '
-        f"{potency['split']} split: {potency['n_train']:,} training, {potency['n_test']:,} "
-        "held-out compounds; the screening model is refit on all compounds.</p>",
-        _metrics_table(potency, ["rmse", "mae", "r2", "spearman", "coverage",
-                                 "mean_interval_width", "n_in_domain", "in_domain_rmse"]),
-        _model_figures(potency_test),
-        "<h2>Solubility model</h2>",
-        _metrics_table(metrics["solubility_model"], ["rmse", "mae", "r2", "spearman", "coverage"]),
+        "<h2>The best new candidate in the pocket</h2>",
+        _pocket_view(config, structure_path, ranked, name_column),
+        "<h2>Where the known actives land</h2>",
+        _enrichment_words(validation, n_seen),
+        _enrichment_table(validation),
+        table_html(known_table.sort_values("rank"), float_format="{:.2f}") if len(known) else "",
+        _recovery_figure(ranked) if len(known) else "",
+        "<h2>Models</h2>",
+        _model_section("Potency model", metrics["potency_model"], "models/potency/MODEL_CARD.md",
+                       _potency_figures(potency_test)),
+        _model_section("Solubility model", metrics["solubility_model"],
+                       "models/solubility/MODEL_CARD.md"),
         "<h2>Curation</h2>",
         f'<p class="note">{metrics["curation"]["raw_records"]:,} raw records to '
         f"{metrics['curation']['compounds']:,} compounds, "
-        f"{metrics['curation']['active_fraction']:.0%} active.</p>",
+        f"{metrics['curation']['active_fraction']:.0%} active. Every dropped record, with its "
+        'step and reason, is in <a href="curation_rejected.csv">curation_rejected.csv</a>.</p>',
         _curation_figure(log),
         table_html(log),
         "<h2>Screen</h2>",
-        table_html(pd.DataFrame([{k: v for k, v in screen.items() if not isinstance(v, list)}])),
-        f'<p class="note">{screen["rejected"]:,} library records rejected (first 20 below; all in '
-        "screen/rejects/).</p>",
-        table_html(rejected_table),
+        f'<p class="note">{screen["records"]:,} records of {html.escape(str(screen["library"]))}: '
+        f"{screen['scored']:,} scored, {screen['rejected']:,} rejected, "
+        f"{screen['salt_forms_merged']:,} salt forms and duplicates merged into "
+        f"{screen['unique_structures']:,} distinct structures; "
+        f"{screen.get('molecules_per_second') or 0:,.0f} molecules a second. Every rejected "
+        "record, with its reason, is in screen/rejects/.</p>",
+        table_html(rejected_by_reason) if len(rejects) else "",
+        table_html(rejects.head(20), more=" in screen/rejects/") if len(rejects) else "",
         "<h2>Ranking configuration</h2>",
-        f"<pre>{html.escape(json.dumps(ranking_config, indent=2, default=str))}</pre>",
+        _ranking_config_html(ranking_config),
         "<h2>Versions and data</h2>",
         table_html(pd.DataFrame([versions])),
         table_html(pd.DataFrame([{"input": k, **v} for k, v in metrics["inputs"].items()])),
         table_html(pd.DataFrame(data_versions), max_rows=100),
     ]  # fmt: skip
     page = ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-            f"<title>drugml report: {name}</title>\n<style>{_STYLE}</style>\n</head>\n<body>\n"
-            + "\n".join(sections) + "\n</body>\n</html>\n")  # fmt: skip
+            '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+            f"<title>drugml report: {name}</title>\n<style>{_STYLE}</style>\n"
+            f"{library_html()}</head>\n<body>\n" + "\n".join(s for s in sections if s)
+            + f"\n<script>{_TABLE_SCRIPT}</script>\n</body>\n</html>\n")  # fmt: skip
     path.write_text(page, encoding="utf-8")
     return path

@@ -39,7 +39,9 @@ if TYPE_CHECKING:
 __all__ = [
     "BASE_COLORS",
     "MoleculeView",
+    "dedupe_library",
     "legend_html",
+    "library_html",
     "view_binding_site",
     "view_molecule",
     "view_rna",
@@ -110,9 +112,13 @@ class MoleculeView(py3Dmol.view):
     def _make_html(self) -> str:
         return self._loader_html + super()._make_html()
 
-    def to_html(self) -> str:
-        """The view as an HTML fragment (a ``div`` and its scripts)."""
-        return self._make_html()
+    def to_html(self, include_library: bool = True) -> str:
+        """The view as an HTML fragment (a ``div`` and its scripts).
+
+        ``include_library=False`` leaves 3Dmol.js out: for a page that holds
+        several views and puts :func:`library_html` once before the first.
+        """
+        return self._make_html() if include_library else py3Dmol.view._make_html(self)
 
     def _repr_html_(self) -> str:
         # Plain text/html only: py3Dmol also publishes a custom MIME type with
@@ -143,6 +149,34 @@ class MoleculeView(py3Dmol.view):
         )
         path.write_text(page, encoding="utf-8")
         return path
+
+
+def library_html() -> str:
+    """The local 3Dmol.js as one inline ``<script>``, for a page's views to share.
+
+    Evaluated once per page even if it appears several times; ``""`` when
+    3Dmol.js is not installed (views then name the CDN themselves). Pages with
+    several views (drugml's report, exported notebooks) carry it once:
+    :func:`dedupe_library` removes the later copies from a page.
+    """
+    from drugml.assets import threedmol_js
+
+    js = threedmol_js()
+    return _loader(js) if js is not None else ""
+
+
+def dedupe_library(page: str) -> str:
+    """A page with 3Dmol.js once: every copy of :func:`library_html` after the first removed.
+
+    >>> dedupe_library("no views here")
+    'no views here'
+    """
+    library = library_html()
+    first = page.find(library) if library else -1
+    if first < 0:
+        return page
+    cut = first + len(library)
+    return page[:cut] + page[cut:].replace(library, "")
 
 
 def _warn_cdn_once() -> None:

@@ -17,6 +17,7 @@ True
 from __future__ import annotations
 
 import itertools
+import re
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
@@ -31,6 +32,7 @@ __all__ = [
     "MoleculeView",  # noqa: F822 - loaded lazily by __getattr__
     "draw_rna_secondary_structure",  # noqa: F822 - loaded lazily by __getattr__
     "molecule_grid",
+    "molecule_svg",
     "plot_chemical_space",
     "plot_curation_log",
     "plot_distribution",
@@ -154,6 +156,46 @@ def molecule_grid(
         useSVG=True,
     )
     return MoleculeGrid(svg if isinstance(svg, str) else svg.data)
+
+
+_SVG_CLASS = re.compile(r" class='[^']*'")
+_SVG_BOND_STYLE = re.compile(
+    r"style='fill:none;fill-rule:evenodd;stroke:(#[0-9A-Fa-f]{6});stroke-width:([\d.]+)px;"
+    r"stroke-linecap:butt;stroke-linejoin:miter;stroke-opacity:1'"
+)
+
+
+def molecule_svg(molecule: Any, size: tuple[int, int] = (160, 110), title: str = "") -> str:
+    """One 2D depiction as inline SVG (no XML header), for HTML tables; ``""`` if unparsable.
+
+    ``title`` becomes the SVG's ``<title>`` (its text alternative in a page).
+
+    >>> molecule_svg("c1ccccc1O", title="phenol").startswith("<svg")
+    True
+    """
+    import html
+
+    from rdkit.Chem.Draw import rdMolDraw2D
+
+    from drugml.chem import to_mol
+
+    mol = to_mol(molecule)
+    if mol is None:
+        return ""
+    drawer = rdMolDraw2D.MolDraw2DSVG(*size, -1, -1, True)  # noFreetype: labels as <text>
+    drawer.drawOptions().clearBackground = False
+    rdMolDraw2D.PrepareAndDrawMolecule(drawer, mol)
+    drawer.FinishDrawing()
+    svg = drawer.GetDrawingText()
+    svg = svg[svg.index("<svg") :]
+    # A page holds a hundred of these: RDKit's per-path classes and long style
+    # strings are most of the bytes (14 KB -> about 5 KB a molecule).
+    svg = _SVG_CLASS.sub("", svg)
+    svg = _SVG_BOND_STYLE.sub(r"fill='none' stroke='\1' stroke-width='\2'", svg)
+    if title:
+        head_end = svg.index(">") + 1
+        svg = f"{svg[:head_end]}<title>{html.escape(title)}</title>{svg[head_end:]}"
+    return svg.replace("<svg ", '<svg role="img" ', 1)
 
 
 def plot_distribution(

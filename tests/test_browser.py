@@ -10,6 +10,7 @@ can fail.
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 import os
@@ -57,9 +58,9 @@ def browser():
 class OfflinePage:
     """A page whose requests outside localhost are aborted and remembered."""
 
-    def __init__(self, browser) -> None:
+    def __init__(self, browser, width: int = 1100, height: int = 900) -> None:
         self.outside: list[str] = []
-        self.page = browser.new_page(viewport={"width": 1100, "height": 900})
+        self.page = browser.new_page(viewport={"width": width, "height": height})
         self.page.route("**/*", self._route)
 
     def _route(self, route) -> None:
@@ -147,6 +148,7 @@ def test_cdn_view_is_blank_offline_negative_control(offline_page, tmp_path):
 @pytest.mark.parametrize("name", ["01_target_structure", "07_rna_targets"])
 def test_exported_notebook_renders_offline(offline_page, tmp_path, name):
     from drugml.notebooks import execute_notebook, export_html
+    from drugml.view3d import library_html
 
     nb = execute_notebook(NOTEBOOK_DIR / f"{name}.ipynb", preamble=NETWORK_GUARD, timeout=600)
     path = export_html(nb, tmp_path / f"{name}.html")
@@ -154,6 +156,7 @@ def test_exported_notebook_renders_offline(offline_page, tmp_path, name):
     assert not re.search(r"""<script[^>]+src=["']?https?://""", text), "an external script URL"
     n_views = len(re.findall(r'<div id="3dmolviewer_', text))
     assert n_views >= 2
+    assert text.count(library_html()) == 1, "3Dmol.js should be in the page once, for every view"
     offline_page.page.goto(path.as_uri())
     wait_for_canvases(offline_page.page, n_views)
     viewers = offline_page.page.locator(VIEWER)
@@ -161,6 +164,50 @@ def test_exported_notebook_renders_offline(offline_page, tmp_path, name):
         viewers.nth(i).scroll_into_view_if_needed()
         assert_drawn(viewers.nth(i).screenshot(), f"{name} view {i + 1}")
     assert offline_page.outside == []
+
+
+def _png_data_uri(width: int, height: int) -> str:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), "steelblue").save(buffer, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def test_gallery_index_fits_a_1280px_window(browser, tmp_path):
+    """The gallery's landing page: a grid of cards, no sideways scrolling, figures embedded."""
+    from drugml.notebooks import NotebookResult, _write_index
+
+    figure, aim = _png_data_uri(1600, 900), "Look at the target and its pocket. " * 10
+    results = [
+        NotebookResult(f"{i:02d}_nb", tmp_path / f"{i:02d}_nb.html", 12.3, title=f"{i:02d} · Nb",
+                       aim=aim, thumbnail=figure if i % 2 == 0 else None)
+        for i in range(7)
+    ]  # fmt: skip
+    summary = "cell 3: ValueError: " + "x" * 300  # one long word must wrap, not widen the page
+    results.append(NotebookResult("07_bad", None, 1.0, "ValueError", summary, title="Broken"))
+    index = _write_index(tmp_path, results)
+    page = OfflinePage(browser, width=1280, height=800)
+    try:
+        page.page.goto(index.as_uri())
+        scroll, client = page.page.evaluate(
+            "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+        )
+        assert scroll <= client, f"the index is {scroll} px wide in a {client} px window"
+        columns = page.page.evaluate(
+            "() => getComputedStyle(document.querySelector('.gallery'))"
+            ".gridTemplateColumns.split(' ').length"
+        )
+        assert columns >= 3
+        thumbnails = page.page.evaluate(
+            "() => [...document.querySelectorAll('img.thumb')]"
+            ".map(i => [i.complete && i.naturalWidth > 0, i.getBoundingClientRect().width])"
+        )
+        assert thumbnails == [[True, 240]] * 4  # decoded from the page itself, 240 px wide
+        assert page.page.locator(".thumb.placeholder").count() == 4
+        assert page.outside == []
+    finally:
+        page.close()
 
 
 # ------------------------------------------------------------------ JupyterLab
@@ -179,6 +226,8 @@ def jupyterlab(request, tmp_path):
         {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
          "source": "from drugml.viz import view_binding_site\n"
                    "view_binding_site('egfr_1m17', 'AQ4')"},
+        {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
+         "source": "view_binding_site('egfr_1m17', 'AQ4', surface=False)"},
     ]  # fmt: skip
     notebook = {"cells": cells, "metadata": {"kernelspec": {"name": "python3",
                 "display_name": "Python 3", "language": "python"}},
@@ -240,9 +289,12 @@ def test_view_renders_in_live_jupyterlab(browser, jupyterlab):
             assert time.monotonic() < deadline, "the kernel never became idle"
             page.page.wait_for_timeout(250)
         page.page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
-        wait_for_canvases(page.page, 1, timeout=120_000)
-        viewer = page.page.locator(f".jp-OutputArea {VIEWER}").first
-        assert_drawn(viewer.screenshot(), "the JupyterLab view")
+        wait_for_canvases(page.page, 2, timeout=120_000)
+        viewers = page.page.locator(f".jp-OutputArea {VIEWER}")
+        assert viewers.count() == 2
+        for i in range(2):
+            viewers.nth(i).scroll_into_view_if_needed()
+            assert_drawn(viewers.nth(i).screenshot(), f"JupyterLab view {i + 1}")
         assert page.outside == []
     finally:
         page.close()

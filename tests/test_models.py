@@ -115,16 +115,23 @@ def test_model_card_and_metadata(regression, tmp_path):
 
 
 def test_card_says_what_the_model_predicts_and_how_each_number_was_obtained(regression, tmp_path):
-    model, smiles, y = regression
+    model, _, _ = regression
     held_out = {"rmse": 1.234, "r2": 0.456, "n": 99, "how": "scaffold split: 99 of 500 held out"}
-    model.describe(endpoint="logS", unit="log10(mol/L)", target="aqueous solubility",
-                   data_source="esol", data_source_sha256="ab" * 32, held_out_test=held_out)
+    model.describe(
+        endpoint="logS",
+        unit="log10(mol/L)",
+        target="aqueous solubility",
+        data_source="esol",
+        data_source_sha256="ab" * 32,
+        held_out_test=held_out,
+    )
     path = model.save(tmp_path / "model")
     card = (path / "MODEL_CARD.md").read_text()
     for text in ("endpoint: logS; unit: log10(mol/L)", "target: aqueous solubility",
                  f"source: esol (sha256 `{'ab' * 32}`)", "ECFP4 counts (2048) + 42 RDKit",
                  "**Held-out test** (scaffold split: 99 of 500 held out)", "- RMSE: 1.234",
-                 "**Cross-validation** (", "The two numbers answer different questions"):  # fmt: skip
+                 "**Cross-validation** (",
+                 "The two numbers answer different questions"):  # fmt: skip
         assert text in card, text
     assert str(tmp_path) not in card
     assert PropertyModel.load(path).card_info_["held_out_test"]["rmse"] == 1.234
@@ -145,8 +152,8 @@ def test_xgboost_reads_a_sparse_matrix_and_old_dense_models_predict_as_before(tm
                               model.predict(smiles[:40])["prediction"])  # fmt: skip
     features = sparse.featurizer_.transform(smiles[:40])
     # missing=0 makes a dense zero and an absent sparse entry the same thing.
-    booster = sparse.estimator_
-    assert np.allclose(booster.predict(features), booster.predict(sparse._estimator_input(features)))
+    booster, csr = sparse.estimator_, sparse._estimator_input(features)
+    assert np.allclose(booster.predict(features), booster.predict(csr))
 
 
 def test_version_mismatch_fails_clearly(regression, tmp_path):
