@@ -84,6 +84,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_RANKING",
     "RankingConfigError",
+    "apply_filters",
     "bedroc",
     "desirability",
     "enrichment_factor",
@@ -234,7 +235,17 @@ def load_ranking_config(source: str | Path | Mapping[str, Any] | None) -> dict[s
     return config
 
 
-def _apply_filters(table: pd.DataFrame, filters: Mapping[str, Mapping[str, Any]]):
+def apply_filters(table: pd.DataFrame, filters: Mapping[str, Mapping[str, Any]]
+                  ) -> tuple[np.ndarray, list[str]]:  # fmt: skip
+    """Hard filters on a table: ``(passes, reasons)``, one entry per row.
+
+    ``filters`` maps a column to a rule with ``max``, ``min`` and/or ``equals``;
+    a failing row's reason names each rule it broke.
+
+    >>> import pandas as pd
+    >>> apply_filters(pd.DataFrame({"ro5_violations": [0, 2]}), {"ro5_violations": {"max": 1}})
+    (array([ True, False]), ['', 'ro5_violations (max 1)'])
+    """
     passes = np.ones(len(table), dtype=bool)
     reasons: list[list[str]] = [[] for _ in range(len(table))]
     for column, rule in filters.items():
@@ -291,7 +302,7 @@ def rank_candidates(table: pd.DataFrame, config: str | Path | Mapping[str, Any] 
     if (w < 0).any() or w.sum() <= 0:
         raise RankingConfigError(f"Objective weights must be >= 0 and not all 0, got {weights}")
     out["score"] = np.exp(np.log(matrix) @ w / w.sum()) if len(out) else []
-    passes, reasons = _apply_filters(out, config["filters"])
+    passes, reasons = apply_filters(out, config["filters"])
     out["passes_filters"] = passes
     out["filter_reasons"] = reasons
     out["pareto_rank"] = pareto_rank(matrix) if len(out) else []

@@ -6,7 +6,12 @@ import os
 from pathlib import Path
 
 import matplotlib
+import numpy as np
+import pandas as pd
 import pytest
+import yaml
+
+from drugml import data
 
 # Plots in tests never open windows.
 matplotlib.use("Agg")
@@ -33,3 +38,57 @@ def repo_root() -> Path:
 @pytest.fixture(scope="session")
 def notebook_dir() -> Path:
     return NOTEBOOK_DIR
+
+
+# ------------------------------------------- a second target for pipeline and report
+FAST = {"n_estimators": 40}
+
+
+@pytest.fixture(scope="session")
+def second_target(tmp_path_factory):
+    """A synthetic ChEMBL-format target: Ki records with SMILES in the records themselves."""
+    folder = tmp_path_factory.mktemp("toy_target")
+    compounds = data.load("egfr_compounds").sample(450, random_state=1)
+    from rdkit import Chem
+    from rdkit.Chem import Crippen, rdMolDescriptors
+
+    rng = np.random.default_rng(1)
+    mols = [Chem.MolFromSmiles(s) for s in compounds["smiles"]]
+    # A learnable synthetic potency: lipophilicity and aromatic rings help, plus noise.
+    pki = np.array([5 + 0.4 * Crippen.MolLogP(m) + 0.3 * rdMolDescriptors.CalcNumAromaticRings(m)
+                    for m in mols]) + rng.normal(0, 0.3, len(mols))  # fmt: skip
+    records = pd.DataFrame({
+        "activity_id": np.arange(len(mols)) + 1000,
+        "molecule_chembl_id": compounds["molecule_chembl_id"].to_numpy(),
+        "canonical_smiles": compounds["smiles"].to_numpy(),
+        "standard_type": "Ki", "standard_relation": "=",
+        "standard_value": 10 ** (9 - pki), "standard_units": "nM",
+    })  # fmt: skip
+    records.to_csv(folder / "toy_ki.csv", index=False)
+    drugs = data.load("approved_drugs").dropna(subset=["smiles"]).head(150)
+    (folder / "library.smi").write_text(
+        "\n".join(f"{s} {i}" for s, i in zip(drugs["smiles"], drugs["molecule_chembl_id"],
+                                             strict=True)) + "\n")  # fmt: skip
+    config = {
+        "name": "toy kinase", "seed": 3,
+        "target": {"structure": "egfr_5ug9", "ligand": "8AM", "ligand_smiles": None},
+        "bioactivity": {"raw": "toy_ki.csv", "structures": None, "activity_type": "Ki",
+                        "active_threshold": 7.0},
+        "models": {"potency": {"split": "cluster", "estimator_params": FAST},
+                   "solubility": {"estimator_params": FAST}},
+        "library": {"path": "library.smi", "chunk_size": 40},
+        "ranking": {"top_k": 5},
+        "validation": {"known_actives": []},
+    }  # fmt: skip
+    path = folder / "toy.yaml"
+    path.write_text(yaml.safe_dump(config))
+    return path
+
+
+@pytest.fixture(scope="session")
+def second_target_run(second_target):
+    """The second target run once by ``drugml.pipeline.run``: (output folder, metrics)."""
+    from drugml.pipeline import run
+
+    out = second_target.parent / "run"
+    return out, run(second_target, out, progress=False)

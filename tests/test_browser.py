@@ -298,3 +298,43 @@ def test_view_renders_in_live_jupyterlab(browser, jupyterlab):
         assert page.outside == []
     finally:
         page.close()
+
+
+@pytest.mark.slow
+def test_report_renders_offline_fits_1280_and_its_table_sorts_and_filters(
+    browser, second_target_run
+):
+    out, _ = second_target_run
+    page = OfflinePage(browser, width=1280, height=900)
+    errors: list[str] = []
+    page.page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.page.on("pageerror", lambda e: errors.append(str(e)))
+    try:
+        page.page.goto((out / "report.html").as_uri())
+        wait_for_canvases(page.page, 1)
+        viewer = page.page.locator(VIEWER).first
+        viewer.scroll_into_view_if_needed()
+        assert_drawn(viewer.screenshot(), "the report's pocket view")
+        width = page.page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 1280, f"the report is {width} px wide in a 1280 px window"
+        assert page.page.evaluate("[...document.images].every(i => i.alt.length > 20)")
+        # Sort by score, ascending then descending; filter by text.
+        rows = page.page.locator("#candidates tbody tr")
+        n_rows = rows.count()
+        assert n_rows > 10
+
+        def scores() -> list[float]:
+            return [float(rows.nth(i).locator("td").nth(3).inner_text()) for i in range(n_rows)]
+
+        header = page.page.locator("#candidates th", has_text="score").first
+        header.click()
+        assert scores() == sorted(scores(), reverse=True)
+        header.click()
+        assert scores() == sorted(scores())
+        first_id = rows.nth(0).locator("td").nth(2).locator("small").inner_text().split(";")[0]
+        page.page.fill("#candidate-search", first_id)
+        shown = int(page.page.inner_text("#candidate-count"))
+        assert 1 <= shown < n_rows
+        assert page.outside == [] and errors == []
+    finally:
+        page.close()

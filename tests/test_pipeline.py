@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 import yaml
@@ -14,54 +14,11 @@ from drugml import data
 from drugml.cli import main
 from drugml.pipeline import ConfigError, default_config_path, load_config, run, validate_config
 
-FAST = {"n_estimators": 40}
-
-
-@pytest.fixture(scope="module")
-def second_target(tmp_path_factory):
-    """A synthetic ChEMBL-format target: Ki records with SMILES in the records themselves."""
-    folder = tmp_path_factory.mktemp("toy_target")
-    compounds = data.load("egfr_compounds").sample(450, random_state=1)
-    from rdkit import Chem
-    from rdkit.Chem import Crippen, rdMolDescriptors
-
-    rng = np.random.default_rng(1)
-    mols = [Chem.MolFromSmiles(s) for s in compounds["smiles"]]
-    # A learnable synthetic potency: lipophilicity and aromatic rings help, plus noise.
-    pki = np.array([5 + 0.4 * Crippen.MolLogP(m) + 0.3 * rdMolDescriptors.CalcNumAromaticRings(m)
-                    for m in mols]) + rng.normal(0, 0.3, len(mols))  # fmt: skip
-    records = pd.DataFrame({
-        "activity_id": np.arange(len(mols)) + 1000,
-        "molecule_chembl_id": compounds["molecule_chembl_id"].to_numpy(),
-        "canonical_smiles": compounds["smiles"].to_numpy(),
-        "standard_type": "Ki", "standard_relation": "=",
-        "standard_value": 10 ** (9 - pki), "standard_units": "nM",
-    })  # fmt: skip
-    records.to_csv(folder / "toy_ki.csv", index=False)
-    drugs = data.load("approved_drugs").dropna(subset=["smiles"]).head(150)
-    (folder / "library.smi").write_text(
-        "\n".join(f"{s} {i}" for s, i in zip(drugs["smiles"], drugs["molecule_chembl_id"],
-                                             strict=True)) + "\n")  # fmt: skip
-    config = {
-        "name": "toy kinase", "seed": 3,
-        "target": {"structure": "egfr_5ug9", "ligand": "8AM", "ligand_smiles": None},
-        "bioactivity": {"raw": "toy_ki.csv", "structures": None, "activity_type": "Ki",
-                        "active_threshold": 7.0},
-        "models": {"potency": {"split": "cluster", "estimator_params": FAST},
-                   "solubility": {"estimator_params": FAST}},
-        "library": {"path": "library.smi", "chunk_size": 40},
-        "ranking": {"top_k": 5},
-        "validation": {"known_actives": []},
-    }  # fmt: skip
-    path = folder / "toy.yaml"
-    path.write_text(yaml.safe_dump(config))
-    return path
-
 
 @pytest.mark.slow
-def test_another_target_runs_end_to_end_and_repeats_itself(second_target, tmp_path):
-    metrics = run(second_target, tmp_path / "a", progress=False)
-    out = tmp_path / "a"
+def test_another_target_runs_end_to_end_and_repeats_itself(second_target, second_target_run,
+                                                           tmp_path):  # fmt: skip
+    out, metrics = second_target_run
     for name in ("ranked_candidates.csv", "ranked_candidates.parquet", "report.html",
                  "metrics.json", "curated_bioactivities.csv", "curation_log.csv",
                  "models/potency/model.json", "models/potency/MODEL_CARD.md",
@@ -82,6 +39,44 @@ def test_another_target_runs_end_to_end_and_repeats_itself(second_target, tmp_pa
     run(second_target, tmp_path / "b", progress=False)
     again = pd.read_csv(tmp_path / "b" / "ranked_candidates.csv")
     pd.testing.assert_frame_equal(ranked, again)
+
+
+@pytest.mark.slow
+def test_report_and_cards_explain_themselves_and_name_no_machine_path(second_target_run):
+    from drugml.view3d import library_html
+
+    out, metrics = second_target_run
+    report = (out / "report.html").read_text()
+    texts = {
+        "report.html": report,
+        "metrics.json": (out / "metrics.json").read_text(),
+        **{p.parent.name: p.read_text() for p in out.glob("models/*/MODEL_CARD.md")},
+    }
+    for name, text in texts.items():
+        assert str(out.parent) not in text and "/tmp/" not in text, name
+        assert str(Path(data.__file__).parent.parent) not in text, name
+    assert metrics["inputs"]["raw"]["source"] == "../toy_ki.csv"  # relative to the output
+    assert metrics["inputs"]["structure"]["source"] == "egfr_5ug9"  # a data set by name
+    # Every figure says what it shows; 3Dmol.js once; the full list is linked.
+    images = re.findall(r"<img[^>]*>", report)
+    assert images and all(re.search(r'alt="[^"]{20,}"', img) for img in images)
+    if library_html():
+        assert report.count(library_html()) == 1
+    assert '<a href="ranked_candidates.csv">' in report
+    assert 'id="candidates"' in report and "why this score" in report
+    for section in ("The top of the ranking", "The diverse short list", "Hard filters",
+                    "potency prediction alone", "Held-out test", "Cross-validation"):  # fmt: skip
+        assert section in report, section
+    card = (out / "models" / "potency" / "MODEL_CARD.md").read_text()
+    for text in (
+        "endpoint: pKi; unit: -log10(molar)",
+        "target: toy kinase",
+        "source: ../toy_ki.csv, curated (Ki records) (sha256",
+        "**Held-out test** (cluster",
+    ):
+        assert text in card, text
+    # The validation compares the final ranking with the potency prediction alone.
+    assert metrics["validation"]["potency_alone"]["ranked_by"] == "potency"
 
 
 def test_default_configuration_is_valid():
@@ -121,3 +116,25 @@ def test_configuration_errors_name_the_problem_before_any_work(second_target, tm
     assert not (tmp_path / "never").exists()
     # The command says it in one line, not a traceback.
     assert main(["run", str(tmp_path / "nothing.yaml"), "--out", str(tmp_path / "x")]) == 2
+
+
+def test_every_known_egfr_drug_of_the_default_run_passes_the_default_hard_filters():
+    from drugml.filters import druglikeness
+    from drugml.pipeline import known_active_inchikeys
+    from drugml.rank import DEFAULT_RANKING, apply_filters
+
+    config = load_config(default_config_path())
+    library = config["library"]
+    names = config["validation"]["known_actives"]
+    drugs = data.load("approved_drugs")
+    first_word = drugs[library["name_column"]].astype(str).str.upper().str.split().str[0]
+    chosen = drugs[first_word.isin(names)]
+    assert set(first_word[chosen.index]) == set(names)  # all nine are in the library
+    assert known_active_inchikeys(data.path("approved_drugs"), names, library["name_column"])
+    profile = druglikeness(chosen[library["smiles_column"]].tolist())
+    ranking = load_config(default_config_path())["ranking"] or DEFAULT_RANKING
+    passes, reasons = apply_filters(profile, ranking["filters"])
+    failing = dict(zip(chosen[library["name_column"]], reasons, strict=True))
+    assert passes.all(), {k: v for k, v in failing.items() if v}
+    # Lapatinib, neratinib and mobocertinib break the rule of five twice: scored, not dropped.
+    assert (profile["ro5_violations"] >= 2).sum() >= 3
