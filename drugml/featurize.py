@@ -56,7 +56,10 @@ __all__ = [
     "TopologicalTorsion",
     "as_molecule_list",
     "bit_fingerprints",
+    "fingerprint_bits",
     "iter_features",
+    "max_tanimoto",
+    "tanimoto_blocks",
     "tanimoto_similarity",
 ]
 
@@ -732,6 +735,63 @@ def bit_fingerprints(molecules: Sequence[Any], radius: int = 2, n_bits: int = 20
         mol = to_mol(item) if item is not None else None
         fingerprints.append(generator.GetFingerprint(mol) if mol is not None else empty)
     return fingerprints
+
+
+def fingerprint_bits(fingerprints: Sequence[Any]) -> np.ndarray:
+    """RDKit bit vectors as a 0/1 ``uint8`` matrix, one row each (for :func:`tanimoto_blocks`).
+
+    >>> fingerprint_bits(bit_fingerprints(["CCO"], n_bits=64)).sum()
+    np.uint64(6)
+    """
+    from rdkit import DataStructs
+
+    if not len(fingerprints):
+        return np.zeros((0, 0), dtype=np.uint8)
+    bits = np.zeros((len(fingerprints), fingerprints[0].GetNumBits()), dtype=np.uint8)
+    for row, fp in zip(bits, fingerprints, strict=True):
+        DataStructs.ConvertToNumpyArray(fp, row)
+    return bits
+
+
+def tanimoto_blocks(query: np.ndarray, reference: np.ndarray, block: int = 2048):
+    """Tanimoto similarities of every query row to every reference row, in tiles.
+
+    ``query`` and ``reference`` are :func:`fingerprint_bits` matrices. Yields
+    ``(row_offset, column_offset, similarities)`` for tiles of at most ``block``
+    x ``block``: the same values as RDKit's ``BulkTanimotoSimilarity`` (the
+    intersections are exact integer counts, the ratio is taken in double
+    precision; two empty fingerprints have similarity 0), as matrix products,
+    several times faster than a loop over queries.
+
+    >>> bits = fingerprint_bits(bit_fingerprints(["c1ccccc1O", "c1ccccc1O", "CCCC"]))
+    >>> [tile.round(2).tolist() for _, _, tile in tanimoto_blocks(bits[:1], bits)]
+    [[[1.0, 1.0, 0.0]]]
+    """
+    query_counts = query.sum(axis=1, dtype=np.int64)
+    reference_counts = reference.sum(axis=1, dtype=np.int64)
+    for i in range(0, len(query), block):
+        left = query[i : i + block].astype(np.float32)
+        for j in range(0, len(reference), block):
+            # float32 sums of 0/1 products are exact far beyond 2048 bits.
+            right = reference[j : j + block].astype(np.float32)
+            common = (left @ right.T).astype(np.int64)
+            union = query_counts[i : i + block, None] + reference_counts[None, j : j + block]
+            union -= common
+            with np.errstate(invalid="ignore", divide="ignore"):
+                yield i, j, np.where(union > 0, common / union, 0.0)
+
+
+def max_tanimoto(query: np.ndarray, reference: np.ndarray) -> np.ndarray:
+    """Each query row's highest Tanimoto similarity to any reference row (0 if none).
+
+    >>> bits = fingerprint_bits(bit_fingerprints(["c1ccccc1O", "CCCC", "c1ccccc1N"]))
+    >>> max_tanimoto(bits[2:], bits[:2]).round(3).tolist()
+    [0.375]
+    """
+    best = np.zeros(len(query))
+    for i, _, tile in tanimoto_blocks(query, reference):
+        best[i : i + len(tile)] = np.maximum(best[i : i + len(tile)], tile.max(axis=1))
+    return best
 
 
 def tanimoto_similarity(query: Any, molecules: Sequence[Any], radius: int = 2,

@@ -220,12 +220,17 @@ def _as_targets(y: Any) -> np.ndarray:
     return np.asarray(y.tolist() if hasattr(y, "tolist") else list(y), dtype=float)
 
 
-def _nearest_similarity(query: Sequence, reference: Sequence) -> np.ndarray:
-    from rdkit import DataStructs
+def _nearest_similarity(query: np.ndarray, reference: np.ndarray) -> np.ndarray:
+    """Each query's Tanimoto similarity to its nearest reference (0 with no reference).
 
-    if not reference:
+    Both are :func:`~drugml.featurize.fingerprint_bits` matrices; the values
+    are RDKit's (``BulkTanimotoSimilarity``), computed in tiles.
+    """
+    from drugml.featurize import max_tanimoto
+
+    if not len(reference) or not len(query):
         return np.zeros(len(query))
-    return np.array([max(DataStructs.BulkTanimotoSimilarity(fp, reference)) for fp in query])
+    return max_tanimoto(query, reference)
 
 
 def _pack(fps: Sequence) -> np.ndarray:
@@ -399,19 +404,40 @@ class PropertyModel(BaseEstimator):
             )
         kept_items = [items[i] for i in np.flatnonzero(keep)]
         kept_mols = [mols[i] for i in np.flatnonzero(keep)]
-        return kept_items, kept_mols, targets[keep], skipped
+        return kept_items, kept_mols, targets[keep], skipped, keep
 
-    def fit(self, smiles: Any, y: Any) -> PropertyModel:
-        """Fit on SMILES (or Mols) and targets; unusable records are skipped and counted."""
+    def fit(self, smiles: Any, y: Any, held_out: Any = None) -> PropertyModel:
+        """Fit on SMILES (or Mols) and targets; unusable records are skipped and counted.
+
+        ``held_out``: positions (or a boolean mask) of molecules that form one of
+        the calibration folds, a held-out test at no extra cost: that fold's
+        model never sees them, and their intervals, probabilities and domain
+        flags are calibrated on the other folds only. Their predictions, as
+        :meth:`predict` gives them, are in ``held_out_predictions_`` (input
+        positions in ``held_out_index_``) and the metrics, as :meth:`evaluate`
+        gives them, in ``held_out_metrics_``. The
+        screening model is still fitted on every molecule. The other folds are
+        grouped by scaffold, as without ``held_out``.
+
+        >>> from drugml import data
+        >>> esol = data.load("esol").head(120)
+        >>> model = PropertyModel(estimator_params={"n_estimators": 20}).fit(
+        ...     esol.smiles, esol["measured log solubility in mols per litre"],
+        ...     held_out=range(100, 120))
+        >>> len(model.held_out_predictions_), sorted(model.held_out_metrics_)[:2]
+        (20, ['coverage', 'in_domain_coverage'])
+        """
         from sklearn.model_selection import GroupKFold
 
+        from drugml.featurize import fingerprint_bits
         from drugml.scaffolds import scaffolds
 
         self._check_params()
         start = time.perf_counter()
         self.estimator_params_ = self._params()
-        items, mols, targets, skipped = self._clean_inputs(smiles, y)
+        items, mols, targets, skipped, keep = self._clean_inputs(smiles, y)
         n = len(items)
+        test_fold = _held_out_mask(held_out, len(keep))[keep] if held_out is not None else None
         if self.task == "classification":
             classes = np.unique(targets)
             if len(classes) != 2 or not set(classes) <= {0.0, 1.0}:
@@ -428,6 +454,7 @@ class PropertyModel(BaseEstimator):
         featurizer = self._featurizer()
         X = self._estimator_input(self._features(featurizer, mols, fit=True))
         fps = _domain_fingerprints(mols)
+        bits = fingerprint_bits(fps)
         groups = scaffolds(mols)
         n_folds = min(self.calibration_folds, len(set(groups)))
         if n_folds < 2:
@@ -437,7 +464,18 @@ class PropertyModel(BaseEstimator):
 
         # Out-of-fold predictions on scaffold-grouped folds: calibration data
         # and an honest estimate of performance on unseen scaffolds.
-        folds = list(GroupKFold(n_splits=n_folds).split(np.zeros(n), targets, groups))
+        if test_fold is None:
+            folds = list(GroupKFold(n_splits=n_folds).split(np.zeros(n), targets, groups))
+        else:
+            rest = np.flatnonzero(~test_fold)
+            if not test_fold.any() or len(set(groups[i] for i in rest)) < n_folds - 1:
+                raise ValueError(f"held_out must leave {n_folds - 1} scaffolds for the other "
+                                 f"folds and hold out at least one usable molecule")  # fmt: skip
+            inner = GroupKFold(n_splits=n_folds - 1).split(
+                rest, targets[rest], [groups[i] for i in rest])  # fmt: skip
+            folds = [(rest, np.flatnonzero(test_fold)),
+                     *((np.sort(np.concatenate([rest[a], np.flatnonzero(test_fold)])), rest[b])
+                       for a, b in inner)]  # fmt: skip
         for train, _ in folds:
             if self.task == "classification" and len(np.unique(targets[train])) < 2:
                 raise ValueError("A calibration fold has a single class; too few of one class.")
@@ -453,8 +491,7 @@ class PropertyModel(BaseEstimator):
             raw = self._raw_predict(
                 fold_model, X[test], [fps[i] for i in test], [mols[i] for i in test]
             )
-            return test, raw, _nearest_similarity([fps[i] for i in test],
-                                                  [fps[i] for i in train])  # fmt: skip
+            return test, raw, _nearest_similarity(bits[test], bits[train])
 
         jobs = [*folds, None]  # the final model is one more job
         bar.set_postfix_str(f"{n_folds} calibration folds and the final model")
@@ -468,6 +505,7 @@ class PropertyModel(BaseEstimator):
         self.estimator_ = results[-1]
         bar.close()
         self.training_fingerprints_ = fps
+        self.training_bits_ = bits
         self.training_targets_ = targets
         self.domain_threshold_ = (
             float(self.domain_threshold)
@@ -483,6 +521,9 @@ class PropertyModel(BaseEstimator):
             self.calibrator_ = _fit_platt(oof, targets)
             self.cv_metrics_ = classification_metrics(targets, _apply_platt(self.calibrator_, oof))
         self.cv_metrics_["n_folds"] = n_folds
+        if test_fold is not None:
+            self._evaluate_held_out(test_fold, oof, oof_similarity, targets)
+            self.held_out_index_ = np.flatnonzero(keep)[test_fold]  # positions in the input
         self.training_info_ = {
             "n_molecules": n,
             "skipped": skipped,
@@ -493,6 +534,29 @@ class PropertyModel(BaseEstimator):
             "fit_seconds": round(time.perf_counter() - start, 2),
         }
         return self
+
+    def _evaluate_held_out(self, test_fold: np.ndarray, oof: np.ndarray,
+                           similarity: np.ndarray, targets: np.ndarray) -> None:  # fmt: skip
+        """Predictions and metrics of the held-out fold, calibrated on the other folds."""
+        import pandas as pd
+
+        other = ~test_fold
+        threshold = (float(self.domain_threshold) if self.domain_threshold is not None
+                     else float(np.percentile(similarity[other], 5)))  # fmt: skip
+        raw = oof[test_fold]
+        frame = pd.DataFrame({"prediction": raw})
+        if self.task == "regression":
+            half = _conformal_quantile(targets[other] - oof[other], self.coverage)
+            frame["lower"], frame["upper"] = raw - half, raw + half
+        else:
+            probability = _apply_platt(_fit_platt(oof[other], targets[other]), raw)
+            frame["prediction"] = (probability >= 0.5).astype(int)
+            frame["probability"] = probability
+        frame["nearest_similarity"] = similarity[test_fold]
+        frame["in_domain"] = similarity[test_fold] >= threshold
+        frame["ok"], frame["error"] = True, None
+        self.held_out_predictions_ = frame
+        self.held_out_metrics_ = self._evaluate_frame(frame, targets[test_fold])
 
     # ------------------------------------------------------------- predicting
     def _check_fitted(self) -> None:
@@ -547,6 +611,8 @@ class PropertyModel(BaseEstimator):
         """
         import pandas as pd
 
+        from drugml.featurize import fingerprint_bits
+
         self._check_fitted()
         mols = list(mols)
         fps = domain_fingerprints if domain_fingerprints is not None else (
@@ -554,7 +620,7 @@ class PropertyModel(BaseEstimator):
         if features is None:
             features = self._features(self.featurizer_, mols)
         raw = self._raw_predict(self.estimator_, features, fps, mols) if mols else np.array([])
-        similarity = _nearest_similarity(fps, self.training_fingerprints_)
+        similarity = _nearest_similarity(fingerprint_bits(fps), self.training_bits_)
         out = pd.DataFrame(index=range(len(mols)))
         if self.task == "regression":
             out["prediction"] = raw
@@ -590,6 +656,9 @@ class PropertyModel(BaseEstimator):
         targets = _as_targets(y)
         if len(targets) != len(predictions):
             raise ValueError(f"Got {len(predictions)} molecules but {len(targets)} target values.")
+        return self._evaluate_frame(predictions, targets)
+
+    def _evaluate_frame(self, predictions: pd.DataFrame, targets: np.ndarray) -> dict[str, float]:
         usable = predictions["ok"].to_numpy() & np.isfinite(targets)
         if usable.sum() < 2:
             raise ValueError("Fewer than two usable molecules to evaluate.")
@@ -730,6 +799,7 @@ class PropertyModel(BaseEstimator):
             model.featurizer_ = None
         arrays = np.load(directory / "training_set.npz", allow_pickle=False)
         model.training_fingerprints_ = _unpack(arrays["fingerprints"])
+        model.training_bits_ = np.unpackbits(arrays["fingerprints"], axis=1)[:, :DOMAIN_BITS]
         model.training_targets_ = arrays["targets"]
         model.estimator_params_ = metadata["estimator_params"]
         model.estimator_ = model._load_estimator(directory, metadata)
@@ -946,6 +1016,18 @@ class AtomContributions:
 
     def _repr_svg_(self) -> str:
         return self.svg
+
+
+def _held_out_mask(held_out: Any, n: int) -> np.ndarray:
+    """Positions or a boolean mask of ``n`` inputs as a boolean mask."""
+    values = np.asarray(list(held_out) if not isinstance(held_out, np.ndarray) else held_out)
+    if values.dtype == bool:
+        if len(values) != n:
+            raise ValueError(f"held_out has {len(values)} flags for {n} molecules")
+        return values
+    mask = np.zeros(n, dtype=bool)
+    mask[values.astype(int)] = True
+    return mask
 
 
 #: Estimators whose fits release the GIL: folds run on threads, one thread each.

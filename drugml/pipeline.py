@@ -234,13 +234,12 @@ def _split(smiles: list[str], kind: str, test_size: float, seed: int):
 def _train(name: str, smiles: list[str], y: np.ndarray, settings: Mapping[str, Any], *,
            seed: int, split_kind: str, test_size: float, n_jobs: int, progress: bool,
            card: Mapping[str, Any]) -> tuple[Any, dict, dict]:  # fmt: skip
-    """Held-out evaluation, then the model refit on everything; (model, metrics, test data).
+    """The screening model with a held-out test fold; (model, metrics, test data).
 
     The returned metrics are the held-out test's, with the screening model's
     cross-validation beside them (``cross_validation``); the model's card says
     what it predicts and how each number was obtained.
     """
-    from drugml.chem import to_mol
     from drugml.models import PropertyModel
 
     def new_model(step: str):
@@ -250,23 +249,20 @@ def _train(name: str, smiles: list[str], y: np.ndarray, settings: Mapping[str, A
                              progress=f"{name} model, {step}" if progress else False)  # fmt: skip
 
     train, test = _split(smiles, split_kind, test_size, seed)
-    # One parse for both fits: RDKit keeps what the descriptors computed on
-    # each molecule, so the second featurization of a molecule costs less.
-    # An unparsable SMILES stays a string, for fit to report with its reason.
-    mols = [mol if mol is not None else text
-            for mol, text in zip(map(to_mol, smiles), smiles, strict=True)]  # fmt: skip
-    held_out = new_model("held-out test").fit([mols[i] for i in train], y[train])
-    test_mols = [mols[i] for i in test]
-    predictions = held_out.predict(test_mols)
-    metrics = held_out.evaluate(test_mols, y[test], predictions=predictions)
+    # The held-out molecules are one of the screening model's calibration folds:
+    # that fold's model never sees them, so their metrics are a held-out test,
+    # and no second model is trained for it.
+    model = new_model(f"{split_kind}-split test fold + screening model").fit(
+        smiles, y, held_out=test)  # fmt: skip
+    predictions = model.held_out_predictions_
+    metrics = dict(model.held_out_metrics_)
     metrics.update({"split": split_kind, "n_train": len(train), "n_test": len(test)})
-    how = (f"{split_kind} split: {len(test):,} of {len(smiles):,} molecules held out, "
-           f"seed {seed}")  # fmt: skip
-    model = new_model("screening model on all data").fit(mols, y)
+    how = (f"{split_kind} split: {len(test):,} of {len(smiles):,} molecules held out as one of "
+           f"the calibration folds (their model never saw them), seed {seed}")  # fmt: skip
     model.describe(**card, held_out_test={**metrics, "how": how})
     metrics.update({"how": how, "cross_validation": model.cv_metrics_,
                     "features": model.features_description(), **card})  # fmt: skip
-    return model, metrics, {"y": y[test], "predictions": predictions}
+    return model, metrics, {"y": y[model.held_out_index_], "predictions": predictions}
 
 
 def input_label(value: Any, path: Path, out_dir: Path) -> str:

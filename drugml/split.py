@@ -148,6 +148,29 @@ def scaffold_split(
     return _group_split(_scaffold_groups(smiles), test_size, valid_size, seed, balanced)
 
 
+def tanimoto_neighbours(fps: Sequence[Any], threshold: float) -> list[np.ndarray]:
+    """For each fingerprint, the indices of those with Tanimoto similarity >= ``threshold``.
+
+    The same pairs as RDKit's ``BulkTanimotoSimilarity`` gives, computed in
+    tiles of matrix products (:func:`drugml.featurize.tanimoto_blocks`).
+
+    >>> from drugml.featurize import bit_fingerprints
+    >>> fps = bit_fingerprints(["c1ccccc1CCO", "c1ccccc1CCCO", "CCCCCCCC"])
+    >>> [a.tolist() for a in tanimoto_neighbours(fps, 0.4)]
+    [[0, 1], [0, 1], [2]]
+    """
+    from drugml.featurize import fingerprint_bits, tanimoto_blocks
+
+    bits = fingerprint_bits(fps)
+    found: list[list[np.ndarray]] = [[] for _ in range(len(fps))]
+    for i, j, tile in tanimoto_blocks(bits, bits):
+        rows, columns = np.nonzero(tile >= threshold)
+        starts = np.flatnonzero(np.diff(rows, prepend=-1))  # rows come sorted
+        for row, group in zip(rows[starts], np.split(columns + j, starts[1:]), strict=True):
+            found[i + row].append(group)
+    return [np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64) for parts in found]
+
+
 def butina_clusters(smiles: Sequence[Any], threshold: float = 0.65) -> np.ndarray:
     """Butina (Taylor-Butina) clusters of ECFP4 fingerprints; one cluster id per molecule.
 
@@ -159,16 +182,11 @@ def butina_clusters(smiles: Sequence[Any], threshold: float = 0.65) -> np.ndarra
     >>> butina_clusters(["c1ccccc1CCO", "c1ccccc1CCCO", "CCCCCCCC"], threshold=0.4).tolist()
     [0, 0, 1]
     """
-    from rdkit import DataStructs
-
     from drugml.featurize import bit_fingerprints
 
     fps = bit_fingerprints(smiles)
     n = len(fps)
-    neighbours: list[np.ndarray] = []
-    for i in range(n):
-        sims = np.asarray(DataStructs.BulkTanimotoSimilarity(fps[i], fps))
-        neighbours.append(np.flatnonzero(sims >= threshold))
+    neighbours = tanimoto_neighbours(fps, threshold)
     order = sorted(range(n), key=lambda i: (-len(neighbours[i]), i))
     assignment = np.full(n, -1, dtype=int)
     clusters: list[list[int]] = []

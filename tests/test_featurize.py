@@ -187,3 +187,23 @@ def test_graph_featurizer_gives_graphs_and_names_failures():
     assert conv.node_features.shape[0] == 3
     with pytest.raises(ValueError, match="Unknown graph kind"):
         GraphFeaturizer(kind="nope").transform(["CCO"])
+
+
+def test_tiled_tanimoto_equals_rdkit_bulk_similarity_exactly():
+    from rdkit import DataStructs
+
+    from drugml.featurize import bit_fingerprints, fingerprint_bits, max_tanimoto, tanimoto_blocks
+    from drugml.split import tanimoto_neighbours
+
+    smiles = [*data.load("approved_drugs")["smiles"].dropna().head(300), "[Na+].[Cl-]", "bad"]
+    fps = bit_fingerprints(smiles)
+    bits = fingerprint_bits(fps)
+    expected = np.array([DataStructs.BulkTanimotoSimilarity(fp, fps) for fp in fps])
+    tiles = np.zeros_like(expected)
+    for i, j, tile in tanimoto_blocks(bits, bits, block=64):
+        tiles[i : i + tile.shape[0], j : j + tile.shape[1]] = tile
+    assert np.array_equal(tiles, expected)  # bit for bit, empty fingerprints included
+    assert np.array_equal(max_tanimoto(bits[:50], bits[50:]), expected[:50, 50:].max(axis=1))
+    neighbours = tanimoto_neighbours(fps, 0.5)
+    assert all(np.array_equal(n, np.flatnonzero(row >= 0.5))
+               for n, row in zip(neighbours, expected, strict=True))  # fmt: skip
