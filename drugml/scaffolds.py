@@ -30,6 +30,9 @@ if TYPE_CHECKING:
 
 __all__ = ["murcko_scaffold", "scaffold_table", "scaffolds"]
 
+#: Private (underscore) computed property: never written to an SD file.
+_CACHED = "_drugml_murcko_scaffold"
+
 
 def murcko_scaffold(mol: Chem.Mol | str, generic: bool = False) -> str | None:
     """Canonical SMILES of a molecule's Bemis-Murcko scaffold; ``None`` if it cannot be parsed.
@@ -47,8 +50,14 @@ def murcko_scaffold(mol: Chem.Mol | str, generic: bool = False) -> str | None:
     parsed = to_mol(mol)
     if parsed is None:
         return None
+    if not generic and parsed.HasProp(_CACHED):
+        return parsed.GetProp(_CACHED)
     # Stereo is dropped (as in DeepChem's scaffold splitter): stereoisomers share a series.
     scaffold = MurckoScaffold.MurckoScaffoldSmiles(mol=parsed, includeChirality=False)
+    if not generic:
+        # Kept on the molecule, as RDKit keeps its own computed properties: a
+        # split and the models of one notebook ask for the same scaffolds.
+        parsed.SetProp(_CACHED, scaffold, computed=True)
     if generic and scaffold:
         core = MurckoScaffold.MakeScaffoldGeneric(Chem.MolFromSmiles(scaffold))
         # Re-parse so the generic framework drops the ring atoms' old H counts.
