@@ -107,16 +107,27 @@ def load_config(source: str | Path | Mapping[str, Any]) -> dict[str, Any]:
         if not path.is_file():
             raise ConfigError(f"Configuration file {path} does not exist")
         try:
-            given = yaml.safe_load(path.read_text()) or {}
+            given = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except UnicodeDecodeError as exc:
+            raise ConfigError(f"Configuration file {path} is not a text (UTF-8) file: "
+                              f"{exc.reason} at byte {exc.start}") from None  # fmt: skip
         except yaml.YAMLError as exc:
             raise ConfigError(f"Configuration file {path} is not valid YAML: {exc}") from exc
         base_dir = path.resolve().parent
     else:
-        given = dict(source)
+        given = source
+    if not isinstance(given, Mapping):
+        raise ConfigError(f"A configuration is a mapping of sections ({', '.join(_DEFAULTS)}); "
+                          f"got a {type(given).__name__}: {str(given)[:80]!r}")  # fmt: skip
+    given = dict(given)
     unknown = set(given) - set(_DEFAULTS)
     if unknown:
         raise ConfigError(f"Unknown configuration sections {sorted(unknown)}; known: "
                           f"{sorted(_DEFAULTS)}")  # fmt: skip
+    for key, value in given.items():
+        if isinstance(_DEFAULTS[key], dict) and not isinstance(value, Mapping):
+            raise ConfigError(f"Configuration section {key!r} must be a mapping of settings "
+                              f"(e.g. {key}: {{...}}), got {value!r}")  # fmt: skip
     config = _merge(_DEFAULTS, given)
     config["_base_dir"] = str(base_dir)
     return config

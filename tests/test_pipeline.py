@@ -138,3 +138,22 @@ def test_every_known_egfr_drug_of_the_default_run_passes_the_default_hard_filter
     assert passes.all(), {k: v for k, v in failing.items() if v}
     # Lapatinib, neratinib and mobocertinib break the rule of five twice: scored, not dropped.
     assert (profile["ro5_violations"] >= 2).sum() >= 3
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"just words\n:::: [[\n", "is not valid YAML"),
+        (b"- a\n- b\n", "mapping of sections .* got a list"),
+        (b"hello world\n", "mapping of sections .* got a str"),
+        (bytes(range(128, 256)), "not a text"),
+        (b"library: 5\n", "section 'library' must be a mapping"),
+    ],
+)
+def test_a_garbage_configuration_is_one_clear_error(tmp_path, content, message):
+    path = tmp_path / "garbage.yaml"
+    path.write_bytes(content)
+    with pytest.raises(ConfigError, match=message):
+        load_config(path)
+    assert main(["run", str(path), "--out", str(tmp_path / "never")]) == 2
+    assert not (tmp_path / "never").exists()
