@@ -494,7 +494,7 @@ class PropertyModel(BaseEstimator):
             return test, raw, _nearest_similarity(bits[test], bits[train])
 
         jobs = [*folds, None]  # the final model is one more job
-        bar.set_postfix_str(f"{n_folds} calibration folds and the final model")
+        bar.set_postfix_str(f"fitting {n_folds} calibration folds and the final model")
         results = _run_jobs(fit_fold, jobs, self.n_jobs, self.estimator, bar)
         oof = np.empty(n)
         oof_similarity = np.empty(n)
@@ -695,7 +695,6 @@ class PropertyModel(BaseEstimator):
         from rdkit import Chem
 
         from drugml.chem import parse_smiles
-        from drugml.viz import similarity_map
 
         self._check_fitted()
         mol, _, error = parse_smiles(smiles) if isinstance(smiles, str) else (smiles, None, None)
@@ -710,8 +709,7 @@ class PropertyModel(BaseEstimator):
             variants.append(editable.GetMol())
         with_removed = self._value_for(variants)
         weights = [base - v for v in with_removed]
-        svg = similarity_map(mol, weights, size)
-        return AtomContributions(Chem.MolToSmiles(mol), base, weights, svg)
+        return AtomContributions(mol, base, weights, size)
 
     def _value_for(self, mols: list) -> np.ndarray:
         from rdkit import Chem
@@ -1006,16 +1004,38 @@ def _describe_featurizer(spec: Mapping[str, Any]) -> str:
 
 
 class AtomContributions:
-    """Per-atom contributions of :meth:`PropertyModel.explain`; shows itself as an SVG map."""
+    """Per-atom contributions of :meth:`PropertyModel.explain`; shows itself as a PNG map.
 
-    def __init__(self, smiles: str, prediction: float, weights: list[float], svg: str) -> None:
-        self.smiles = smiles
+    ``svg`` and ``png`` draw the map (:func:`drugml.viz.similarity_map`) when
+    first asked for; notebooks show the PNG, a few tens of kilobytes where the
+    SVG weighs megabytes.
+    """
+
+    def __init__(self, mol: Any, prediction: float, weights: list[float],
+                 size: tuple[int, int] = (400, 300)) -> None:  # fmt: skip
+        from rdkit import Chem
+
+        self.mol = mol
+        self.smiles = Chem.MolToSmiles(mol)
         self.prediction = prediction
         self.weights = weights
-        self.svg = svg
+        self.size = size
 
-    def _repr_svg_(self) -> str:
-        return self.svg
+    def _draw(self, image_format: str) -> str | bytes:
+        from drugml.viz import similarity_map
+
+        return similarity_map(self.mol, self.weights, self.size, image_format)
+
+    @property
+    def svg(self) -> str:
+        return self._draw("svg")
+
+    @property
+    def png(self) -> bytes:
+        return self._draw("png")
+
+    def _repr_png_(self) -> bytes:
+        return self.png
 
 
 def _held_out_mask(held_out: Any, n: int) -> np.ndarray:
@@ -1042,11 +1062,19 @@ def _run_jobs(function, jobs: list, n_jobs: int, estimator: str, bar) -> list:
     is then single-threaded whatever ``n_jobs`` is, so its result does not
     depend on ``n_jobs``.
     """
+    done = [0]
+
+    def finished(*_args: Any) -> None:
+        done[0] += 1
+        bar.set_postfix_str(f"{done[0]} of {len(jobs) - 1} calibration folds + final model done",
+                            refresh=False)  # fmt: skip
+        bar.update()
+
     if n_jobs == 1 or estimator not in _THREADED_ESTIMATORS:
         results = []
         for job in jobs:
             results.append(function(job, n_jobs))
-            bar.update()
+            finished()
         return results
     from concurrent.futures import ThreadPoolExecutor
 
@@ -1054,7 +1082,7 @@ def _run_jobs(function, jobs: list, n_jobs: int, estimator: str, bar) -> list:
     with ThreadPoolExecutor(max_workers=workers) as pool:
         futures = [pool.submit(function, job, 1) for job in jobs]
         for future in futures:
-            future.add_done_callback(lambda _future: bar.update())
+            future.add_done_callback(finished)
         return [future.result() for future in futures]
 
 

@@ -472,11 +472,15 @@ def plot_chemical_space(
 
 
 def similarity_map(
-    mol: Chem.Mol, weights: Sequence[float], size: tuple[int, int] = (400, 300)
-) -> str:
-    """An RDKit similarity map (SVG) of per-atom weights: green raises, pink lowers the value.
+    mol: Chem.Mol, weights: Sequence[float], size: tuple[int, int] = (400, 300),
+    image_format: str = "svg",
+) -> str | bytes:  # fmt: skip
+    """An RDKit similarity map of per-atom weights: green raises, pink lowers the value.
 
-    Used by :meth:`drugml.models.PropertyModel.explain`.
+    ``image_format``: ``"svg"`` (text) or ``"png"`` (bytes). The colour field is
+    drawn as thousands of small shapes, so an SVG map weighs megabytes where
+    the PNG weighs tens of kilobytes: notebooks show the PNG. Used by
+    :meth:`drugml.models.PropertyModel.explain`.
 
     >>> from rdkit import Chem
     >>> similarity_map(Chem.MolFromSmiles("CCO"), [0.1, -0.2, 0.3]).lstrip().startswith("<?xml")
@@ -486,7 +490,10 @@ def similarity_map(
 
     if len(weights) != mol.GetNumAtoms():
         raise ValueError(f"{len(weights)} weights for a molecule of {mol.GetNumAtoms()} atoms")
-    drawer = rdMolDraw2D.MolDraw2DSVG(*size)
+    if image_format not in ("svg", "png"):
+        raise ValueError(f"image_format must be 'svg' or 'png', got {image_format!r}")
+    drawer = (rdMolDraw2D.MolDraw2DSVG if image_format == "svg" else rdMolDraw2D.MolDraw2DCairo)(
+        *size)  # fmt: skip
     SimilarityMaps.GetSimilarityMapFromWeights(mol, list(map(float, weights)), draw2d=drawer)
     drawer.FinishDrawing()
     return drawer.GetDrawingText()

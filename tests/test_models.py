@@ -220,6 +220,8 @@ def test_sklearn_params_and_explanations(regression):
     explanation = model.explain("c1ccccc1CCO")
     assert len(explanation.weights) == 9
     assert explanation.svg.lstrip().startswith("<?xml")
+    png = explanation._repr_png_()  # what a notebook shows: small
+    assert png.startswith(b"\x89PNG") and len(png) < len(explanation.svg) / 10
     assert explanation.prediction == pytest.approx(
         model.predict(["c1ccccc1CCO"])["prediction"][0], abs=1e-5
     )
