@@ -110,8 +110,9 @@ def measure_notebooks() -> list[dict]:
 def measure_tests() -> dict:
     """The test command's pytest run (the README's test command after its install)."""
     start = time.perf_counter()
-    result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
-                            cwd=ROOT, capture_output=True, text=True)  # fmt: skip
+    command = [sys.executable, "-m", "pytest", "-n", "auto", "--dist", "worksteal", "-q",
+               "-p", "no:cacheprovider"]  # as scripts/test.sh runs it  # fmt: skip
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
     seconds = time.perf_counter() - start
     summary = result.stdout.strip().splitlines()[-1] if result.stdout.strip() else ""
     return {"seconds": round(seconds, 1), "target_seconds": TARGETS["tests_seconds"],
