@@ -137,23 +137,33 @@ def test_card_says_what_the_model_predicts_and_how_each_number_was_obtained(regr
     assert PropertyModel.load(path).card_info_["held_out_test"]["rmse"] == 1.234
 
 
-def test_xgboost_reads_a_sparse_matrix_and_old_dense_models_predict_as_before(tmp_path):
+def test_xgboost_reads_sparse_fingerprints_and_old_dense_models_predict_as_before(tmp_path):
+    from drugml.models import fingerprint_columns, sparse_fingerprint_matrix
+
     esol = data.load("esol").head(300)
     smiles = esol["smiles"].str.strip().tolist()
     y = esol["measured log solubility in mols per litre"]
-    sparse = PropertyModel(estimator_params={"n_estimators": 60}).fit(smiles, y)
-    assert sparse.estimator_params_["missing"] == 0.0
-    # A model saved before `missing=0` (NaN, XGBoost's default) keeps its dense input.
-    dense = PropertyModel(estimator_params={"n_estimators": 60, "missing": float("nan")})
-    dense.fit(smiles, y)
-    for model in (sparse, dense):
-        loaded = PropertyModel.load(model.save(tmp_path / str(id(model))))
-        assert np.array_equal(loaded.predict(smiles[:40])["prediction"],
-                              model.predict(smiles[:40])["prediction"])  # fmt: skip
-    features = sparse.featurizer_.transform(smiles[:40])
-    # missing=0 makes a dense zero and an absent sparse entry the same thing.
-    booster, csr = sparse.estimator_, sparse._estimator_input(features)
-    assert np.allclose(booster.predict(features), booster.predict(csr))
+    model = PropertyModel(estimator_params={"n_estimators": 60}).fit(smiles, y)
+    assert model.input_layout_ == "sparse_fingerprints"
+    columns = fingerprint_columns(model.featurizer_)
+    assert columns.sum() == 2048 and (~columns).sum() == 42  # ECFP4 counts, descriptors
+    features = model.featurizer_.transform(smiles[:40])
+    matrix = sparse_fingerprint_matrix(features, columns)
+    assert np.array_equal(matrix.toarray(), features)  # nothing lost ...
+    # ... fingerprint zeros left out (missing), every descriptor value stored (zeros are values).
+    assert matrix.nnz == (features[:, columns] != 0).sum() + features[:, ~columns].size
+    loaded = PropertyModel.load(model.save(tmp_path / "sparse"))
+    assert np.array_equal(loaded.predict(smiles[:40])["prediction"],
+                          model.predict(smiles[:40])["prediction"])  # fmt: skip
+    # A model saved before the sparse layout reads the dense matrix, as it was fitted.
+    path = model.save(tmp_path / "old")
+    meta = json.loads((path / "metadata.json").read_text())
+    del meta["input_layout"]
+    (path / "metadata.json").write_text(json.dumps(meta))
+    old = PropertyModel.load(path)
+    assert old.input_layout_ == "dense"
+    assert np.array_equal(old.predict(smiles[:40])["prediction"],
+                          old.estimator_.predict(features))  # fmt: skip
 
 
 def test_version_mismatch_fails_clearly(regression, tmp_path):
