@@ -342,7 +342,7 @@ def enrichment_summary(ranked, actives: set[str], exclude: set[str] = frozenset(
     objectives and the filters cost). ``n_in_top_1pct``/``n_in_top_5pct`` count
     the known actives there.
     """
-    from drugml.rank import bedroc, enrichment_factor
+    from drugml.rank import actives_in_top, bedroc, enrichment_factor
 
     table = ranked[~ranked["inchikey"].isin(exclude)] if exclude else ranked
     is_active = table["inchikey"].isin(actives).to_numpy()
@@ -350,9 +350,7 @@ def enrichment_summary(ranked, actives: set[str], exclude: set[str] = frozenset(
         scores = -table["rank"].to_numpy(dtype=float)
     else:  # a missing prediction ranks last
         scores = np.nan_to_num(table[by].to_numpy(dtype=float), nan=-np.inf)
-    order = np.argsort(-scores, kind="stable")
-    top = {f"n_in_top_{p}pct": int(is_active[order[: max(1, int(np.ceil(p / 100 * len(table))))]]
-                                   .sum()) if len(table) else 0 for p in (1, 5)}  # fmt: skip
+    top = {f"n_in_top_{p}pct": actives_in_top(scores, is_active, p / 100) for p in (1, 5)}
     return {
         "ranked_by": by,
         "n_compounds": len(table),

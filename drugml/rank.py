@@ -84,6 +84,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_RANKING",
     "RankingConfigError",
+    "actives_in_top",
     "apply_filters",
     "bedroc",
     "desirability",
@@ -382,5 +383,18 @@ def enrichment_factor(scores: np.ndarray, actives: np.ndarray, fraction: float) 
     if n == 0 or n_actives == 0:
         return float("nan")
     top = max(1, math.ceil(fraction * n))
+    return float(actives_in_top(scores, actives, fraction) / top / (n_actives / n))
+
+
+def actives_in_top(scores: np.ndarray, actives: np.ndarray, fraction: float) -> int:
+    """How many actives are in the best ``fraction`` of the list (at least one place).
+
+    >>> actives_in_top(np.array([4.0, 3.0, 2.0, 1.0]), np.array([0, 1, 0, 1]), 0.5)
+    1
+    """
+    actives = np.asarray(actives, dtype=bool)
+    if len(actives) == 0:
+        return 0
+    top = max(1, math.ceil(fraction * len(actives)))
     order = np.argsort(-np.asarray(scores, dtype=float), kind="stable")
-    return float(actives[order[:top]].sum() / top / (n_actives / n))
+    return int(actives[order[:top]].sum())
