@@ -30,7 +30,6 @@ Example
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -40,6 +39,7 @@ import tempfile
 from functools import lru_cache
 from pathlib import Path
 
+from drugml._io import sha256
 from drugml.errors import DrugmlError
 
 __all__ = [
@@ -84,14 +84,10 @@ def _candidates() -> list[Path]:
     return paths
 
 
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 @lru_cache(maxsize=8)
 def _verified(path: str, mtime_ns: int, size: int) -> bool:
     # Cached on (path, mtime, size): hashing 540 KB for every view would be wasteful.
-    return _sha256(Path(path)) == THREEDMOL_SHA256
+    return sha256(Path(path)) == THREEDMOL_SHA256
 
 
 def threedmol_path() -> Path | None:
@@ -119,7 +115,7 @@ def threedmol_status() -> dict[str, object]:
         "version": THREEDMOL_VERSION,
         "licence": THREEDMOL_LICENCE,
         "sha256_expected": THREEDMOL_SHA256,
-        "sha256_found": _sha256(found) if found else None,
+        "sha256_found": sha256(found) if found else None,
         "searched": [str(p) for p in _candidates()],
     }
 
@@ -180,14 +176,14 @@ def install_threedmol(destination: str | Path | None = None,
     """
     target_dir = Path(destination) if destination else _default_destination()
     target = target_dir / THREEDMOL_FILE
-    if target.is_file() and _sha256(target) == THREEDMOL_SHA256 and not force:
+    if target.is_file() and sha256(target) == THREEDMOL_SHA256 and not force:
         return target
     with tempfile.TemporaryDirectory(prefix="drugml-3dmol-") as tmp:
         work = Path(tmp)
         source = Path(tarball) if tarball else _fetch_tarball(work)
         if not source.is_file():
             raise AssetError(f"Tarball {source} does not exist")
-        found = _sha256(source)
+        found = sha256(source)
         if found != THREEDMOL_TARBALL_SHA256:
             raise AssetError(
                 f"{source} has sha256 {found}, expected {THREEDMOL_TARBALL_SHA256} "
@@ -201,7 +197,7 @@ def install_threedmol(destination: str | Path | None = None,
                 if handle is None:
                     raise AssetError(f"{source} has no {member}")
                 (work / name).write_bytes(handle.read())
-        if _sha256(work / THREEDMOL_FILE) != THREEDMOL_SHA256:
+        if sha256(work / THREEDMOL_FILE) != THREEDMOL_SHA256:
             raise AssetError(f"{THREEDMOL_FILE} in {source} does not match the pinned sha256")
         target_dir.mkdir(parents=True, exist_ok=True)
         for name in wanted.values():

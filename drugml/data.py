@@ -18,7 +18,6 @@ Example
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from dataclasses import dataclass, field
@@ -26,6 +25,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from drugml._io import sha256
 from drugml.errors import DrugmlError
 
 if TYPE_CHECKING:  # pandas is imported when a table is actually loaded
@@ -193,14 +193,6 @@ def list_datasets() -> pd.DataFrame:
 _VERIFIED: set[tuple[str, int, int]] = set()
 
 
-def _sha256(file: Path) -> str:
-    digest = hashlib.sha256()
-    with file.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _restore_hint(dataset: Dataset) -> str:
     rel = dataset.relative_path
     return (
@@ -231,7 +223,7 @@ def verify(name: str | None = None) -> None:
         key = (str(file), stat.st_size, stat.st_mtime_ns)
         if key in _VERIFIED:
             continue
-        found = _sha256(file)
+        found = sha256(file)
         if found != dataset.sha256:
             raise DataIntegrityError(
                 f"Data file {file} (data set {dataset.name!r}) has been altered: "

@@ -49,6 +49,12 @@ from sklearn.base import BaseEstimator
 
 from drugml._version import __version__
 from drugml.errors import DrugmlError
+from drugml.metrics import (
+    METRIC_NAMES,
+    classification_metrics,
+    interval_metrics,
+    regression_metrics,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -163,49 +169,6 @@ def _xgb_module():
     except ImportError as exc:  # pragma: no cover - a core dependency
         raise ImportError("estimator='xgboost' needs xgboost: pip install xgboost-cpu") from exc
     return xgboost
-
-
-def _spearman(a: np.ndarray, b: np.ndarray) -> float:
-    from scipy.stats import spearmanr
-
-    return float(spearmanr(a, b).statistic) if len(a) > 2 else float("nan")
-
-
-def regression_metrics(y: np.ndarray, pred: np.ndarray) -> dict[str, float]:
-    """RMSE, MAE, R2 and Spearman rank correlation.
-
-    >>> regression_metrics(np.array([1.0, 2.0, 3.0]), np.array([1.0, 2.0, 4.0]))["mae"]
-    0.3333333333333333
-    """
-    from sklearn.metrics import mean_absolute_error, mean_squared_error, r2_score
-
-    return {
-        "rmse": float(math.sqrt(mean_squared_error(y, pred))),
-        "mae": float(mean_absolute_error(y, pred)),
-        "r2": float(r2_score(y, pred)),
-        "spearman": _spearman(y, pred),
-    }
-
-
-def classification_metrics(y: np.ndarray, probability: np.ndarray) -> dict[str, float]:
-    """ROC-AUC, PR-AUC, MCC, balanced accuracy (at 0.5) and the Brier score."""
-    from sklearn.metrics import (
-        average_precision_score,
-        balanced_accuracy_score,
-        brier_score_loss,
-        matthews_corrcoef,
-        roc_auc_score,
-    )
-
-    label = (probability >= 0.5).astype(int)
-    two_classes = len(np.unique(y)) == 2
-    return {
-        "roc_auc": float(roc_auc_score(y, probability)) if two_classes else float("nan"),
-        "pr_auc": float(average_precision_score(y, probability)) if two_classes else float("nan"),
-        "mcc": float(matthews_corrcoef(y, label)),
-        "balanced_accuracy": float(balanced_accuracy_score(y, label)),
-        "brier": float(brier_score_loss(y, probability)),
-    }
 
 
 def _conformal_quantile(residuals: np.ndarray, coverage: float) -> float:
@@ -682,9 +645,8 @@ class PropertyModel(BaseEstimator):
     def _metrics(self, predictions: pd.DataFrame, targets: np.ndarray) -> dict[str, float]:
         if self.task == "regression":
             metrics = regression_metrics(targets, predictions["prediction"].to_numpy())
-            lower, upper = predictions["lower"].to_numpy(), predictions["upper"].to_numpy()
-            metrics["coverage"] = float(np.mean((targets >= lower) & (targets <= upper)))
-            metrics["mean_interval_width"] = float(np.mean(upper - lower))
+            metrics.update(interval_metrics(targets, predictions["lower"].to_numpy(),
+                                            predictions["upper"].to_numpy()))  # fmt: skip
             return metrics
         return classification_metrics(targets, predictions["probability"].to_numpy())
 
@@ -976,16 +938,6 @@ class PropertyModel(BaseEstimator):
             "",
         ]
         return "\n".join(lines)
-
-
-#: How each metric reads in a model card.
-METRIC_NAMES = {
-    "rmse": "RMSE", "mae": "MAE", "r2": "R²", "spearman": "Spearman ρ",
-    "coverage": "interval coverage", "mean_interval_width": "mean interval width",
-    "roc_auc": "ROC-AUC", "pr_auc": "PR-AUC", "mcc": "MCC",
-    "balanced_accuracy": "balanced accuracy", "brier": "Brier score",
-    "n": "molecules", "n_in_domain": "molecules in domain",
-}  # fmt: skip
 
 
 def _metric_lines(metrics: Mapping[str, Any]) -> list[str]:

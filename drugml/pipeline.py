@@ -342,7 +342,7 @@ def enrichment_summary(ranked, actives: set[str], exclude: set[str] = frozenset(
     objectives and the filters cost). ``n_in_top_1pct``/``n_in_top_5pct`` count
     the known actives there.
     """
-    from drugml.rank import actives_in_top, bedroc, enrichment_factor
+    from drugml.metrics import actives_in_top, bedroc, enrichment_factor
 
     table = ranked[~ranked["inchikey"].isin(exclude)] if exclude else ranked
     is_active = table["inchikey"].isin(actives).to_numpy()
@@ -373,7 +373,7 @@ def run(config: str | Path | Mapping[str, Any] | None, out_dir: str | Path,
 
     from drugml import data
     from drugml.curate import curate_bioactivities
-    from drugml.data import _sha256
+    from drugml._io import sha256 as _sha256
     from drugml.rank import load_ranking_config, rank_candidates
     from drugml.screen import load_rejects, load_results, screen_library
 

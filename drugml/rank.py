@@ -69,7 +69,6 @@ Example
 from __future__ import annotations
 
 import copy
-import math
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -84,11 +83,8 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_RANKING",
     "RankingConfigError",
-    "actives_in_top",
     "apply_filters",
-    "bedroc",
     "desirability",
-    "enrichment_factor",
     "load_ranking_config",
     "pareto_rank",
     "rank_candidates",
@@ -355,46 +351,3 @@ def _diverse_top(ranked: pd.DataFrame, k: int, config: Mapping[str, Any],
     picker = rdSimDivPickers.MaxMinPicker()
     picks = picker.LazyBitVectorPick(fps, len(fps), k, firstPicks=[0], seed=42)
     return sorted(usable[i] for i in picks)
-
-
-def bedroc(scores: np.ndarray, actives: np.ndarray, alpha: float = 20.0) -> float:
-    """BEDROC (Truchon & Bayly 2007): early recognition of actives, 0 to 1 (alpha 20: top ~8 %).
-
-    >>> round(bedroc(np.array([3.0, 2.0, 1.0, 0.0]), np.array([1, 0, 0, 0])), 3)
-    1.0
-    """
-    from rdkit.ML.Scoring import Scoring
-
-    order = np.argsort(-np.asarray(scores, dtype=float), kind="stable")
-    ranked = [[bool(a)] for a in np.asarray(actives)[order]]
-    if not any(a[0] for a in ranked):
-        return float("nan")
-    return float(Scoring.CalcBEDROC(ranked, 0, alpha))
-
-
-def enrichment_factor(scores: np.ndarray, actives: np.ndarray, fraction: float) -> float:
-    """Enrichment factor at a fraction of the ranked list: hit rate there / overall hit rate.
-
-    >>> enrichment_factor(np.array([4.0, 3.0, 2.0, 1.0]), np.array([1, 0, 0, 0]), 0.25)
-    4.0
-    """
-    actives = np.asarray(actives, dtype=bool)
-    n, n_actives = len(actives), int(actives.sum())
-    if n == 0 or n_actives == 0:
-        return float("nan")
-    top = max(1, math.ceil(fraction * n))
-    return float(actives_in_top(scores, actives, fraction) / top / (n_actives / n))
-
-
-def actives_in_top(scores: np.ndarray, actives: np.ndarray, fraction: float) -> int:
-    """How many actives are in the best ``fraction`` of the list (at least one place).
-
-    >>> actives_in_top(np.array([4.0, 3.0, 2.0, 1.0]), np.array([0, 1, 0, 1]), 0.5)
-    1
-    """
-    actives = np.asarray(actives, dtype=bool)
-    if len(actives) == 0:
-        return 0
-    top = max(1, math.ceil(fraction * len(actives)))
-    order = np.argsort(-np.asarray(scores, dtype=float), kind="stable")
-    return int(actives[order[:top]].sum())

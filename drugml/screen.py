@@ -45,7 +45,6 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
-import os
 import time
 import warnings
 from collections.abc import Mapping
@@ -54,6 +53,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from drugml._io import sha256, write_atomic, write_json_atomic
 from drugml._version import __version__
 from drugml.errors import DrugmlError
 
@@ -203,16 +203,6 @@ def score_chunk(records: pd.DataFrame, model_dirs: Mapping[str, str],
 
 
 # ----------------------------------------------------------------- output
-def _write_atomic(path: Path, write) -> None:
-    temporary = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    write(temporary)
-    os.replace(temporary, path)
-
-
-def _write_json(path: Path, payload: dict) -> None:
-    _write_atomic(path, lambda p: p.write_text(json.dumps(payload, indent=2) + "\n"))
-
-
 def _part_paths(out_dir: Path, chunk: int) -> tuple[Path, Path]:
     return (out_dir / "parts" / f"part-{chunk:06d}.parquet",
             out_dir / "rejects" / f"part-{chunk:06d}.csv")  # fmt: skip
@@ -220,8 +210,8 @@ def _part_paths(out_dir: Path, chunk: int) -> tuple[Path, Path]:
 
 def _write_chunk(out_dir: Path, chunk: int, scored: pd.DataFrame, rejected: pd.DataFrame) -> None:
     part, rejects = _part_paths(out_dir, chunk)
-    _write_atomic(rejects, lambda p: rejected.to_csv(p, index=False))
-    _write_atomic(part, lambda p: scored.to_parquet(p, index=False))
+    write_atomic(rejects, lambda p: rejected.to_csv(p, index=False))
+    write_atomic(part, lambda p: scored.to_parquet(p, index=False))
 
 
 def _fingerprint(library: Path, chunk_size: int, model_dirs: Mapping[str, str],
@@ -229,9 +219,7 @@ def _fingerprint(library: Path, chunk_size: int, model_dirs: Mapping[str, str],
     models = {}
     for name, directory in sorted(model_dirs.items()):
         models[name] = hashlib.sha256((Path(directory) / "metadata.json").read_bytes()).hexdigest()
-    from drugml.data import _sha256
-
-    return {"library": str(library.resolve()), "library_sha256": _sha256(library),
+    return {"library": str(library.resolve()), "library_sha256": sha256(library),
             "chunk_size": chunk_size, "models": models, "read_options": read_options}  # fmt: skip
 
 
@@ -411,7 +399,7 @@ def screen_library(
             partial.unlink()  # half-written by a run that was killed
     finished = set(done)
     manifest = {"drugml": __version__, "fingerprint": fingerprint, "finished": sorted(finished)}
-    _write_json(out / MANIFEST, manifest)
+    write_json_atomic(out / MANIFEST, manifest)
 
     executor = _DaskExecutor(client) if backend == "dask" else _LocalExecutor(n_jobs)
     total = _count_records(library, read_options)
@@ -430,7 +418,7 @@ def screen_library(
         _write_chunk(out, chunk, scored, rejected)
         finished.add(chunk)
         manifest["finished"] = sorted(finished)
-        _write_json(out / MANIFEST, manifest)
+        write_json_atomic(out / MANIFEST, manifest)
         counts["scored"] += len(scored)
         counts["rejected"] += len(rejected)
         bar.update(n)
@@ -467,7 +455,7 @@ def screen_library(
         "models": sorted(model_dirs),
         "alerts": list(alerts),
     }  # fmt: skip
-    _write_json(out / "summary.json", summary)
+    write_json_atomic(out / "summary.json", summary)
     if progress is not False:
         print(f"screened {summary['records']:,} records: {summary['scored']:,} scored, "
               f"{summary['rejected']:,} rejected, {seconds:.1f} s "

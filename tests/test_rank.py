@@ -10,9 +10,7 @@ from drugml import data
 from drugml.rank import (
     DEFAULT_RANKING,
     RankingConfigError,
-    bedroc,
     desirability,
-    enrichment_factor,
     load_ranking_config,
     pareto_rank,
     rank_candidates,
@@ -113,16 +111,6 @@ def test_configuration_from_files_and_errors(tmp_path):
         rank_candidates(_candidates().drop(columns=["qed"]))
     with pytest.raises(RankingConfigError, match="does not exist"):
         load_ranking_config(tmp_path / "missing.yaml")
-
-
-def test_enrichment_metrics():
-    scores = np.arange(100, 0, -1, dtype=float)
-    actives = np.zeros(100, dtype=bool)
-    actives[[0, 1]] = True
-    assert enrichment_factor(scores, actives, 0.01) == pytest.approx(50.0)
-    assert bedroc(scores, actives) > 0.95
-    assert bedroc(-scores, actives) < 0.05
-    assert np.isnan(enrichment_factor(scores, np.zeros(100, dtype=bool), 0.05))
 
 
 def _pareto_by_definition(scores: np.ndarray) -> list[int]:
