@@ -7,7 +7,10 @@
     drugml gallery [--notebooks notebooks] [--out results/gallery]
     drugml viewer install [--dest DIR] [--tarball FILE] [--force]
     drugml viewer status
-    drugml run [CONFIG] --out DIR
+    drugml run [CONFIG | EXAMPLE] --out DIR
+    drugml config show [CONFIG | EXAMPLE] [--check]
+    drugml config init NAME [--out FILE]
+    drugml config examples
     drugml screen LIBRARY --model DIR [--model NAME=DIR ...] --out DIR
                   [--backend dask --scheduler ADDRESS] [--chunk-size N] [--n-jobs N]
 
@@ -133,10 +136,61 @@ def _cmd_viewer_status(args: argparse.Namespace) -> int:
     return 1
 
 
+def _config_source(value: str | None):
+    """A configuration file, or the name of a shipped example (``drugml config examples``)."""
+    from pathlib import Path
+
+    from drugml.pipeline import default_config_path, example_configs
+
+    if value is None:
+        return default_config_path()
+    if not Path(value).exists() and value in example_configs():
+        return example_configs()[value]
+    return value
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
     from drugml.pipeline import run
 
-    run(args.config, args.out, progress=not args.quiet)
+    run(_config_source(args.config), args.out, progress=not args.quiet)
+    return 0
+
+
+def _cmd_config_show(args: argparse.Namespace) -> int:
+    from drugml.config import load_config
+
+    config = load_config(_config_source(args.config))
+    if args.check:
+        from drugml.pipeline import check_inputs
+
+        check_inputs(config)
+    print(config.to_yaml(), end="")
+    if args.check:
+        print("# every file, column, the structure and the ranking's columns check out",
+              file=sys.stderr)  # fmt: skip
+    return 0
+
+
+def _cmd_config_init(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from drugml.config import ConfigError, config_template
+
+    out = Path(args.out or f"{args.name.lower().replace(' ', '_')}.yaml")
+    if out.exists() and not args.force:
+        raise ConfigError(f"{out} exists; choose another --out or add --force to overwrite it")
+    out.write_text(config_template(args.name), encoding="utf-8")
+    print(f"wrote {out}: edit its paths and columns, then `drugml config show {out} --check` "
+          f"and `drugml run {out} --out results/{out.stem}`")  # fmt: skip
+    return 0
+
+
+def _cmd_config_examples(args: argparse.Namespace) -> int:
+    from drugml.pipeline import example_configs
+
+    for name, path in example_configs().items():
+        first = path.read_text(encoding="utf-8").splitlines()[0].lstrip("# ")
+        print(f"{name:16s} {first}")
     return 0
 
 
@@ -218,10 +272,29 @@ def build_parser() -> argparse.ArgumentParser:
     viewer_parser.set_defaults(func=lambda _args: (viewer_parser.print_help(), 0)[1])
 
     p = commands.add_parser("run", help="the whole walk: curate, train, screen, rank, report")
-    p.add_argument("config", nargs="?", help="YAML configuration (default: the EGFR example)")
+    p.add_argument("config", nargs="?", help="YAML configuration, or the name of a shipped "
+                   "example (`drugml config examples`; default: egfr)")  # fmt: skip
     p.add_argument("--out", default="results/run", help="output folder (default: %(default)s)")
     p.add_argument("--quiet", action="store_true", help="no progress output")
     p.set_defaults(func=_cmd_run)
+
+    config_parser = commands.add_parser(
+        "config", help="show a resolved configuration or write a starting one"
+    )
+    config_commands = config_parser.add_subparsers(dest="config_command", metavar="ACTION")
+    p = config_commands.add_parser("show", help="print the configuration with every default")
+    p.add_argument("config", nargs="?", help="YAML file or shipped example (default: egfr)")
+    p.add_argument("--check", action="store_true",
+                   help="also check its files, columns, structure and ranking columns")  # fmt: skip
+    p.set_defaults(func=_cmd_config_show)
+    p = config_commands.add_parser("init", help="write a commented configuration for a target")
+    p.add_argument("name", help="the target's name (e.g. KRAS)")
+    p.add_argument("--out", help="file to write (default: NAME.yaml)")
+    p.add_argument("--force", action="store_true", help="overwrite an existing file")
+    p.set_defaults(func=_cmd_config_init)
+    p = config_commands.add_parser("examples", help="list the shipped example configurations")
+    p.set_defaults(func=_cmd_config_examples)
+    config_parser.set_defaults(func=lambda _args: (config_parser.print_help(), 0)[1])
 
     p = commands.add_parser("screen", help="score a molecule library with saved models")
     p.add_argument("library", help="SMILES, CSV/TSV, SDF or Parquet file (optionally .gz)")

@@ -59,6 +59,7 @@ __all__ = [
     "fingerprint_bits",
     "iter_features",
     "max_tanimoto",
+    "parse_molecules",
     "tanimoto_blocks",
     "tanimoto_similarity",
 ]
@@ -123,8 +124,18 @@ def _parse_one(item: Any, fast: bool) -> tuple[Any, str | None]:
     return mol, error
 
 
-def _parse(items: Sequence[Any], full: bool) -> tuple[list, list[tuple[int, str]]]:
-    """Parse a chunk; return molecules (None where invalid) and ``(index, reason)`` pairs."""
+def parse_molecules(items: Sequence[Any], full: bool = True) -> tuple[list, list[tuple[int, str]]]:
+    """Parse SMILES (Mols pass through): the molecules, None where invalid, and ``(index, reason)``.
+
+    ``full=True`` parses as :func:`drugml.chem.parse_smiles` does; ``full=False``
+    takes the fingerprint featurizers' fast path (no hydrogen removal or stereo
+    perception, which stereo-free fingerprints do not need). RDKit's log stays
+    quiet: the reasons say what went wrong.
+
+    >>> mols, invalid = parse_molecules(["CCO", "C1CC"])
+    >>> mols[0].GetNumAtoms(), mols[1], invalid
+    (3, None, [(1, "unparsable: unclosed ring for input: 'C1CC'")])
+    """
     from rdkit import rdBase
 
     mols: list = []
@@ -142,7 +153,7 @@ def _featurize_chunk(items: Sequence[Any], featurizer: MolecularFeaturizer):
     fused = getattr(featurizer, "_fill_items", None)
     if fused is not None:  # parse and featurize in one pass (fingerprints)
         return fused(items)
-    mols, invalid = _parse(items, featurizer._needs_full_parse())
+    mols, invalid = parse_molecules(items, featurizer._needs_full_parse())
     return featurizer._fill(mols), invalid
 
 
@@ -664,7 +675,7 @@ class GraphFeaturizer(TransformerMixin, BaseEstimator):
         from rdkit import Chem
 
         items = as_molecule_list(X)
-        mols, invalid = _parse(items, full=True)
+        mols, invalid = parse_molecules(items, full=True)
         featurizer = _deepchem_featurizer(self.kind)
         out = np.empty(len(items), dtype=object)
         for i, mol in enumerate(mols):
@@ -812,7 +823,7 @@ def tanimoto_similarity(query: Any, molecules: Sequence[Any], radius: int = 2,
     query_mol, _, error = parse_smiles(query) if isinstance(query, str) else (query, None, None)
     if query_mol is None:
         raise ValueError(f"Cannot parse the query {query!r}: {error}")
-    mols, _ = _parse(list(molecules), full=False)
+    mols, _ = parse_molecules(list(molecules), full=False)
     query_fp = generator.GetFingerprint(query_mol)
     valid = [i for i, m in enumerate(mols) if m is not None]
     out = np.full(len(mols), np.nan)

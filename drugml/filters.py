@@ -61,6 +61,8 @@ if TYPE_CHECKING:
     import pandas as pd
     from rdkit import Chem
 
+from drugml.schema import ALERT_CATALOGS  # the catalogues' one owner
+
 __all__ = [
     "ALERT_CATALOGS",
     "alert_matches",
@@ -74,12 +76,6 @@ __all__ = [
     "veber",
 ]
 
-#: Alert catalogues checked by default: name -> RDKit FilterCatalogs member(s).
-ALERT_CATALOGS = {
-    "pains": ("PAINS_A", "PAINS_B", "PAINS_C"),
-    "brenk": ("BRENK",),
-    "nih": ("NIH",),
-}
 
 PROPERTY_COLUMNS = (
     "mw", "clogp", "hbd", "hba", "tpsa", "rotatable_bonds", "aromatic_rings", "heavy_atoms",

@@ -1,7 +1,8 @@
 """Graph neural network estimator: DeepChem's directed message-passing network (D-MPNN).
 
 :class:`DMPNNEstimator` is the ``estimator="gnn"`` of
-:class:`drugml.models.PropertyModel`. It learns its own representation of each
+:class:`drugml.models.PropertyModel` (its backend class is
+:class:`drugml.backends.gnn_backend.GNNBackend`). It learns its own representation of each
 molecule from the molecular graph (atoms as nodes, bonds as directed edges,
 Yang et al. 2019, *J. Chem. Inf. Model.* 59, 3370) instead of using fixed
 fingerprints, which tends to pay off on physico-chemical endpoints such as

@@ -23,6 +23,9 @@ neural network with the ``deep`` extra) behind
   rebuilds featurizers from a fixed list of known classes and never executes
   code from the files; it checks the format and library versions.
 
+Each estimator is a backend class (:mod:`drugml.backends`): another estimator
+is one more class, registered with :func:`drugml.backends.register_backend`.
+
 Example
 -------
 >>> from drugml import data
@@ -45,10 +48,25 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from sklearn.base import BaseEstimator
+from sklearn.base import BaseEstimator, clone
 
 from drugml._version import __version__
-from drugml.errors import DrugmlError
+from drugml.backends import (
+    DENSE,
+    FEATURES,
+    FINGERPRINT_BITS,
+    FINGERPRINTS,
+    ModelBackend,
+    ModelLoadError,
+    TrainingSet,
+    UnknownEstimatorError,
+    get_backend,
+)
+from drugml.backends.xgboost_backend import (
+    SPARSE_FINGERPRINTS,
+    fingerprint_columns,
+    sparse_fingerprint_matrix,
+)
 from drugml.metrics import (
     METRIC_NAMES,
     classification_metrics,
@@ -59,11 +77,17 @@ from drugml.metrics import (
 if TYPE_CHECKING:
     import pandas as pd
 
+# SPARSE_FINGERPRINTS, fingerprint_columns and sparse_fingerprint_matrix live
+# with the XGBoost backend that reads that layout; ModelLoadError and
+# UnknownEstimatorError with the backends that raise them. They are imported
+# from here too.
 __all__ = [
     "FORMAT_VERSION",
+    "SPARSE_FINGERPRINTS",
     "ModelLoadError",
     "ModelVersionError",
     "PropertyModel",
+    "UnknownEstimatorError",
     "default_featurizer",
     "fingerprint_columns",
     "sparse_fingerprint_matrix",
@@ -71,18 +95,8 @@ __all__ = [
 
 #: Version of the saved-model layout; loading a different one fails clearly.
 FORMAT_VERSION = 1
-ESTIMATORS = ("xgboost", "random_forest", "knn", "gnn")
-#: Estimators that learn from the featurizer's matrix; knn uses fingerprints, gnn graphs.
-MATRIX_ESTIMATORS = ("xgboost", "random_forest")
-DOMAIN_BITS = 2048
-
-#: XGBoost's input layout: fingerprint columns sparse (an absent bit or a zero
-#: count is "missing", which the trees send the way of the low counts), every
-#: other column stored in full (a descriptor's zero is a value: logP 0 lies
-#: between negative and positive values). About 4 % of a fingerprint matrix is
-#: not zero, and a tree visits only the stored entries: 3.2x faster to fit on
-#: EGFR at RMSE 0.8767 against 0.8756 dense (benchmarks/results/models.json).
-SPARSE_FINGERPRINTS = "sparse_fingerprints"
+#: Bits of the ECFP4 fingerprints of the applicability domain (and of the knn backend).
+DOMAIN_BITS = FINGERPRINT_BITS
 
 #: Cheap RDKit descriptors (about 0.4 ms a molecule together, against 6.5 ms for
 #: all of them) that carry most of the physchem signal for ADMET endpoints such
@@ -94,10 +108,6 @@ FAST_DESCRIPTORS = (
     "HallKierAlpha", "Kappa1", "Chi0v", "Chi1v",
     *(f"SlogP_VSA{i}" for i in range(1, 13)), *(f"SMR_VSA{i}" for i in range(1, 11)),
 )  # fmt: skip
-
-
-class ModelLoadError(DrugmlError, ValueError):
-    """A model directory is incomplete or not a drugml model."""
 
 
 class ModelVersionError(ModelLoadError):
@@ -116,59 +126,6 @@ def default_featurizer():
         [("ecfp", ECFP(radius=2, n_bits=2048, counts=True)),
          ("physchem", RDKitDescriptors(descriptors=list(FAST_DESCRIPTORS)))]
     )  # fmt: skip
-
-
-def _default_params(estimator: str, task: str) -> dict[str, Any]:
-    if estimator == "xgboost":
-        params = {"n_estimators": 600, "learning_rate": 0.05, "max_depth": 6,
-                  "subsample": 0.8, "colsample_bytree": 0.5, "min_child_weight": 1,
-                  "tree_method": "hist"}  # fmt: skip
-        if task == "classification":
-            params["eval_metric"] = "logloss"
-        return params
-    if estimator == "random_forest":
-        return {"n_estimators": 300, "max_features": 0.3, "min_samples_leaf": 1}
-    if estimator == "gnn":
-        return {"epochs": 50, "batch_size": 50, "learning_rate": 1e-3, "hidden": 300,
-                "depth": 3, "ffn_layers": 3, "dropout": 0.0}  # fmt: skip
-    return {"k": 5}
-
-
-class TanimotoKNN:
-    """k-nearest neighbours on Tanimoto similarity of bit fingerprints (the baseline).
-
-    Predicts the similarity-weighted mean of the ``k`` nearest training values
-    (regression) or the weighted fraction of positives (classification).
-    """
-
-    def __init__(self, k: int = 5, task: str = "regression") -> None:
-        self.k = k
-        self.task = task
-
-    def fit(self, fps: list, y: np.ndarray) -> TanimotoKNN:
-        self.fps_ = list(fps)
-        self.y_ = np.asarray(y, dtype=float)
-        return self
-
-    def predict_value(self, fps: Sequence) -> np.ndarray:
-        from rdkit import DataStructs
-
-        out = np.empty(len(fps))
-        k = min(self.k, len(self.fps_))
-        for i, fp in enumerate(fps):
-            sims = np.asarray(DataStructs.BulkTanimotoSimilarity(fp, self.fps_))
-            nearest = np.argpartition(-sims, k - 1)[:k]
-            weights = sims[nearest] + 1e-6
-            out[i] = float(np.dot(weights, self.y_[nearest]) / weights.sum())
-        return out
-
-
-def _xgb_module():
-    try:
-        import xgboost
-    except ImportError as exc:  # pragma: no cover - a core dependency
-        raise ImportError("estimator='xgboost' needs xgboost: pip install xgboost-cpu") from exc
-    return xgboost
 
 
 def _conformal_quantile(residuals: np.ndarray, coverage: float) -> float:
@@ -232,8 +189,10 @@ class PropertyModel(BaseEstimator):
         (Tanimoto k-nearest neighbours on ECFP4 bits; ignores ``featurizer``) or
         ``"gnn"`` (DeepChem's D-MPNN graph network, :mod:`drugml.gnn`; learns from
         the molecular graph, ignores ``featurizer``, needs the ``deep`` extra and
-        minutes of CPU where XGBoost needs seconds).
-    featurizer : a drugml featurizer; default :func:`default_featurizer`.
+        minutes of CPU where XGBoost needs seconds); or the name of another
+        registered backend (:mod:`drugml.backends`).
+    featurizer : a drugml featurizer; default :func:`default_featurizer`. ``fit``
+        fits a clone of it (``featurizer_``) and leaves this one as it is.
     coverage : nominal coverage of the regression intervals (0.9).
     calibration_folds : scaffold-grouped folds used for calibration (5).
     domain_threshold : ``None`` learns it in ``fit`` (see the module docstring).
@@ -274,84 +233,53 @@ class PropertyModel(BaseEstimator):
     def _check_params(self) -> None:
         if self.task not in ("regression", "classification"):
             raise ValueError(f"task must be 'regression' or 'classification', got {self.task!r}")
-        if self.estimator not in ESTIMATORS:
-            raise ValueError(f"estimator must be one of {ESTIMATORS}, got {self.estimator!r}")
-        if self.estimator == "gnn":
-            from drugml.gnn import require_deep
-
-            require_deep()
+        self._backend().require()
         if not 0 < self.coverage < 1:
             raise ValueError(f"coverage must be between 0 and 1, got {self.coverage}")
         if self.calibration_folds < 2:
             raise ValueError(f"calibration_folds must be at least 2, got {self.calibration_folds}")
 
-    def _featurizer(self):
+    def _backend(self) -> ModelBackend:
+        """The backend of ``estimator``; :class:`UnknownEstimatorError` for an unknown name."""
+        return get_backend(self.estimator)
+
+    def _featurizer(self) -> Any:
+        """The featurizer given, or :func:`default_featurizer`."""
         return self.featurizer if self.featurizer is not None else default_featurizer()
 
     def _params(self) -> dict[str, Any]:
-        return {**_default_params(self.estimator, self.task), **(self.estimator_params or {})}
+        return {**self._backend().default_params(self.task), **(self.estimator_params or {})}
 
-    def _new_estimator(self, threads: int):
-        params = self._params()
-        if self.estimator == "xgboost":
-            xgb = _xgb_module()
-            cls = xgb.XGBRegressor if self.task == "regression" else xgb.XGBClassifier
-            return cls(**params, random_state=self.random_state, n_jobs=threads)
-        if self.estimator == "random_forest":
-            from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
+    def _features(self, mols: list) -> np.ndarray | None:
+        """The fitted featurizer's matrix, or None for a backend that does not read it."""
+        if self._backend().input_kind != FEATURES or not mols:
+            return None
+        return self.featurizer_.transform(mols)
 
-            cls = RandomForestRegressor if self.task == "regression" else RandomForestClassifier
-            return cls(**params, random_state=self.random_state, n_jobs=threads)
-        if self.estimator == "gnn":
-            from drugml.gnn import DMPNNEstimator
+    def _estimator_input(self, features: Any, fps: list, mols: list) -> Any:
+        """What the backend reads: the laid-out matrix, the fingerprints or the molecules."""
+        backend = self._backend()
+        if backend.input_kind == FINGERPRINTS:
+            return fps
+        if backend.input_kind == FEATURES:
+            return backend.lay_out(features, self.input_layout_, self.featurizer_)
+        return mols
 
-            return DMPNNEstimator(task=self.task, **params, random_state=self.random_state)
-        return TanimotoKNN(k=params["k"], task=self.task)
-
-    def _features(self, featurizer, mols: list, fit: bool = False) -> np.ndarray:
-        """The featurizer's matrix, or an empty one for estimators that do not use it."""
-        if self.estimator not in MATRIX_ESTIMATORS or not mols:
-            return np.zeros((len(mols), 0))
-        return featurizer.fit_transform(mols) if fit else featurizer.transform(mols)
-
-    def _estimator_input(self, X: np.ndarray):
-        """The matrix as the estimator reads it (see :data:`SPARSE_FINGERPRINTS`)."""
-        if self.estimator == "xgboost" and getattr(self, "input_layout_", "dense") == (
-            SPARSE_FINGERPRINTS
-        ):
-            return sparse_fingerprint_matrix(X, self.fingerprint_columns_)
-        return X
-
-    def _raw_predict(self, estimator, X: np.ndarray, fps: list, mols: list) -> np.ndarray:
+    def _raw_predict(self, features: Any, fps: list, mols: list) -> np.ndarray:
         """Regression value, or uncalibrated probability of class 1."""
-        if isinstance(estimator, TanimotoKNN):
-            return estimator.predict_value(fps)
-        if self.estimator == "gnn":
-            return estimator.predict_value(mols)
-        X = self._estimator_input(X)
-        if self.task == "regression":
-            return np.asarray(estimator.predict(X), dtype=float)
-        return np.asarray(estimator.predict_proba(X)[:, 1], dtype=float)
-
-    def _fit_estimator(self, X: np.ndarray, fps: list, mols: list, y: np.ndarray,
-                       threads: int = 1):  # fmt: skip
-        estimator = self._new_estimator(threads)
-        if isinstance(estimator, TanimotoKNN):
-            return estimator.fit(fps, y)
-        if self.estimator == "gnn":
-            return estimator.fit(mols, y)
-        return estimator.fit(self._estimator_input(X), y)
+        return self._backend().predict(self.estimator_, self._estimator_input(features, fps, mols),
+                                       task=self.task)  # fmt: skip
 
     # ---------------------------------------------------------------- fitting
     def _clean_inputs(self, smiles: Any, y: Any):
         """Parse, featurize and drop unusable rows (with a warning that counts them)."""
-        from drugml.featurize import _parse, as_molecule_list
+        from drugml.featurize import as_molecule_list, parse_molecules
 
         items = as_molecule_list(smiles)
         targets = _as_targets(y)
         if len(items) != len(targets):
             raise ValueError(f"Got {len(items)} molecules but {len(targets)} target values.")
-        mols, invalid = _parse(items, full=True)
+        mols, invalid = parse_molecules(items, full=True)
         bad_target = ~np.isfinite(targets)
         bad_mol = np.zeros(len(items), dtype=bool)
         bad_mol[[i for i, _ in invalid]] = True
@@ -398,6 +326,7 @@ class PropertyModel(BaseEstimator):
         from drugml.scaffolds import scaffolds
 
         self._check_params()
+        backend = self._backend()
         start = time.perf_counter()
         self.estimator_params_ = self._params()
         items, mols, targets, skipped, keep = self._clean_inputs(smiles, y)
@@ -416,12 +345,13 @@ class PropertyModel(BaseEstimator):
                 f"{self.calibration_folds}-fold calibration, got {n}"
             )
         bar = _fit_progress(self.progress, self.calibration_folds + 2, n)
-        featurizer = self._featurizer()
-        if self.estimator == "xgboost":
-            self.input_layout_ = SPARSE_FINGERPRINTS
-            self.fingerprint_columns_ = fingerprint_columns(featurizer)
-        X = self._estimator_input(self._features(featurizer, mols, fit=True))
+        # The caller's featurizer stays as it was given (scikit-learn's rule): fit a clone.
+        self.featurizer_ = clone(self._featurizer()) if backend.input_kind == FEATURES else None
+        self.input_layout_ = (backend.input_layout(self.featurizer_)
+                              if backend.input_kind == FEATURES else DENSE)  # fmt: skip
+        features = self.featurizer_.fit_transform(mols) if self.featurizer_ is not None else None
         fps = _domain_fingerprints(mols)
+        inputs = self._estimator_input(features, fps, mols)
         bits = fingerprint_bits(fps)
         groups = scaffolds(mols)
         n_folds = min(self.calibration_folds, len(set(groups)))
@@ -448,28 +378,29 @@ class PropertyModel(BaseEstimator):
             if self.task == "classification" and len(np.unique(targets[train])) < 2:
                 raise ValueError("A calibration fold has a single class; too few of one class.")
 
+        def fit_on(rows: np.ndarray | None, threads: int):
+            """The backend's estimator fitted on ``rows`` (None: all of them)."""
+            return backend.fit(inputs if rows is None else _rows(inputs, rows),
+                               targets if rows is None else targets[rows], task=self.task,
+                               params=dict(self.estimator_params_),
+                               random_state=self.random_state, threads=threads)  # fmt: skip
+
         def fit_fold(fold: tuple[np.ndarray, np.ndarray] | None, threads: int):
             """One fold's out-of-fold predictions, or (fold=None) the final model."""
             if fold is None:
-                return self._fit_estimator(X, fps, mols, targets, threads)
+                return fit_on(None, threads)
             train, test = fold
-            fold_model = self._fit_estimator(
-                X[train], [fps[i] for i in train], [mols[i] for i in train], targets[train], threads
-            )
-            raw = self._raw_predict(
-                fold_model, X[test], [fps[i] for i in test], [mols[i] for i in test]
-            )
+            raw = backend.predict(fit_on(train, threads), _rows(inputs, test), task=self.task)
             return test, raw, _nearest_similarity(bits[test], bits[train])
 
         jobs = [*folds, None]  # the final model is one more job
         bar.set_postfix_str(f"fitting {n_folds} calibration folds and the final model")
-        results = _run_jobs(fit_fold, jobs, self.n_jobs, self.estimator, bar)
+        results = _run_jobs(fit_fold, jobs, self.n_jobs, backend.parallel_folds, bar)
         oof = np.empty(n)
         oof_similarity = np.empty(n)
         for test, raw, similarity in results[:-1]:
             oof[test] = raw
             oof_similarity[test] = similarity
-        self.featurizer_ = featurizer
         self.estimator_ = results[-1]
         bar.close()
         self.training_fingerprints_ = fps
@@ -542,11 +473,11 @@ class PropertyModel(BaseEstimator):
         """
         import pandas as pd
 
-        from drugml.featurize import _parse, as_molecule_list
+        from drugml.featurize import as_molecule_list, parse_molecules
 
         self._check_fitted()
         items = as_molecule_list(smiles)
-        mols, invalid = _parse(items, full=True)
+        mols, invalid = parse_molecules(items, full=True)
         ok = np.ones(len(items), dtype=bool)
         ok[[i for i, _ in invalid]] = False
         errors: list[str | None] = [None] * len(items)
@@ -586,8 +517,8 @@ class PropertyModel(BaseEstimator):
         fps = domain_fingerprints if domain_fingerprints is not None else (
             _domain_fingerprints(mols))  # fmt: skip
         if features is None:
-            features = self._features(self.featurizer_, mols)
-        raw = self._raw_predict(self.estimator_, features, fps, mols) if mols else np.array([])
+            features = self._features(mols)
+        raw = self._raw_predict(features, fps, mols) if mols else np.array([])
         similarity = _nearest_similarity(fingerprint_bits(fps), self.training_bits_)
         out = pd.DataFrame(index=range(len(mols)))
         if self.task == "regression":
@@ -604,7 +535,7 @@ class PropertyModel(BaseEstimator):
 
     def featurizer_key(self) -> str | None:
         """A string equal for models whose featurizers give the same matrix (None: no matrix)."""
-        if self.estimator not in MATRIX_ESTIMATORS:
+        if self._backend().input_kind != FEATURES:
             return None
         return json.dumps(_featurizer_spec(self.featurizer_), sort_keys=True)
 
@@ -684,25 +615,17 @@ class PropertyModel(BaseEstimator):
         for m in mols:  # a dummy atom can break aromaticity: sanitize as far as possible
             Chem.SanitizeMol(m, catchErrors=True)
         fps = _domain_fingerprints(mols)
-        X = self._features(self.featurizer_, mols)
-        raw = self._raw_predict(self.estimator_, X, fps, mols)
+        raw = self._raw_predict(self._features(mols), fps, mols)
         return raw if self.task == "regression" else _apply_platt(self.calibrator_, raw)
 
     # ----------------------------------------------------------- persistence
     def save(self, directory: str | Path) -> Path:
         """Write the model to a directory: JSON/NPZ/skops files and ``MODEL_CARD.md``. No pickle."""
         self._check_fitted()
+        backend = self._backend()
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)
-        if self.estimator == "xgboost":
-            self.estimator_.save_model(directory / "model.json")
-        elif self.estimator == "random_forest":
-            import skops.io
-
-            skops.io.dump(self.estimator_, directory / "model.skops")
-        elif self.estimator == "gnn":
-            # Plain arrays: no pickle on disk, nothing executes when it is read.
-            np.savez_compressed(directory / "gnn_weights.npz", **self.estimator_.state_arrays())
+        backend_state = backend.save(self.estimator_, directory)
         np.savez_compressed(
             directory / "training_set.npz",
             fingerprints=_pack(self.training_fingerprints_),
@@ -711,18 +634,10 @@ class PropertyModel(BaseEstimator):
         metadata = {
             "format_version": FORMAT_VERSION,
             "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
-            "versions": _library_versions(self.estimator),
+            "versions": _library_versions(backend),
             "params": {k: v for k, v in self.get_params(deep=False).items() if k != "featurizer"},
             "featurizer": (
-                _featurizer_spec(self.featurizer_) if self.estimator in MATRIX_ESTIMATORS else None
-            ),
-            "gnn": (
-                {
-                    "target_mean": self.estimator_.target_mean_,
-                    "target_std": self.estimator_.target_std_,
-                }
-                if self.estimator == "gnn"
-                else None
+                _featurizer_spec(self.featurizer_) if backend.input_kind == FEATURES else None
             ),
             "estimator_params": self.estimator_params_,
             "domain_threshold": self.domain_threshold_,
@@ -731,8 +646,10 @@ class PropertyModel(BaseEstimator):
             "cv_metrics": self.cv_metrics_,
             "training": self.training_info_,
             "card": getattr(self, "card_info_", {}),
-            "input_layout": getattr(self, "input_layout_", "dense"),
+            "input_layout": getattr(self, "input_layout_", DENSE),
         }
+        if backend_state is not None:  # what the backend's load needs besides its files
+            metadata[backend.name] = backend_state
         (directory / "metadata.json").write_text(json.dumps(metadata, indent=2) + "\n")
         (directory / "MODEL_CARD.md").write_text(self.model_card(), encoding="utf-8")
         return directory
@@ -756,11 +673,16 @@ class PropertyModel(BaseEstimator):
                 f"this drugml ({__version__}) reads version {FORMAT_VERSION}. Retrain or use "
                 f"drugml {metadata.get('versions', {}).get('drugml', '?')}."
             )
-        _check_versions(metadata["versions"], directory, strict_versions)
         model = cls(**metadata["params"])
-        if model.estimator in MATRIX_ESTIMATORS:
-            model.featurizer = _featurizer_from_spec(metadata["featurizer"])
-            model.featurizer_ = model.featurizer
+        try:
+            backend = model._backend()
+        except UnknownEstimatorError as exc:
+            raise ModelLoadError(f"Model in {directory} needs a backend that is not "
+                                 f"registered here: {exc}") from exc  # fmt: skip
+        _check_versions(metadata["versions"], directory, strict_versions, backend)
+        if backend.input_kind == FEATURES:
+            model.featurizer_ = _featurizer_from_spec(metadata["featurizer"])
+            model.featurizer = clone(model.featurizer_)  # the parameter: unfitted, as given
         else:
             model.featurizer_ = None
         arrays = np.load(directory / "training_set.npz", allow_pickle=False)
@@ -769,10 +691,12 @@ class PropertyModel(BaseEstimator):
         model.training_targets_ = arrays["targets"]
         model.estimator_params_ = metadata["estimator_params"]
         # Models saved before the sparse layout read the dense matrix, as they were fitted.
-        model.input_layout_ = metadata.get("input_layout", "dense")
-        if model.input_layout_ == SPARSE_FINGERPRINTS:
-            model.fingerprint_columns_ = fingerprint_columns(model.featurizer_)
-        model.estimator_ = model._load_estimator(directory, metadata)
+        model.input_layout_ = metadata.get("input_layout", DENSE)
+        model.estimator_ = backend.load(
+            directory, task=model.task, params=dict(model.estimator_params_),
+            random_state=model.random_state, state=metadata.get(backend.name),
+            training=TrainingSet(model.training_fingerprints_, model.training_targets_),
+        )  # fmt: skip
         model.domain_threshold_ = metadata["domain_threshold"]
         if model.task == "regression":
             model.conformal_quantile_ = metadata["conformal_quantile"]
@@ -782,39 +706,6 @@ class PropertyModel(BaseEstimator):
         model.training_info_ = metadata["training"]
         model.card_info_ = metadata.get("card", {})  # absent in models saved before cards
         return model
-
-    def _load_estimator(self, directory: Path, metadata: dict[str, Any]):
-        if self.estimator == "xgboost":
-            xgb = _xgb_module()
-            cls = xgb.XGBRegressor if self.task == "regression" else xgb.XGBClassifier
-            estimator = cls()
-            estimator.load_model(directory / "model.json")
-            return estimator
-        if self.estimator == "random_forest":
-            import skops.io
-
-            path = directory / "model.skops"
-            untrusted = skops.io.get_untrusted_types(file=path)
-            unexpected = [t for t in untrusted if not t.startswith(("sklearn.", "numpy."))]
-            if unexpected:
-                raise ModelLoadError(f"{path} holds unexpected object types: {unexpected}")
-            return skops.io.load(path, trusted=untrusted)
-        if self.estimator == "gnn":
-            from drugml.gnn import DMPNNEstimator
-
-            path = directory / "gnn_weights.npz"
-            if not path.is_file():
-                raise ModelLoadError(f"{directory} is incomplete: no gnn_weights.npz")
-            with np.load(path, allow_pickle=False) as arrays:
-                return DMPNNEstimator.from_state(
-                    {k: v for k, v in metadata["estimator_params"].items()}
-                    | {"task": self.task, "random_state": self.random_state},
-                    {k: arrays[k] for k in arrays.files},
-                    **metadata["gnn"],
-                )
-        return TanimotoKNN(k=metadata["estimator_params"]["k"], task=self.task).fit(
-            self.training_fingerprints_, self.training_targets_
-        )
 
     def describe(self, *, endpoint: str | None = None, unit: str | None = None,
                  target: str | None = None, data_source: str | None = None,
@@ -841,10 +732,9 @@ class PropertyModel(BaseEstimator):
 
     def features_description(self) -> str:
         """The model's input in words, e.g. ``"ECFP4 counts (2048) + 42 RDKit descriptors"``."""
-        if self.estimator == "knn":
-            return f"ECFP4 bits ({DOMAIN_BITS}), Tanimoto similarity"
-        if self.estimator == "gnn":
-            return "the molecular graph (D-MPNN atom and bond features)"
+        backend = self._backend()
+        if backend.input_kind != FEATURES:
+            return backend.input_description or backend.input_kind
         featurizer = getattr(self, "featurizer_", None) or self._featurizer()
         return _describe_featurizer(_featurizer_spec(featurizer))
 
@@ -852,6 +742,7 @@ class PropertyModel(BaseEstimator):
         """A Markdown model card: what it predicts, data, features, how well (and how measured),
         uncertainty, domain, intended use, limitations."""
         self._check_fitted()
+        hidden_params = self._backend().card_hidden_params
         info, metrics = self.training_info_, self.cv_metrics_
         card = getattr(self, "card_info_", {})
         endpoint = card.get("endpoint", "not stated")
@@ -881,7 +772,7 @@ class PropertyModel(BaseEstimator):
             f"- features: {self.features_description()}",
             f"- estimator: {self.estimator} "
             + ", ".join(f"{k}={v}" for k, v in self.estimator_params_.items()
-                        if k not in ("tree_method", "eval_metric")),
+                        if k not in hidden_params),
             "",
             "## How well it works, and how that was measured",
         ]  # fmt: skip
@@ -999,36 +890,9 @@ class AtomContributions:
         return self.png
 
 
-def fingerprint_columns(featurizer: Any) -> np.ndarray:
-    """Which of a featurizer's columns are fingerprint bits or counts (descriptors are not).
-
-    >>> fingerprint_columns(default_featurizer()).sum()
-    np.int64(2048)
-    """
-    from drugml.featurize import MolecularFeatures, RDKitDescriptors
-
-    parts = ([part for _, part in featurizer.featurizers]
-             if isinstance(featurizer, MolecularFeatures) else [featurizer])  # fmt: skip
-    widths = [len(part.get_feature_names_out()) for part in parts]
-    return np.concatenate([np.full(width, not isinstance(part, RDKitDescriptors))
-                           for width, part in zip(widths, parts, strict=True)])  # fmt: skip
-
-
-def sparse_fingerprint_matrix(X: np.ndarray, fingerprint: np.ndarray) -> Any:
-    """CSR matrix of ``X``: zeros of ``fingerprint`` columns left out, other columns stored whole.
-
-    >>> m = sparse_fingerprint_matrix(np.array([[0.0, 1.0, 0.0]]), np.array([True, True, False]))
-    >>> m.nnz, m.toarray().tolist()
-    (2, [[0.0, 1.0, 0.0]])
-    """
-    from scipy import sparse
-
-    if sparse.issparse(X):  # laid out already (a fold's rows of the fitted matrix)
-        return X
-    X = np.asarray(X)
-    stored = (X != 0) | ~np.asarray(fingerprint, dtype=bool)[None, :]
-    rows, columns = np.nonzero(stored)
-    return sparse.csr_matrix((X[rows, columns], (rows, columns)), shape=X.shape)
+def _rows(inputs: Any, index: np.ndarray) -> Any:
+    """The rows ``index`` of a backend's input: a (sparse) matrix or a list."""
+    return [inputs[i] for i in index] if isinstance(inputs, list) else inputs[index]
 
 
 def _held_out_mask(held_out: Any, n: int) -> np.ndarray:
@@ -1043,13 +907,10 @@ def _held_out_mask(held_out: Any, n: int) -> np.ndarray:
     return mask
 
 
-#: Estimators whose fits release the GIL: folds run on threads, one thread each.
-_THREADED_ESTIMATORS = ("xgboost", "random_forest")
-
-
-def _run_jobs(function, jobs: list, n_jobs: int, estimator: str, bar) -> list:
+def _run_jobs(function, jobs: list, n_jobs: int, on_threads: bool, bar) -> list:
     """``[function(job, threads) for job in jobs]``, on ``n_jobs`` threads where that pays.
 
+    ``on_threads``: the backend's fits release the GIL (``parallel_folds``).
     Two single-threaded XGBoost fits side by side do 1.85x the work of one
     fit on two threads (which splits each tree's small histograms). Each fit
     is then single-threaded whatever ``n_jobs`` is, so its result does not
@@ -1063,7 +924,7 @@ def _run_jobs(function, jobs: list, n_jobs: int, estimator: str, bar) -> list:
                             refresh=False)  # fmt: skip
         bar.update()
 
-    if n_jobs == 1 or estimator not in _THREADED_ESTIMATORS:
+    if n_jobs == 1 or not on_threads:
         results = []
         for job in jobs:
             results.append(function(job, n_jobs))
@@ -1117,7 +978,7 @@ def _data_hash(items: Sequence[Any], targets: np.ndarray) -> str:
     return digest.hexdigest()
 
 
-def _library_versions(estimator: str) -> dict[str, str]:
+def _library_versions(backend: ModelBackend) -> dict[str, str]:
     import rdkit
     import sklearn
 
@@ -1127,27 +988,20 @@ def _library_versions(estimator: str) -> dict[str, str]:
         "scikit-learn": sklearn.__version__,
         "numpy": np.__version__,
     }
-    if estimator == "xgboost":
-        versions["xgboost"] = _xgb_module().__version__
-    if estimator == "gnn":
-        import deepchem
-        import torch
-
-        versions["torch"] = torch.__version__.split("+")[0]
-        versions["deepchem"] = deepchem.__version__
-    return versions
+    return {**versions, **backend.versions()}
 
 
-def _check_versions(saved: dict[str, str], directory: Path, strict: bool) -> None:
-    kind = "xgboost" if "xgboost" in saved else "gnn" if "torch" in saved else ""
-    current = _library_versions(kind)
+def _check_versions(saved: dict[str, str], directory: Path, strict: bool,
+                    backend: ModelBackend) -> None:  # fmt: skip
+    current = _library_versions(backend)
+    format_libraries = ("scikit-learn", *backend.format_libraries)
     problems, notes = [], []
     for name, version in saved.items():
         now = current.get(name)
         if now is None or now == version:
             continue
         major_changed = version.split(".")[0] != now.split(".")[0]
-        serious = major_changed and name in ("xgboost", "scikit-learn", "torch")
+        serious = major_changed and name in format_libraries
         (problems if serious else notes).append(f"{name} {version} (now {now})")
     if problems:
         message = (

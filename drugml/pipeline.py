@@ -1,239 +1,476 @@
-"""The whole walk, target to ranked candidates, from one configuration: ``drugml run``.
+"""A whole campaign, target to ranked candidates, from one configuration: ``drugml run``.
 
-:func:`run` reads a YAML configuration (the EGFR default ships as
-``drugml/configs/egfr.yaml``; :func:`default_config_path`), checks every file
-and column it names before any work starts, then:
+:func:`run` reads a configuration (:mod:`drugml.config`; the EGFR default
+ships as ``drugml/configs/egfr.yaml``, a second example built from plain
+tables as ``drugml/configs/table_example.yaml``: :func:`example_configs`),
+checks every file, column, the structure and the ranking's columns before
+any work starts (:func:`check_inputs`), then:
 
-1. curates the target's bioactivity records (:mod:`drugml.curate`);
-2. trains the potency model and reports it on a held-out scaffold (or
-   cluster) split, then refits it on all compounds for screening; trains the
-   solubility model the same way;
-3. screens the library with both models and the drug-likeness filters
-   (:mod:`drugml.screen`), merges salt forms of one parent (same InChIKey);
-4. ranks the candidates (:mod:`drugml.rank`);
+1. prepares each model's training data: ChEMBL activity records are curated
+   by :mod:`drugml.curate`; a plain table is standardized and merged per
+   structure by :func:`drugml.curate.curate_table`; nothing is dropped
+   without a row saying why;
+2. trains each model, reports it on a held-out split (scaffold, cluster or
+   random) that is one of its calibration folds, and saves it with its
+   model card;
+3. screens the library once with every model and the drug-likeness filters
+   (:mod:`drugml.screen`); salt forms of one parent (same InChIKey) merge;
+4. ranks the candidates on the configured objectives and filters
+   (:mod:`drugml.rank`; columns from :mod:`drugml.schema`);
 5. checks itself: where do the known actives named in the configuration
-   land? Enrichment factors at 1 % and 5 % and BEDROC (alpha 20), on the whole
-   library and without the compounds whose InChIKey is in the training data;
-6. writes ``out_dir``: ``ranked_candidates.csv`` / ``.parquet``, ``models/``
-   (safe formats, model cards), ``curated_bioactivities.csv``,
-   ``curation_log.csv``, ``screen/`` (parts, rejects, manifest),
-   ``metrics.json`` and the self-contained ``report.html``.
+   land? Enrichment factors at 1 % and 5 % and BEDROC (alpha 20), on the
+   whole library and without the compounds any model was trained on, for
+   the final ranking and for each scoring model alone (:mod:`drugml.metrics`);
+6. writes ``out_dir``: ``ranked_candidates.csv`` / ``.parquet``,
+   ``models/<name>/`` (safe formats, model cards), ``training/<name>/``
+   (the curated table, the curation log and every rejected record),
+   ``screen/`` (parts, rejects, manifest), ``metrics.json``,
+   ``config.yaml`` (the resolved configuration) and the self-contained
+   ``report.html``.
 
 The same seed gives the same ranking. Nothing is downloaded.
 
 Example
 -------
 >>> from drugml.pipeline import default_config_path, load_config
->>> load_config(default_config_path())["name"]
-'EGFR'
+>>> config = load_config(default_config_path())
+>>> config.name, [m.name for m in config.models]
+('EGFR', ['potency', 'solubility'])
 """
 
 from __future__ import annotations
 
-import copy
 import json
 import time
+import warnings
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from drugml import schema
 from drugml._version import __version__
-from drugml.errors import DrugmlError
+from drugml.config import (
+    CampaignConfig,
+    ChemblData,
+    ConfigError,
+    ModelConfig,
+    format_problems,
+    load_config,
+    suggest,
+)
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
+    "CampaignInputs",
     "ConfigError",
+    "TrainingData",
+    "check_inputs",
     "default_config_path",
-    "enrichment_summary",
-    "known_active_inchikeys",
+    "example_configs",
+    "find_known_actives",
+    "input_label",
     "load_config",
-    "merge_salt_forms",
     "run",
-    "validate_config",
+    "training_data",
 ]
 
-SPLITS = ("scaffold", "cluster", "random")
+CONFIG_DIR = Path(__file__).resolve().parent / "configs"
 
 
-class ConfigError(DrugmlError, ValueError):
-    """A pipeline configuration names a missing file, data set or column, or a bad value."""
+def example_configs() -> dict[str, Path]:
+    """The shipped campaign configurations by name (``egfr``, ``table_example``).
+
+    >>> sorted(example_configs())
+    ['egfr', 'table_example']
+    """
+    return {path.stem: path for path in sorted(CONFIG_DIR.glob("*.yaml"))}
 
 
 def default_config_path() -> Path:
     """The shipped EGFR configuration."""
-    return Path(__file__).resolve().parent / "configs" / "egfr.yaml"
+    return CONFIG_DIR / "egfr.yaml"
 
 
-# ------------------------------------------------------------- configuration
-_DEFAULTS: dict[str, Any] = {
-    "name": "target",
-    "seed": 0,
-    "n_jobs": None,  # threads for model training, processes for the screen; None: all cores
-    "target": {"structure": None, "ligand": None, "ligand_smiles": None, "pocket_cutoff": 5.0},
-    "bioactivity": {"raw": None, "structures": None, "activity_type": "IC50",
-                    "active_threshold": 6.3},
-    "models": {
-        "potency": {"estimator": "xgboost", "split": "scaffold", "test_size": 0.2,
-                    "estimator_params": {}},
-        "solubility": {"data": "esol", "smiles_column": "smiles",
-                       "target_column": "measured log solubility in mols per litre",
-                       "estimator": "xgboost", "estimator_params": {}},
-    },
-    "library": {"path": None, "smiles_column": None, "id_column": None, "name_column": None,
-                "chunk_size": 500, "n_jobs": None, "alerts": ["pains", "brenk"]},
-    "ranking": {},
-    "validation": {"known_actives": []},
-}  # fmt: skip
+# ------------------------------------------------------------------- inputs
+@dataclass
+class CampaignInputs:
+    """Every input file of a campaign, resolved and checked; each table read once.
+
+    ``paths`` and ``given`` are keyed by the configuration key that names the
+    file (``"models.potency.data"``, ``"library.path"``, ...): the file, and
+    the configuration's own words for it (a data set name or a path).
+    """
+
+    config: CampaignConfig
+    paths: dict[str, Path] = field(default_factory=dict)
+    given: dict[str, str] = field(default_factory=dict)
+    datasets: dict[str, str] = field(default_factory=dict)
+    tables: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def table(self, key: str) -> pd.DataFrame:
+        """The table named at ``key``, read on first use (ChEMBL records normalized)."""
+        if key not in self.tables:
+            self.tables[key] = _read_input(self.paths[key], self.datasets.get(key),
+                                           chembl=key.endswith(".chembl"))  # fmt: skip
+        return self.tables[key]
+
+    def label(self, key: str, out_dir: str | Path) -> str:
+        """How a report names the input at ``key`` (see :func:`input_label`)."""
+        return input_label(self.given[key], self.paths[key], Path(out_dir))
 
 
-def _merge(base: dict, given: Mapping) -> dict:
-    out = copy.deepcopy(base)
-    for key, value in given.items():
-        if isinstance(value, Mapping) and isinstance(out.get(key), dict) and key != "ranking":
-            out[key] = _merge(out[key], value)
-        else:
-            out[key] = copy.deepcopy(value)
-    return out
+def _read_input(path: Path, dataset: str | None, chembl: bool) -> pd.DataFrame:
+    from drugml import data
+    from drugml._io import read_table
+
+    if chembl:
+        from drugml.curate import read_chembl_activities
+
+        return read_chembl_activities(data.load(dataset) if dataset else path)
+    return data.load(dataset) if dataset else read_table(path)
 
 
-def load_config(source: str | Path | Mapping[str, Any]) -> dict[str, Any]:
-    """Read a configuration (YAML file or dict) over the defaults; paths resolved to this file."""
-    import yaml
-
-    base_dir = Path.cwd()
-    if isinstance(source, (str, Path)):
-        path = Path(source)
-        if not path.is_file():
-            raise ConfigError(f"Configuration file {path} does not exist")
-        try:
-            given = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except UnicodeDecodeError as exc:
-            raise ConfigError(f"Configuration file {path} is not a text (UTF-8) file: "
-                              f"{exc.reason} at byte {exc.start}") from None  # fmt: skip
-        except yaml.YAMLError as exc:
-            raise ConfigError(f"Configuration file {path} is not valid YAML: {exc}") from exc
-        base_dir = path.resolve().parent
-    else:
-        given = source
-    if not isinstance(given, Mapping):
-        raise ConfigError(f"A configuration is a mapping of sections ({', '.join(_DEFAULTS)}); "
-                          f"got a {type(given).__name__}: {str(given)[:80]!r}")  # fmt: skip
-    given = dict(given)
-    unknown = set(given) - set(_DEFAULTS)
-    if unknown:
-        raise ConfigError(f"Unknown configuration sections {sorted(unknown)}; known: "
-                          f"{sorted(_DEFAULTS)}")  # fmt: skip
-    for key, value in given.items():
-        if isinstance(_DEFAULTS[key], dict) and not isinstance(value, Mapping):
-            raise ConfigError(f"Configuration section {key!r} must be a mapping of settings "
-                              f"(e.g. {key}: {{...}}), got {value!r}")  # fmt: skip
-    config = _merge(_DEFAULTS, given)
-    config["_base_dir"] = str(base_dir)
-    return config
-
-
-def _source(value: Any, base_dir: str, what: str) -> Path:
-    """A data set name or a path (relative to the configuration) as an existing file."""
+def _resolve(
+    value: str, base_dir: Path, key: str, problems: list[str]
+) -> tuple[Path | None, str | None]:
+    """A data set name or a path (relative to the configuration) as ``(file, data set)``."""
     from drugml import data
 
-    if value is None:
-        raise ConfigError(f"The configuration does not name {what}")
     text = str(value)
     if "/" not in text and "." not in Path(text).name:
         try:
-            return data.path(text)
+            return data.path(text), text
         except data.UnknownDatasetError:
-            raise ConfigError(f"{what}: {text!r} is neither a file nor an embedded data set "
-                              f"(see `drugml data list`)") from None  # fmt: skip
-    path = Path(text)
-    path = path if path.is_absolute() else Path(base_dir) / path
+            names = list(data.list_datasets()["name"])
+            problems.append(
+                f"`{key}`: {text!r} is neither a file nor an embedded data set"
+                + suggest(text, names)
+                + " (`drugml data list` shows them)"
+            )
+            return None, None
+    path = Path(text).expanduser()
+    path = path if path.is_absolute() else base_dir / path
     if not path.is_file():
-        raise ConfigError(f"{what}: file {path} does not exist")
-    return path
+        problems.append(f"`{key}`: file {path} does not exist")
+        return None, None
+    return path, None
 
 
-def _read_table(path: Path):
+def _column_problem(key: str, column: str, columns: list[str], where: str) -> str:
+    return (f"`{key}`: {column!r} is not a column of {where}" + suggest(column, columns)
+            + f" It has {columns[:30]}" + (" ..." if len(columns) > 30 else ""))  # fmt: skip
+
+
+def check_inputs(config: CampaignConfig | str | Path | Mapping[str, Any]) -> CampaignInputs:
+    """Check every file, column, the structure and the ranking's columns; before any work.
+
+    Every problem found is reported at once in one :class:`~drugml.config.ConfigError`,
+    each naming the configuration key, the value and what would be valid.
+    Tables read here are kept in the result, so nothing is read twice.
+    """
+    config = load_config(config)
+    inputs = CampaignInputs(config)
+    problems: list[str] = []
+    base = config.base_dir
+
+    def resolve(key: str, value: str | None) -> bool:
+        if value is None:
+            return False
+        path, dataset = _resolve(value, base, key, problems)
+        if path is None:
+            return False
+        inputs.paths[key], inputs.given[key] = path, str(value)
+        if dataset:
+            inputs.datasets[key] = dataset
+        return True
+
+    for model in config.models:
+        prefix = f"models[{model.name}].data"
+        if isinstance(model.data, ChemblData):
+            if resolve(f"{prefix}.chembl", model.data.chembl):
+                _check_chembl(model, inputs, prefix, problems)
+        elif resolve(f"{prefix}.table", model.data.table):
+            _check_table(model, inputs, prefix, problems)
+    if resolve("library.path", config.library.path):
+        _check_library(config, inputs, problems)
+    if config.target is not None and resolve("target.structure", config.target.structure):
+        _check_structure(config, inputs, problems)
+    problems += _ranking_problems(config)
+    if problems:
+        raise ConfigError(format_problems(problems))
+    return inputs
+
+
+def _table_columns(inputs: CampaignInputs, key: str) -> list[str]:
+    from drugml._io import table_columns
+
+    if key in inputs.datasets or key.endswith(".chembl"):
+        return [str(c) for c in inputs.table(key).columns]
+    return table_columns(inputs.paths[key])
+
+
+def _check_chembl(model: ModelConfig, inputs: CampaignInputs, prefix: str,
+                  problems: list[str]) -> None:  # fmt: skip
+    from drugml.chem import SMILES_COLUMN_CANDIDATES
+    from drugml.curate import activity_type_counts
+
+    data = model.data
+    assert isinstance(data, ChemblData)
+    key = f"{prefix}.chembl"
+    try:
+        records = inputs.table(key)
+    except Exception as exc:  # a table that is neither ChEMBL style: the reader says why
+        problems.append(f"`{key}`: {exc}")
+        return
+    columns = [str(c) for c in records.columns]
+    if data.id_column not in columns:
+        problems.append(_column_problem(f"{prefix}.id_column", data.id_column, columns,
+                                        inputs.given[key]))  # fmt: skip
+    counts = activity_type_counts(records)
+    if data.activity_type not in counts:
+        found = ", ".join(f"{t} ({n:,} records)" for t, n in list(counts.items())[:10])
+        problems.append(f"`{prefix}.activity_type`: {data.activity_type!r} matches no record of "
+                        f"{inputs.given[key]}; it has {found or 'no activity type column'}"
+                        + suggest(data.activity_type, counts))  # fmt: skip
+    if not any(c in columns for c in SMILES_COLUMN_CANDIDATES):
+        if data.structures is None:
+            problems.append(f"`{prefix}.structures`: the records of {inputs.given[key]} have no "
+                            "SMILES column; name a table of molecule id -> SMILES")  # fmt: skip
+            return
+        skey = f"{prefix}.structures"
+        if resolve_into(inputs, skey, data.structures, problems):
+            scolumns = _table_columns(inputs, skey)
+            if data.id_column not in scolumns:
+                problems.append(_column_problem(f"{prefix}.id_column", data.id_column, scolumns,
+                                                inputs.given[skey]))  # fmt: skip
+            if not any(c in scolumns for c in SMILES_COLUMN_CANDIDATES):
+                problems.append(
+                    f"`{skey}`: {inputs.given[skey]} has no SMILES column (one of "
+                    f"{list(SMILES_COLUMN_CANDIDATES)}); it has {scolumns}"
+                )
+
+
+def resolve_into(inputs: CampaignInputs, key: str, value: str, problems: list[str]) -> bool:
+    """Resolve one more input file into ``inputs`` (used for optional inputs)."""
+    path, dataset = _resolve(value, inputs.config.base_dir, key, problems)
+    if path is None:
+        return False
+    inputs.paths[key], inputs.given[key] = path, str(value)
+    if dataset:
+        inputs.datasets[key] = dataset
+    return True
+
+
+def _check_table(model: ModelConfig, inputs: CampaignInputs, prefix: str,
+                 problems: list[str]) -> None:  # fmt: skip
     import pandas as pd
 
-    if path.suffix.lower() in (".parquet", ".pq"):
-        return pd.read_parquet(path)
-    sep = "\t" if path.suffix.lower() in (".tsv", ".tab") else ","
-    return pd.read_csv(path, sep=sep)
+    data = model.data
+    key = f"{prefix}.table"
+    table = inputs.table(key)
+    columns = [str(c) for c in table.columns]
+    where = inputs.given[key]
+    wanted = {"smiles_column": data.smiles_column, "target_column": data.target_column,
+              "label_column": data.label_column}  # fmt: skip
+    missing = False
+    for setting, column in wanted.items():
+        if column is not None and column not in columns:
+            problems.append(_column_problem(f"{prefix}.{setting}", column, columns, where))
+            missing = True
+    if missing:
+        return
+    if data.target_column is not None:
+        values = pd.to_numeric(table[data.target_column], errors="coerce")
+        text = table[data.target_column][values.isna() & table[data.target_column].notna()]
+        if values.notna().sum() < 10:
+            problems.append(f"`{prefix}.target_column`: {data.target_column!r} of {where} has "
+                            f"{int(values.notna().sum())} numeric values; a model needs at "
+                            f"least 10 (e.g. {text.head(3).tolist()})")  # fmt: skip
+    else:
+        labels = table[data.label_column].dropna().unique().tolist()
+        if len(labels) != 2:
+            problems.append(f"`{prefix}.label_column`: a classification label has two values; "
+                            f"{data.label_column!r} of {where} has {len(labels)}: "
+                            f"{sorted(map(str, labels))[:10]}")  # fmt: skip
+        elif data.positive_label is not None:
+            if str(data.positive_label) not in map(str, labels):
+                problems.append(f"`{prefix}.positive_label`: {data.positive_label!r} is not one of "
+                                f"the values of {data.label_column!r}: {labels}")  # fmt: skip
+        elif not _binary_labels(labels):
+            problems.append(f"`{prefix}.positive_label`: {data.label_column!r} has the values "
+                            f"{sorted(map(str, labels))}; say which one is positive "
+                            "(positive_label: ...)")  # fmt: skip
 
 
-def _columns(path: Path) -> list[str]:
-    import pandas as pd
-
-    if path.suffix.lower() in (".parquet", ".pq"):
-        import pyarrow.parquet as pq
-
-        return list(pq.ParquetFile(path).schema_arrow.names)
-    sep = "\t" if path.suffix.lower() in (".tsv", ".tab") else ","
-    return list(pd.read_csv(path, sep=sep, nrows=0).columns)
+def _binary_labels(labels: list[Any]) -> bool:
+    return {str(v).strip().lower() for v in labels} in ({"0", "1"}, {"false", "true"},
+                                                         {"0.0", "1.0"})  # fmt: skip
 
 
-def validate_config(config: Mapping[str, Any]) -> dict[str, Path]:
-    """Check every file, data set and column the configuration names; return resolved paths."""
-    base = config["_base_dir"]
-    paths = {
-        "structure": _source(config["target"]["structure"], base, "target.structure"),
-        "raw": _source(config["bioactivity"]["raw"], base, "bioactivity.raw"),
-        "library": _source(config["library"]["path"], base, "library.path"),
-        "solubility": _source(config["models"]["solubility"]["data"], base,
-                              "models.solubility.data"),
-    }  # fmt: skip
-    if config["bioactivity"].get("structures"):
-        paths["structures"] = _source(config["bioactivity"]["structures"], base,
-                                      "bioactivity.structures")  # fmt: skip
-    raw_columns = _columns(paths["raw"])
-    for column in ("standard_value", "standard_units"):
-        if column not in raw_columns:
-            raise ConfigError(f"bioactivity.raw {paths['raw']} has no column {column!r}; "
-                              f"it has {raw_columns}")  # fmt: skip
-    solubility = config["models"]["solubility"]
-    sol_columns = _columns(paths["solubility"])
-    for key in ("smiles_column", "target_column"):
-        if solubility[key] not in sol_columns:
-            raise ConfigError(f"models.solubility.{key} {solubility[key]!r} is not a column of "
-                              f"{paths['solubility']}; it has {sol_columns}")  # fmt: skip
-    n_jobs = config.get("n_jobs")
-    if n_jobs is not None and (not isinstance(n_jobs, int) or isinstance(n_jobs, bool)
-                               or n_jobs < 1):  # fmt: skip
-        raise ConfigError(f"n_jobs must be a whole number >= 1 or null (all cores), "
-                          f"got {n_jobs!r}")  # fmt: skip
-    library = config["library"]
-    if paths["library"].suffix.lower() in (".csv", ".tsv", ".parquet", ".pq"):
-        lib_columns = _columns(paths["library"])
-        for key in ("smiles_column", "id_column", "name_column"):
-            if library.get(key) and library[key] not in lib_columns:
-                raise ConfigError(f"library.{key} {library[key]!r} is not a column of "
-                                  f"{paths['library']}; it has {lib_columns}")  # fmt: skip
-    from drugml.filters import ALERT_CATALOGS
+def _check_library(config: CampaignConfig, inputs: CampaignInputs, problems: list[str]) -> None:
+    from drugml._io import PARQUET_SUFFIXES, table_columns
 
-    alerts = library.get("alerts")
-    if (not isinstance(alerts, list) or not set(alerts) <= set(ALERT_CATALOGS)
-            or len(set(alerts)) != len(alerts)):  # fmt: skip
-        raise ConfigError(f"library.alerts must be a list of distinct names of "
-                          f"{list(ALERT_CATALOGS)}, got {alerts!r}")  # fmt: skip
-    potency = config["models"]["potency"]
-    if potency["split"] not in SPLITS:
-        raise ConfigError(f"models.potency.split must be one of {SPLITS}, got {potency['split']!r}")
-    if not config["target"].get("ligand"):
-        raise ConfigError("target.ligand must name the reference ligand's residue")
-    from drugml.rank import load_ranking_config
-
-    ranking = load_ranking_config(config["ranking"] or None)
-    # A ranking on alerts the screen does not check would fail only after the screen.
-    used = set(ranking["filters"]) | {o["column"] for o in ranking["objectives"].values()}
-    for name in ALERT_CATALOGS:
-        if name not in alerts and used & {name, f"{name}_alerts"}:
-            raise ConfigError(f"ranking uses the {name!r} alert column but library.alerts "
-                              f"{alerts} does not check {name!r}; add it there")  # fmt: skip
-    return paths
+    path = inputs.paths["library.path"]
+    library = config.library
+    if path.suffix.lower() not in (".csv", ".tsv", ".tab", *PARQUET_SUFFIXES):
+        return
+    columns = table_columns(path)
+    for setting in ("smiles_column", "id_column", "name_column"):
+        column = getattr(library, setting)
+        if column and column not in columns:
+            problems.append(_column_problem(f"library.{setting}", column, columns,
+                                            inputs.given["library.path"]))  # fmt: skip
 
 
-# ---------------------------------------------------------------------- run
+def _check_structure(config: CampaignConfig, inputs: CampaignInputs, problems: list[str]) -> None:
+    from drugml.errors import DrugmlError
+    from drugml.structure import load_structure
+
+    target = config.target
+    assert target is not None
+    if not target.ligand:
+        if target.ligand_smiles:
+            problems.append("`target.ligand_smiles` is given but `target.ligand` (the residue "
+                            "name of the reference ligand) is not")  # fmt: skip
+        return
+    try:
+        structure = load_structure(inputs.paths["target.structure"],
+                                   ligand_residues=[target.ligand])  # fmt: skip
+    except DrugmlError as exc:
+        problems.append(f"`target.structure`: {exc}")
+        return
+    names = sorted({ligand.resname for ligand in structure.ligands()})
+    every = {ligand.resname.upper() for ligand in structure.ligands(include_excluded=True)}
+    if target.ligand.upper() not in every:
+        problems.append(f"`target.ligand`: {target.ligand!r} is not a ligand of "
+                        f"{inputs.given['target.structure']}" + suggest(target.ligand, names)
+                        + f" Its ligands are {names or 'none'}")  # fmt: skip
+        return
+    if target.ligand_smiles:
+        try:
+            structure.ligand_mol(target.ligand, target.ligand_smiles)
+        except DrugmlError as exc:
+            problems.append(f"`target.ligand_smiles`: {exc}")
+
+
+def _ranking_problems(config: CampaignConfig) -> list[str]:
+    """Objectives, filters and the novelty column must name columns the run produces."""
+    keep = [config.library.name_column] if config.library.name_column else []
+    produced = schema.screen_columns(config.model_tasks(), config.library.alerts, keep)
+    problems = []
+    ranking = config.ranking
+    alert_columns = {c for name in schema.ALERT_CATALOGS for c in (name, f"{name}_alerts")}
+
+    def check(key: str, column: str) -> None:
+        if column in produced:
+            return
+        if column in alert_columns:
+            name = column.removesuffix("_alerts")
+            problems.append(
+                f"`{key}`: {column!r} is an alert column, but library.alerts "
+                f"{config.library.alerts} does not check {name!r}; add it there"
+            )
+            return
+        problems.append(f"`{key}`: no model or property produces the column {column!r}"
+                        + suggest(column, produced) + f" The run produces {produced}")  # fmt: skip
+
+    for name, objective in ranking.objectives.items():
+        check(f"ranking.objectives.{name}.column", objective.column)
+    for column in ranking.filters:
+        check(f"ranking.filters.{column}", column)
+    if ranking.novelty_column:
+        check("ranking.novelty_column", ranking.novelty_column)
+    model_columns = {c for name, task in config.model_tasks().items()
+                     for c in schema.model_columns(name, task, derived=True)}  # fmt: skip
+    if not problems and not {o.column for o in ranking.objectives.values()} & model_columns:
+        warnings.warn("No ranking objective uses a model's column: the models are trained and "
+                      "screened, but the ranking ignores them.", stacklevel=3)  # fmt: skip
+    return problems
+
+
+# ------------------------------------------------------------ training data
+@dataclass
+class TrainingData:
+    """One model's training set: standardized SMILES, targets, and where they came from."""
+
+    smiles: list[str]
+    y: np.ndarray
+    inchikeys: list[str]
+    summary: dict[str, Any]
+    card: dict[str, Any]
+    table: Any = None  # the curated table
+    log: Any = None  # curation log (one row per step)
+    rejected: Any = None  # every record not used, with its reason
+
+
+def training_data(model: ModelConfig, inputs: CampaignInputs, out_dir: str | Path,
+                  n_jobs: int = 1) -> TrainingData:  # fmt: skip
+    """Curate the records of ``model`` into its training set (nothing dropped silently)."""
+    from drugml._io import sha256
+    from drugml.curate import curate_bioactivities, curate_table
+
+    config = inputs.config
+    prefix = f"models[{model.name}].data"
+    data = model.data
+    if isinstance(data, ChemblData):
+        key = f"{prefix}.chembl"
+        structures = inputs.table(f"{prefix}.structures") if data.structures else None
+        threshold = data.active_threshold
+        curated = curate_bioactivities(
+            inputs.table(key), structures=structures, activity_type=data.activity_type,
+            id_column=data.id_column,
+            **({"active_threshold": threshold} if threshold is not None else {}),
+            n_jobs=n_jobs, progress=False)  # fmt: skip
+        table, log = curated
+        value = f"p{data.activity_type}"
+        target = "active" if model.task == "classification" else value
+        summary = {"source": "chembl", "raw_records": len(inputs.table(key)),
+                   "compounds": len(table), "activity_type": data.activity_type}  # fmt: skip
+        if threshold is not None:
+            summary["active_threshold"] = threshold
+            summary["active_fraction"] = float(table["active"].mean()) if len(table) else 0.0
+        endpoint = (model.endpoint or (f"active ({value} >= {threshold})"
+                    if model.task == "classification" else value))  # fmt: skip
+        unit = model.unit or ("probability" if model.task == "classification"
+                              else "-log10(molar)")  # fmt: skip
+        how = f"{inputs.label(key, out_dir)}, curated ({data.activity_type} records)"
+        card_target = str(config.name)
+        rejected = curated.rejected
+    else:
+        key = f"{prefix}.table"
+        curated = curate_table(inputs.table(key), smiles_column=data.smiles_column,
+                               target_column=data.target_column, label_column=data.label_column,
+                               positive_label=data.positive_label,
+                               active_threshold=data.active_threshold, n_jobs=n_jobs)  # fmt: skip
+        table, log = curated
+        rejected = curated.rejected
+        target = "value" if model.task == "regression" else "label"
+        summary = {"source": "table", "raw_records": len(inputs.table(key)),
+                   "compounds": len(table)}  # fmt: skip
+        if model.task == "classification":
+            summary["active_fraction"] = float(table["label"].mean()) if len(table) else 0.0
+        column = data.target_column or data.label_column
+        endpoint = model.endpoint or (
+            f"{column} >= {data.active_threshold}" if data.active_threshold is not None
+            else (f"{column} (positive: {data.positive_label!r})" if data.positive_label
+                  is not None else column))  # fmt: skip
+        unit = model.unit or ("probability" if model.task == "classification" else "as given")
+        how = inputs.label(key, out_dir)
+        card_target = None
+    y = table[target].to_numpy(dtype=float)
+    card = {"endpoint": endpoint, "unit": unit, "target": card_target, "data_source": how,
+            "data_source_sha256": sha256(inputs.paths[key])}  # fmt: skip
+    return TrainingData(smiles=table["smiles"].tolist(), y=y, inchikeys=table["inchikey"].tolist(),
+                        summary=summary, card=card, table=table, log=log,
+                        rejected=rejected)  # fmt: skip
+
+
+# -------------------------------------------------------------------- train
 def _split(smiles: list[str], kind: str, test_size: float, seed: int):
     from drugml import split
 
@@ -242,9 +479,8 @@ def _split(smiles: list[str], kind: str, test_size: float, seed: int):
     return function(smiles, test_size=test_size, seed=seed)
 
 
-def _train(name: str, smiles: list[str], y: np.ndarray, settings: Mapping[str, Any], *,
-           seed: int, split_kind: str, test_size: float, n_jobs: int, progress: bool,
-           card: Mapping[str, Any]) -> tuple[Any, dict, dict]:  # fmt: skip
+def _train(model_config: ModelConfig, training: TrainingData, *, seed: int, n_jobs: int,
+           progress: bool) -> tuple[Any, dict, dict]:  # fmt: skip
     """The screening model with a held-out test fold; (model, metrics, test data).
 
     The returned metrics are the held-out test's, with the screening model's
@@ -253,27 +489,29 @@ def _train(name: str, smiles: list[str], y: np.ndarray, settings: Mapping[str, A
     """
     from drugml.models import PropertyModel
 
-    def new_model(step: str):
-        return PropertyModel(estimator=settings.get("estimator", "xgboost"),
-                             estimator_params=settings.get("estimator_params") or None,
-                             random_state=seed, n_jobs=n_jobs,
-                             progress=f"{name} model, {step}" if progress else False)  # fmt: skip
-
-    train, test = _split(smiles, split_kind, test_size, seed)
+    name, kind = model_config.name, model_config.split
+    train, test = _split(training.smiles, kind, model_config.test_size, seed)
+    model = PropertyModel(task=str(model_config.task), estimator=model_config.estimator,
+                          estimator_params=model_config.estimator_params or None,
+                          random_state=seed, n_jobs=n_jobs,
+                          progress=f"{name} model, {kind}-split test fold + screening model"
+                          if progress else False)  # fmt: skip
     # The held-out molecules are one of the screening model's calibration folds:
     # that fold's model never sees them, so their metrics are a held-out test,
     # and no second model is trained for it.
-    model = new_model(f"{split_kind}-split test fold + screening model").fit(
-        smiles, y, held_out=test)  # fmt: skip
-    predictions = model.held_out_predictions_
+    model.fit(training.smiles, training.y, held_out=test)
     metrics = dict(model.held_out_metrics_)
-    metrics.update({"split": split_kind, "n_train": len(train), "n_test": len(test)})
-    how = (f"{split_kind} split: {len(test):,} of {len(smiles):,} molecules held out as one of "
-           f"the calibration folds (their model never saw them), seed {seed}")  # fmt: skip
+    metrics.update({"task": model_config.task, "estimator": model_config.estimator,
+                    "split": kind, "n_train": len(train), "n_test": len(test)})  # fmt: skip
+    how = (f"{kind} split: {len(test):,} of {len(training.smiles):,} molecules held out as one "
+           f"of the calibration folds (their model never saw them), seed {seed}")  # fmt: skip
+    card = {k: v for k, v in training.card.items() if v is not None}
     model.describe(**card, held_out_test={**metrics, "how": how})
     metrics.update({"how": how, "cross_validation": model.cv_metrics_,
                     "features": model.features_description(), **card})  # fmt: skip
-    return model, metrics, {"y": y[model.held_out_index_], "predictions": predictions}
+    test_data = {"y": training.y[model.held_out_index_],
+                 "predictions": model.held_out_predictions_, "task": model_config.task}  # fmt: skip
+    return model, metrics, test_data
 
 
 def input_label(value: Any, path: Path, out_dir: Path) -> str:
@@ -295,230 +533,176 @@ def input_label(value: Any, path: Path, out_dir: Path) -> str:
     return os.path.relpath(Path(path).resolve(), Path(out_dir).resolve())
 
 
-def known_active_inchikeys(library_path: str | Path, names: list[str], name_column: str,
-                           smiles_column: str | None = None,
-                           id_column: str | None = None) -> set[str]:  # fmt: skip
-    """InChIKeys of library molecules with the given names (salt forms fold to the parent).
+def find_known_actives(screened: pd.DataFrame, names: list[str], name_column: str) -> set[str]:
+    """InChIKeys of screened molecules with the given names (salt forms fold to the parent).
 
     A name matches exactly or as the first word (``ERLOTINIB`` finds
-    ``ERLOTINIB HYDROCHLORIDE``), case-insensitively.
+    ``ERLOTINIB HYDROCHLORIDE``), case-insensitively. The screen's own output
+    carries the names, so the library is not read again.
 
-    >>> from drugml import data
-    >>> keys = known_active_inchikeys(data.path("approved_drugs"), ["erlotinib"], "pref_name")
-    >>> sorted(keys)
-    ['AAKJLRGGTJKAMG-UHFFFAOYSA-N']
+    >>> import pandas as pd
+    >>> table = pd.DataFrame({"inchikey": ["K1", "K2"], "name": ["ERLOTINIB HCL", "ASPIRIN"]})
+    >>> find_known_actives(table, ["erlotinib"], "name")
+    {'K1'}
     """
-    from drugml.chem import read_molecules, standardize
-
-    names = [n.upper() for n in names]
-    if not names or not name_column:
+    wanted = {n.upper() for n in names}
+    if not wanted or not name_column or not len(screened):
         return set()
-    table = read_molecules(library_path, smiles_column=smiles_column, id_column=id_column)
-    if name_column not in table:
-        raise ConfigError(f"{library_path} has no column {name_column!r} to find actives by name")
-    base_names = table[name_column].astype(str).str.upper()
-    chosen = table[base_names.isin(names) | base_names.str.split().str[0].isin(names)]
-    std = standardize(chosen, progress=False)
-    return set(std.loc[std["ok"], "inchikey"])
+    upper = screened[name_column].astype(str).str.upper()
+    chosen = upper.isin(wanted) | upper.str.split().str[0].isin(wanted)
+    return set(screened.loc[chosen, "inchikey"])
 
 
-def merge_salt_forms(screened, name_column: str | None = None):
-    """One row per parent structure (InChIKey): salts and duplicates merged, ids/names joined."""
-    aggregations: dict[str, Any] = {c: "first" for c in screened.columns if c != "inchikey"}
-    aggregations["id"] = lambda ids: "; ".join(map(str, dict.fromkeys(ids)))
-    if name_column:
-        aggregations[name_column] = lambda names: "; ".join(map(str, dict.fromkeys(names)))
-    unique = screened.groupby("inchikey", sort=False).agg(aggregations).reset_index()
-    return unique.sort_values("record", ignore_index=True)
+def lead_models(config: CampaignConfig) -> list[str]:
+    """Models scored by an increasing objective on their prediction, heaviest weight first.
 
-
-def enrichment_summary(ranked, actives: set[str], exclude: set[str] = frozenset(),
-                       by: str = "rank") -> dict:  # fmt: skip
-    """EF 1 %, EF 5 % and BEDROC (alpha 20) of ``actives`` (InChIKeys) in a ranked table,
-    optionally without the compounds in ``exclude`` (e.g. the training set).
-
-    ``by``: ``"rank"`` (the final ranking, 1 best) or a column where higher is
-    better (e.g. ``"potency"``: the prediction alone, to see what the other
-    objectives and the filters cost). ``n_in_top_1pct``/``n_in_top_5pct`` count
-    the known actives there.
+    The first is the campaign's lead model: the report plots it, and the
+    validation compares the final ranking with each of these models alone.
     """
-    from drugml.metrics import actives_in_top, bedroc, enrichment_factor
-
-    table = ranked[~ranked["inchikey"].isin(exclude)] if exclude else ranked
-    is_active = table["inchikey"].isin(actives).to_numpy()
-    if by == "rank":
-        scores = -table["rank"].to_numpy(dtype=float)
-    else:  # a missing prediction ranks last
-        scores = np.nan_to_num(table[by].to_numpy(dtype=float), nan=-np.inf)
-    top = {f"n_in_top_{p}pct": actives_in_top(scores, is_active, p / 100) for p in (1, 5)}
-    return {
-        "ranked_by": by,
-        "n_compounds": len(table),
-        "n_known_actives": int(is_active.sum()),
-        **top,
-        "ef_1pct": enrichment_factor(scores, is_active, 0.01),
-        "ef_5pct": enrichment_factor(scores, is_active, 0.05),
-        "bedroc_alpha20": bedroc(scores, is_active, 20.0),
-    }
+    weights: dict[str, float] = {}
+    for name, task in config.model_tasks().items():
+        column = schema.prediction_column(name, task)
+        for objective in config.ranking.objectives.values():
+            if objective.column == column and objective.shape == "increasing":
+                weights[name] = max(weights.get(name, 0.0), objective.weight)
+    return sorted(weights, key=lambda n: -weights[n])
 
 
-def run(config: str | Path | Mapping[str, Any] | None, out_dir: str | Path,
+# ---------------------------------------------------------------------- run
+def run(config: str | Path | Mapping[str, Any] | CampaignConfig | None, out_dir: str | Path,
         progress: bool = True) -> dict[str, Any]:  # fmt: skip
-    """Run the pipeline; returns the metrics (also in ``out_dir/metrics.json``).
+    """Run a campaign; returns the metrics (also in ``out_dir/metrics.json``).
 
-    ``config``: a YAML path or dict (``None``: the shipped EGFR default).
-    ``progress``: say what runs, with progress bars for training and screening.
+    ``config``: a YAML path, dict or :class:`~drugml.config.CampaignConfig`
+    (``None``: the shipped EGFR default). ``progress``: say what runs, with
+    progress bars for training and screening.
     """
     import os
 
     from drugml import data
-    from drugml.curate import curate_bioactivities
-    from drugml._io import sha256 as _sha256
-    from drugml.rank import load_ranking_config, rank_candidates
-    from drugml.screen import load_rejects, load_results, screen_library
+    from drugml._io import sha256
+    from drugml.metrics import enrichment_summary
+    from drugml.rank import rank_candidates
+    from drugml.screen import load_rejects, load_results, merge_salt_forms, screen_library
 
     started = time.perf_counter()
     config = load_config(config if config is not None else default_config_path())
-    paths = validate_config(config)  # every file and column, before any work
+    inputs = check_inputs(config)  # every file, column and ranking column, before any work
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    seed = int(config["seed"])
-    n_jobs = int(config.get("n_jobs") or os.cpu_count() or 1)
+    (out / "config.yaml").write_text(config.to_yaml(), encoding="utf-8")
+    seed = int(config.seed)
+    n_jobs = int(config.n_jobs or os.cpu_count() or 1)
     timings: dict[str, float] = {}
-    labels = {name: input_label(_config_value(config, name), path, out)
-              for name, path in paths.items()}  # fmt: skip
 
     def say(message: str) -> None:
         if progress:
             print(f"[drugml run] {message}", flush=True)
 
-    # 1. Curate.
-    tick = time.perf_counter()
-    bio = config["bioactivity"]
-    say(f"curating {labels['raw']} ({bio['activity_type']} records)")
-    raw = _read_table(paths["raw"])
-    structures = _read_table(paths["structures"]) if "structures" in paths else None
-    curated = curate_bioactivities(raw, structures=structures, activity_type=bio["activity_type"],
-                                   active_threshold=float(bio["active_threshold"]),
-                                   progress=False)  # fmt: skip
-    table, log = curated
-    activity = f"p{bio['activity_type']}"
-    table.to_csv(out / "curated_bioactivities.csv", index=False)
-    log.to_csv(out / "curation_log.csv", index=False)
-    curated.rejected.to_csv(out / "curation_rejected.csv", index=False)
-    timings["curate"] = time.perf_counter() - tick
-    say(f"curated {len(raw):,} records into {len(table):,} compounds")
+    # 1. Training data, 2. models: each checked on a held-out fold and saved.
+    model_metrics: dict[str, dict] = {}
+    held_out: dict[str, dict] = {}
+    training: dict[str, TrainingData] = {}
+    model_dirs: dict[str, Path] = {}
+    timings["curate"] = timings["models"] = 0.0
+    for model_config in config.models:
+        name = model_config.name
+        tick = time.perf_counter()
+        set_ = training[name] = training_data(model_config, inputs, out, n_jobs=n_jobs)
+        folder = out / "training" / name
+        folder.mkdir(parents=True, exist_ok=True)
+        set_.table.to_csv(folder / "curated.csv", index=False)
+        set_.log.to_csv(folder / "curation_log.csv", index=False)
+        set_.rejected.to_csv(folder / "rejected.csv", index=False)
+        timings["curate"] += time.perf_counter() - tick
+        say(f"{name}: {set_.summary['raw_records']:,} records curated into "
+            f"{len(set_.smiles):,} compounds ({len(set_.rejected):,} records not used, "
+            f"see training/{name}/rejected.csv)")  # fmt: skip
+        tick = time.perf_counter()
+        say(f"training the {name} model ({model_config.task}, {model_config.estimator}, "
+            f"{n_jobs} threads)")  # fmt: skip
+        model, metrics, held_out[name] = _train(model_config, set_, seed=seed, n_jobs=n_jobs,
+                                                progress=progress)  # fmt: skip
+        metrics["training_data"] = set_.summary
+        model_metrics[name] = metrics
+        model_dirs[name] = out / "models" / name
+        model.save(model_dirs[name])
+        timings["models"] += time.perf_counter() - tick
+        say(f"{name} model, {metrics['split']}-split test: " + _headline(metrics))
 
-    # 2. Models: each checked on a held-out split, then refit on all its data.
+    # 3. Screen, once, with every model.
     tick = time.perf_counter()
-    potency_cfg = config["models"]["potency"]
-    smiles = table["smiles"].tolist()
-    say(f"training the potency model on {len(smiles):,} compounds ({n_jobs} threads)")
-    potency, potency_metrics, potency_test = _train(
-        "potency", smiles, table[activity].to_numpy(dtype=float), potency_cfg, seed=seed,
-        split_kind=potency_cfg["split"], test_size=float(potency_cfg["test_size"]),
-        n_jobs=n_jobs, progress=progress,
-        card={"endpoint": activity, "unit": "-log10(molar)", "target": str(config["name"]),
-              "data_source": f"{labels['raw']}, curated ({bio['activity_type']} records)",
-              "data_source_sha256": _sha256(paths["raw"])})  # fmt: skip
-    sol_cfg = config["models"]["solubility"]
-    sol_table = _read_table(paths["solubility"])
-    sol_smiles = sol_table[sol_cfg["smiles_column"]].astype(str).str.strip().tolist()
-    say(f"training the solubility model on {len(sol_smiles):,} molecules")
-    solubility, solubility_metrics, _ = _train(
-        "solubility", sol_smiles, sol_table[sol_cfg["target_column"]].to_numpy(dtype=float),
-        sol_cfg, seed=seed, split_kind="scaffold", test_size=0.2, n_jobs=n_jobs,
-        progress=progress,
-        card={"endpoint": f"logS, aqueous solubility ({sol_cfg['target_column']!r})",
-              "unit": "log10(mol/L)", "target": "none: a physicochemical property",
-              "data_source": labels["solubility"],
-              "data_source_sha256": _sha256(paths["solubility"])})  # fmt: skip
-    models_dir = out / "models"
-    potency.save(models_dir / "potency")
-    solubility.save(models_dir / "solubility")
-    timings["models"] = time.perf_counter() - tick
-    say(f"potency model ({potency_metrics['split']} split): RMSE {potency_metrics['rmse']:.2f}, "
-        f"R2 {potency_metrics['r2']:.2f}; solubility RMSE {solubility_metrics['rmse']:.2f} "
-        f"({timings['models']:.0f} s)")  # fmt: skip
-
-    # 3. Screen.
-    tick = time.perf_counter()
-    library = config["library"]
-    keep = [library["name_column"]] if library.get("name_column") else []
-    say(f"screening {labels['library']}")
+    library = config.library
+    keep = [library.name_column] if library.name_column else []
+    library_label = inputs.label("library.path", out)
+    say(f"screening {library_label}")
     screen_summary = screen_library(
-        paths["library"], {"potency": models_dir / "potency",
-                           "solubility": models_dir / "solubility"},
-        out / "screen", chunk_size=int(library["chunk_size"]),
-        n_jobs=int(library.get("n_jobs") or n_jobs),
-        smiles_column=library.get("smiles_column"), id_column=library.get("id_column"),
-        keep_columns=keep, alerts=library["alerts"], resume=False,
-        progress=progress)  # fmt: skip
-    screen_summary["library"] = labels["library"]
+        inputs.paths["library.path"], model_dirs, out / "screen",
+        chunk_size=library.chunk_size, n_jobs=int(library.n_jobs or n_jobs),
+        smiles_column=library.smiles_column, id_column=library.id_column,
+        keep_columns=keep, alerts=library.alerts, resume=False, progress=progress)  # fmt: skip
+    screen_summary["library"] = library_label
     screened = load_results(out / "screen")
     rejects = load_rejects(out / "screen")
     timings["screen"] = time.perf_counter() - tick
 
-    # Salt forms and duplicates: one row per parent structure (InChIKey).
-    unique = merge_salt_forms(screened, keep[0] if keep else None)
-
-    # 4. Rank.
+    # 4. Rank: one row per parent structure (salt forms and duplicates merged).
     tick = time.perf_counter()
-    ranking_config = load_ranking_config(config["ranking"] or None)
+    unique = merge_salt_forms(screened, keep[0] if keep else None)
+    ranking_config = config.ranking.as_dict()
     ranked = rank_candidates(unique, ranking_config)
-    training_keys = set(table["inchikey"])
-    ranked["in_training_data"] = ranked["inchikey"].isin(training_keys)
-    names = config["validation"].get("known_actives") or []
-    actives = known_active_inchikeys(
-        paths["library"],
-        names,
-        library.get("name_column"),
-        library.get("smiles_column"),
-        library.get("id_column"),
-    )
+    trained_on: dict[str, list[str]] = {}  # InChIKey -> the models trained on it
+    for name, set_ in training.items():
+        for key in dict.fromkeys(set_.inchikeys):
+            trained_on.setdefault(key, []).append(name)
+    ranked["in_training_data"] = ranked["inchikey"].isin(trained_on)
+    ranked["training_data_of"] = ["; ".join(trained_on.get(k, [])) for k in ranked["inchikey"]]
+    actives = find_known_actives(screened, config.validation.known_actives,
+                                 library.name_column or "")  # fmt: skip
     ranked["known_active"] = ranked["inchikey"].isin(actives)
     ranked.to_csv(out / "ranked_candidates.csv", index=False)
     ranked.to_parquet(out / "ranked_candidates.parquet", index=False)
     timings["rank"] = time.perf_counter() - tick
 
-    # 5. Validation: the final ranking, and the potency prediction alone.
-    validation = {
+    # 5. Validation: the final ranking, and each scoring model alone.
+    seen = set(trained_on)
+    validation: dict[str, Any] = {
         "all_compounds": enrichment_summary(ranked, actives),
-        "without_training_compounds": enrichment_summary(ranked, actives, training_keys),
-        "potency_alone": enrichment_summary(ranked, actives, by="potency"),
-        "potency_alone_without_training_compounds": enrichment_summary(
-            ranked, actives, training_keys, by="potency"),
-        "known_actives_failing_filters": ranked.loc[
-            ranked["known_active"] & ~ranked["passes_filters"], "id"].astype(str).tolist(),
-    }  # fmt: skip
+        "without_training_compounds": enrichment_summary(ranked, actives, seen),
+    }
+    for name in lead_models(config):
+        column = schema.prediction_column(name, config.model_tasks()[name])
+        validation[f"{name}_alone"] = enrichment_summary(ranked, actives, by=column)
+        validation[f"{name}_alone_without_training_compounds"] = enrichment_summary(
+            ranked, actives, seen, by=column)  # fmt: skip
+    validation["known_actives_failing_filters"] = ranked.loc[
+        ranked["known_active"] & ~ranked["passes_filters"], "id"].astype(str).tolist()  # fmt: skip
     found = validation["all_compounds"]
-    seen = int((ranked["known_active"] & ranked["in_training_data"]).sum())
+    n_seen = int((ranked["known_active"] & ranked["in_training_data"]).sum())
     say(f"screened {screen_summary['records']:,} records; known actives in the top 5 %: "
-        f"{found['n_in_top_5pct']} of {found['n_known_actives']} ({seen} of the "
-        f"{found['n_known_actives']} are in the training data)")  # fmt: skip
+        f"{found['n_in_top_5pct']} of {found['n_known_actives']} ({n_seen} of the "
+        f"{found['n_known_actives']} are in a model's training data)")  # fmt: skip
 
     metrics = {
-        "name": config["name"],
+        "name": config.name,
         "drugml": __version__,
         "seed": seed,
-        "curation": {"raw_records": len(raw), "compounds": len(table),
-                     "active_fraction": float(table["active"].mean())},
-        "potency_model": potency_metrics,
-        "solubility_model": solubility_metrics,
+        "models": model_metrics,
         "screen": {**screen_summary, "unique_structures": len(unique),
                    "salt_forms_merged": int(len(screened) - len(unique))},
         "validation": validation,
         "timings_seconds": {k: round(v, 1) for k, v in timings.items()},
-        "inputs": {name: {"source": labels[name], "sha256": _sha256(path)}
-                   for name, path in paths.items()},
+        "inputs": {key: {"source": inputs.label(key, out), "sha256": sha256(path)}
+                   for key, path in inputs.paths.items()},
     }  # fmt: skip
     from drugml.report import write_report
 
     tick = time.perf_counter()
     say("writing the report")
-    report = write_report(out / "report.html", config=config, ranking_config=ranking_config,
-                          metrics=metrics, ranked=ranked, log=log, rejects=rejects,
-                          potency_test=potency_test, structure_path=paths["structure"],
+    report = write_report(out / "report.html", config=config, metrics=metrics, ranked=ranked,
+                          rejects=rejects, held_out=held_out,
+                          curation_logs={n: s.log for n, s in training.items()},
+                          structure_path=inputs.paths.get("target.structure"),
                           data_versions=_data_checksums(data))  # fmt: skip
     metrics["timings_seconds"]["report"] = round(time.perf_counter() - tick, 1)
     metrics["timings_seconds"]["total"] = round(time.perf_counter() - started, 1)
@@ -527,15 +711,12 @@ def run(config: str | Path | Mapping[str, Any] | None, out_dir: str | Path,
     return metrics
 
 
-def _config_value(config: Mapping[str, Any], input_name: str) -> Any:
-    """The configuration's own words for one of :func:`validate_config`'s inputs."""
-    where = {"structure": ("target", "structure"), "raw": ("bioactivity", "raw"),
-             "structures": ("bioactivity", "structures"), "library": ("library", "path"),
-             "solubility": ("models", "solubility", "data")}[input_name]  # fmt: skip
-    value: Any = config
-    for key in where:
-        value = value[key]
-    return value
+def _headline(metrics: Mapping[str, Any]) -> str:
+    if metrics.get("task") == "classification":
+        return (f"ROC-AUC {metrics['roc_auc']:.2f}, PR-AUC {metrics['pr_auc']:.2f} "
+                f"({metrics['n_test']:,} molecules)")  # fmt: skip
+    return (f"RMSE {metrics['rmse']:.2f}, R2 {metrics['r2']:.2f}, interval coverage "
+            f"{metrics['coverage']:.0%} ({metrics['n_test']:,} molecules)")  # fmt: skip
 
 
 def _data_checksums(data_module) -> list[dict[str, str]]:

@@ -37,11 +37,15 @@ down the ranking and keeps a molecule only if its Tanimoto similarity to
 every one kept so far is below ``max_similarity`` (score first, then
 diversity).
 
-Defaults (:data:`DEFAULT_RANKING`) score potency (predicted pIC50, 6 to 8),
-the width of its 90 % interval (narrower is better), its domain similarity,
-predicted log solubility (-6 to -3 log mol/L), QED, SA score and Lipinski's
-rule of five (at most one violation is ideal, three or more is the floor);
-the only hard filter is PAINS.
+Defaults (:data:`drugml.schema.DEFAULT_RANKING`) score what every screen
+has: QED, SA score and Lipinski's rule of five (at most one violation is
+ideal, three or more is the floor); the only hard filter is PAINS. A
+campaign adds its models' columns (``<model>_prediction``,
+``<model>_probability``, ``<model>_interval_width``,
+``<model>_nearest_similarity``; :mod:`drugml.schema`) as objectives; the
+EGFR default (``drugml/configs/egfr.yaml``) scores predicted pIC50 (6 to 8),
+the width of its 90 % interval, its domain similarity and predicted log
+solubility (-6 to -3 log mol/L) besides.
 
 **Why the rule of five is scored, not a hard filter.** Many kinase
 inhibitors are "beyond the rule of five": lapatinib, neratinib and
@@ -68,13 +72,13 @@ Example
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from drugml import schema
 from drugml.errors import DrugmlError
 
 if TYPE_CHECKING:
@@ -92,34 +96,8 @@ __all__ = [
 
 SHAPES = ("increasing", "decreasing", "window")
 
-#: The default ranking; see the module docstring for what each part does.
-DEFAULT_RANKING: dict[str, Any] = {
-    "objectives": {
-        "potency": {"column": "potency", "shape": "increasing", "low": 6.0, "high": 8.0,
-                    "weight": 3.0},
-        "potency_uncertainty": {"column": "potency_interval_width", "shape": "decreasing",
-                                "low": 2.0, "high": 4.0, "weight": 0.5},
-        "domain": {"column": "potency_nearest_similarity", "shape": "increasing", "low": 0.2,
-                   "high": 0.5, "weight": 1.0},
-        "solubility": {"column": "solubility", "shape": "increasing", "low": -6.0, "high": -3.0,
-                       "weight": 1.0},
-        "qed": {"column": "qed", "shape": "increasing", "low": 0.2, "high": 0.7, "weight": 1.0},
-        "sa_score": {"column": "sa_score", "shape": "decreasing", "low": 3.0, "high": 6.0,
-                     "weight": 1.0},
-        "rule_of_five": {"column": "ro5_violations", "shape": "decreasing", "low": 1.0,
-                         "high": 3.0, "weight": 0.5},
-    },
-    "filters": {
-        "pains": {"equals": False},
-    },
-    "floor": 0.01,
-    "top_k": 20,
-    "diversity": "maxmin",
-    "pool_factor": 2,
-    "max_similarity": 0.6,
-    "diversity_radius": 2,
-    "novelty_column": "potency_nearest_similarity",
-}  # fmt: skip
+#: The default ranking (its one home is :mod:`drugml.schema`).
+DEFAULT_RANKING = schema.DEFAULT_RANKING
 
 
 class RankingConfigError(DrugmlError, ValueError):
@@ -194,42 +172,18 @@ def load_ranking_config(source: str | Path | Mapping[str, Any] | None) -> dict[s
 
     Objectives given replace the default objectives as a whole (so that a
     configuration says exactly what it scores); other keys update one by one.
+    Every key is checked (:class:`drugml.config.RankingConfig`): an unknown
+    one is an error with a suggestion.
+
+    >>> load_ranking_config({"top_k": 5})["filters"]
+    {'pains': {'equals': False}}
     """
-    config = copy.deepcopy(DEFAULT_RANKING)
-    if source is None:
-        return config
-    if isinstance(source, (str, Path)):
-        path = Path(source)
-        if not path.is_file():
-            raise RankingConfigError(f"Ranking configuration {path} does not exist")
-        text = path.read_text()
-        if path.suffix.lower() == ".toml":
-            import tomllib
+    from drugml.config import ConfigError, parse_ranking
 
-            given = tomllib.loads(text)
-        else:
-            import yaml
-
-            given = yaml.safe_load(text) or {}
-    else:
-        given = copy.deepcopy(dict(source))
-    unknown = set(given) - set(DEFAULT_RANKING)
-    if unknown:
-        raise RankingConfigError(f"Unknown ranking settings {sorted(unknown)}; known: "
-                                 f"{sorted(DEFAULT_RANKING)}")  # fmt: skip
-    config.update(given)
-    for name, objective in config["objectives"].items():
-        missing = {"column", "shape", "low", "high"} - set(objective)
-        if missing:
-            raise RankingConfigError(f"Objective {name!r} lacks {sorted(missing)}")
-        if objective["shape"] not in SHAPES:
-            raise RankingConfigError(
-                f"Objective {name!r}: unknown shape {objective['shape']!r}; use one of {SHAPES}"
-            )
-    for column, rule in config["filters"].items():
-        if not set(rule) <= {"max", "min", "equals"} or not rule:
-            raise RankingConfigError(f"Filter on {column!r} must use max, min or equals: {rule}")
-    return config
+    try:
+        return parse_ranking(source).as_dict()
+    except ConfigError as exc:
+        raise RankingConfigError(str(exc)) from None
 
 
 def apply_filters(table: pd.DataFrame, filters: Mapping[str, Mapping[str, Any]]
@@ -271,16 +225,19 @@ def rank_candidates(table: pd.DataFrame, config: str | Path | Mapping[str, Any] 
     ``novelty_column`` is present), ``rank`` (1 = best: passing molecules by
     score, then failing ones) and ``selected`` (the diverse top-k). A column
     the configuration names but the table lacks raises
-    :class:`RankingConfigError` naming it and the columns there are. A
-    potency interval width is derived from ``potency_lower``/``potency_upper``
-    when needed.
+    :class:`RankingConfigError` naming it and the columns there are. Each
+    model's ``<name>_interval_width`` is derived from ``<name>_lower`` and
+    ``<name>_upper``.
     """
     import pandas as pd
 
     config = load_ranking_config(config)
     out = table.copy().reset_index(drop=True)
-    if "potency_interval_width" not in out and {"potency_lower", "potency_upper"} <= set(out):
-        out["potency_interval_width"] = out["potency_upper"] - out["potency_lower"]
+    for lower in [c for c in out.columns if c.endswith("_lower")]:
+        name = lower[: -len("_lower")]
+        width = schema.model_column(name, schema.INTERVAL_WIDTH)
+        if f"{name}_upper" in out and width not in out:
+            out[width] = out[f"{name}_upper"] - out[lower]
     needed = [o["column"] for o in config["objectives"].values()] + list(config["filters"])
     missing = [c for c in needed if c not in out.columns]
     if missing:

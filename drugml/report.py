@@ -4,8 +4,10 @@ Written for the medicinal chemist who reads it: why each molecule ranks where
 it does (each objective's desirability and its factor in the score), how sure
 the model is (interval, applicability domain), whether a molecule was in the
 training data, which structural alerts it carries and which filter it failed;
-where the known actives land, by the final ranking and by the potency
+where the known actives land, by the final ranking and by the lead model's
 prediction alone; what each model predicts and how each number was obtained.
+Nothing here names a model: every model of the campaign gets its columns,
+metrics, figures and card (column names from :mod:`drugml.schema`).
 
 Figures are embedded as PNG (base64) or SVG, each with an ``alt`` text; the 3D
 pocket view and its 3Dmol.js are inline, once (see :mod:`drugml.view3d`); the
@@ -25,6 +27,8 @@ import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
+
+from drugml.schema import prediction_column
 
 __all__ = ["SHOWN_CANDIDATES", "figure_html", "score_factors", "table_html", "write_report"]
 
@@ -190,8 +194,9 @@ def _badges(row: Any, alert_columns: Sequence[str], domain_column: str | None) -
     if getattr(row, "selected", False):
         badges.append('<span class="badge b-short">short list</span>')
     if getattr(row, "in_training_data", False):
-        badges.append('<span class="badge b-train" title="its measured value was used to train '
-                      'the model">in training data</span>')  # fmt: skip
+        which = html.escape(str(getattr(row, "training_data_of", "") or "a model"))
+        badges.append(f'<span class="badge b-train" title="its measured value was used to train '
+                      f'the {which} model">in training data ({which})</span>')  # fmt: skip
     if domain_column and not bool(getattr(row, domain_column, True)):
         badges.append('<span class="badge b-domain" title="far from every training molecule: '
                       'treat the prediction with care">out of domain</span>')  # fmt: skip
@@ -216,17 +221,36 @@ def _why(factors: Mapping[str, float], desirabilities: Mapping[str, float]) -> s
                "more than 3 %") + "</span>")  # fmt: skip
 
 
+def _model_cell(row: Any, name: str, task: str) -> str:
+    """One model's prediction of a row: value with its interval, or the probability."""
+    column = prediction_column(name, task)
+    value = float(getattr(row, column, float("nan")))
+    if value != value:
+        return "<td></td>"
+    if task == "classification":
+        return f'<td data-sort="{value:.4f}">{value:.2f}</td>'
+    lower, upper = getattr(row, f"{name}_lower", None), getattr(row, f"{name}_upper", None)
+    interval = f" <small>({lower:.1f}-{upper:.1f})</small>" if lower is not None else ""
+    return f'<td data-sort="{value:.4f}">{value:.2f}{interval}</td>'
+
+
+def _model_header(name: str, task: str) -> str:
+    return f"P({name})" if task == "classification" else f"{name} (90 % interval)"
+
+
 def _candidate_table(ranked: Any, ranking_config: Mapping[str, Any], name_column: str | None,
-                     alert_columns: Sequence[str]) -> str:  # fmt: skip
+                     alert_columns: Sequence[str], models: Mapping[str, str],
+                     lead: str | None) -> str:  # fmt: skip
     """The interactive table of the best ``SHOWN_CANDIDATES`` molecules."""
     from drugml.viz import molecule_svg
 
     shown = ranked.head(SHOWN_CANDIDATES)
     factors = score_factors(shown, ranking_config)
     objectives = list(ranking_config["objectives"])
-    domain_column = "potency_in_domain" if "potency_in_domain" in shown else None
-    headers = ["rank", "structure", "molecule", "score", "potency (90 % interval)",
-               "solubility", "QED", "SA", "Ro5 viol.", "flags", "why this score"]  # fmt: skip
+    domain_column = f"{lead}_in_domain" if lead and f"{lead}_in_domain" in shown else None
+    headers = ["rank", "structure", "molecule", "score",
+               *[_model_header(n, t) for n, t in models.items()],
+               "QED", "SA", "Ro5 viol.", "flags", "why this score"]  # fmt: skip
     body = []
     for position, row in enumerate(shown.itertuples(index=False)):
         name = _name(row, name_column)
@@ -236,18 +260,14 @@ def _candidate_table(ranked: Any, ranking_config: Mapping[str, Any], name_column
                  "fail": not row.passes_filters,
                  "ood": domain_column is not None and not getattr(row, domain_column)}  # fmt: skip
         data = " ".join(f'data-{k}="{int(bool(v))}"' for k, v in flags.items())
-        potency = getattr(row, "potency", float("nan"))
-        interval = (f" ({row.potency_lower:.1f}-{row.potency_upper:.1f})"
-                    if hasattr(row, "potency_lower") else "")  # fmt: skip
         cells = [
             f'<td data-sort="{row.rank}">{row.rank}</td>',
             f'<td class="structure">{molecule_svg(row.smiles, title=name)}</td>',
             f"<td>{html.escape(name)}<br><small>{html.escape(str(row.id))}</small></td>",
             f'<td data-sort="{row.score:.6f}">{row.score:.3f}</td>',
-            f'<td data-sort="{potency:.4f}">{potency:.2f}{interval}</td>',
+            *[_model_cell(row, n, t) for n, t in models.items()],
             *[f'<td data-sort="{v:.4f}">{v:.2f}</td>' if v == v else "<td></td>"
-              for v in (getattr(row, c, float("nan")) for c in ("solubility", "qed",
-                                                                  "sa_score"))],
+              for v in (float(getattr(row, c, float("nan"))) for c in ("qed", "sa_score"))],
             f"<td>{int(getattr(row, 'ro5_violations', 0))}</td>",
             f"<td>{_badges(row, alert_columns, domain_column)}</td>",
             f'<td class="why">{_why(f, d)}</td>',
@@ -268,7 +288,7 @@ def _candidate_table(ranked: Any, ranking_config: Mapping[str, Any], name_column
             + "</tr></thead><tbody>" + "".join(body) + "</tbody></table></div>")  # fmt: skip
 
 
-def _grid(rows: Any, name_column: str | None, what: str) -> str:
+def _grid(rows: Any, name_column: str | None, what: str, lead_column: str | None) -> str:
     """A grid of 2D structures labelled with rank, name (two lines at most) and score."""
     import textwrap
 
@@ -277,7 +297,9 @@ def _grid(rows: Any, name_column: str | None, what: str) -> str:
     legends = []
     for row in rows.itertuples(index=False):
         name = "\n".join(textwrap.wrap(_name(row, name_column), 26)[:2])
-        legends.append(f"#{row.rank} {name}\nscore {row.score:.2f}, potency {row.potency:.1f}")
+        lead = (f", {lead_column.rsplit('_', 1)[0]} {getattr(row, lead_column):.2f}"
+                if lead_column else "")  # fmt: skip
+        legends.append(f"#{row.rank} {name}\nscore {row.score:.2f}{lead}")
     svg = molecule_grid(rows["smiles"].tolist(), legends=legends, n_cols=4,
                         sub_image_size=(270, 220)).svg  # fmt: skip
     svg = svg[svg.index("<svg") :]
@@ -288,8 +310,9 @@ def _grid(rows: Any, name_column: str | None, what: str) -> str:
 
 
 # -------------------------------------------------------------- validation
-def _enrichment_words(validation: Mapping[str, Any], n_seen: int) -> str:
-    final, alone = validation["all_compounds"], validation["potency_alone"]
+def _enrichment_words(validation: Mapping[str, Any], n_seen: int, lead: str | None) -> str:
+    final = validation["all_compounds"]
+    alone = validation.get(f"{lead}_alone")
     unseen = validation["without_training_compounds"]
     n, total = final["n_known_actives"], final["n_compounds"]
     if n == 0:
@@ -298,12 +321,14 @@ def _enrichment_words(validation: Mapping[str, Any], n_seen: int) -> str:
     ef = final["ef_1pct"]
     return (
         f"<p>{n} known actives named in the configuration are among the {total:,} distinct "
-        f"structures screened. <b>{n_seen} of them are in the potency model's training data</b>: "
-        "their measured potency was learned, so ranking them high shows the model remembers, "
+        f"structures screened. <b>{n_seen} of them are in a model's training data</b>: "
+        "their measured value was learned, so ranking them high shows the model remembers, "
         "not that it predicts. By the final ranking, "
         f"<b>{final['n_in_top_1pct']} of {n}</b> land in the top 1 % and "
-        f"<b>{final['n_in_top_5pct']}</b> in the top 5 %; by the potency prediction alone, "
-        f"{alone['n_in_top_1pct']} and {alone['n_in_top_5pct']}. The enrichment factor says "
+        f"<b>{final['n_in_top_5pct']}</b> in the top 5 %"
+        + (f"; by the {html.escape(str(lead))} prediction alone, {alone['n_in_top_1pct']} and "
+           f"{alone['n_in_top_5pct']}" if alone else "")
+        + ". The enrichment factor says "
         f"how much richer in known actives the top of the list is than the library as a whole: "
         f"EF 1 % = {ef:.1f} means {ef:.0f} times what a random order gives (at most "
         f"{min(100.0, total / n):.0f} here). BEDROC (alpha 20) weighs the first ~8 % of the "
@@ -312,19 +337,22 @@ def _enrichment_words(validation: Mapping[str, Any], n_seen: int) -> str:
         " remain"
         + (", too few for an enrichment figure to mean much" if unseen["n_known_actives"] < 3
            else "")
-        + ". What the other objectives and the filters cost the potency signal is the "
-        "difference between the two rows of each pair below.</p>"
+        + (f". What the other objectives and the filters cost the {html.escape(str(lead))} "
+           "signal is the difference between the final ranking and that model alone below."
+           if alone else ".")
+        + "</p>"
     )  # fmt: skip
 
 
-def _enrichment_table(validation: Mapping[str, Any]) -> str:
+def _enrichment_table(validation: Mapping[str, Any], leads: Sequence[str]) -> str:
     import pandas as pd
 
-    alone, unseen = "potency prediction alone", "without training compounds"
+    unseen = "without training compounds"
     labels = {"all_compounds": ("final ranking", "all compounds"),
-              "potency_alone": (alone, "all compounds"),
-              "without_training_compounds": ("final ranking", unseen),
-              "potency_alone_without_training_compounds": (alone, unseen)}  # fmt: skip
+              "without_training_compounds": ("final ranking", unseen)}  # fmt: skip
+    for lead in leads:
+        labels[f"{lead}_alone"] = (f"{lead} prediction alone", "all compounds")
+        labels[f"{lead}_alone_without_training_compounds"] = (f"{lead} prediction alone", unseen)
     rows = [{"ranked by": by, "compounds": what, "known actives": v["n_known_actives"],
              "in top 1 %": v["n_in_top_1pct"], "in top 5 %": v["n_in_top_5pct"],
              "EF 1 %": v["ef_1pct"], "EF 5 %": v["ef_5pct"], "BEDROC": v["bedroc_alpha20"]}
@@ -333,7 +361,7 @@ def _enrichment_table(validation: Mapping[str, Any]) -> str:
     return table_html(pd.DataFrame(rows), float_format="{:.2f}")
 
 
-def _recovery_figure(ranked: Any) -> str:
+def _recovery_figure(ranked: Any, lead: str | None, lead_column: str | None) -> str:
     import matplotlib.pyplot as plt
     import numpy as np
 
@@ -341,10 +369,11 @@ def _recovery_figure(ranked: Any) -> str:
 
     fig, ax = plt.subplots(figsize=(6.5, 4))
     known = ranked["known_active"].to_numpy()
-    orders = {"final ranking": np.arange(len(ranked)),
-              "potency prediction alone": np.argsort(
-                  -np.nan_to_num(ranked["potency"].to_numpy(dtype=float), nan=-np.inf),
-                  kind="stable")}  # fmt: skip
+    orders = {"final ranking": np.arange(len(ranked))}
+    if lead_column:
+        orders[f"{lead} prediction alone"] = np.argsort(
+            -np.nan_to_num(ranked[lead_column].to_numpy(dtype=float), nan=-np.inf),
+            kind="stable")  # fmt: skip
     for (label, order), color in zip(orders.items(), (PRIMARY_COLOR, ACCENT_COLOR), strict=True):
         hits = known[order]
         ax.plot(np.arange(1, len(hits) + 1) / len(hits) * 100, np.cumsum(hits), label=label,
@@ -358,11 +387,11 @@ def _recovery_figure(ranked: Any) -> str:
     ax.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()
     return figure_html(fig, alt=f"Known actives found against the fraction of the ranked library "
-                       f"screened, for the final ranking and for the potency prediction alone; "
+                       f"screened, for the final ranking and for the {lead} prediction alone; "
                        f"{int(known.sum())} known actives in all.")  # fmt: skip
 
 
-def _score_figure(ranked: Any) -> str:
+def _score_figure(ranked: Any, lead: str | None, lead_column: str | None) -> str:
     import matplotlib.pyplot as plt
 
     from drugml.viz import ACCENT_COLOR, PRIMARY_COLOR
@@ -370,19 +399,21 @@ def _score_figure(ranked: Any) -> str:
     fig, axes = plt.subplots(1, 2, figsize=(11, 4))
     passing = ranked["passes_filters"]
     y_column = "d_qed" if "d_qed" in ranked else "score"
-    axes[0].scatter(ranked.loc[passing, "potency"], ranked.loc[passing, y_column], s=8,
+    x_column = lead_column or "qed"
+    axes[0].scatter(ranked.loc[passing, x_column], ranked.loc[passing, y_column], s=8,
                     alpha=0.4, color="#999999", label="candidates")  # fmt: skip
     front = ranked[passing & (ranked["pareto_rank"] == 1)]
-    axes[0].scatter(front["potency"], front[y_column], s=22, color=PRIMARY_COLOR,
+    axes[0].scatter(front[x_column], front[y_column], s=22, color=PRIMARY_COLOR,
                     label="Pareto front (rank 1)")  # fmt: skip
     known = ranked[ranked["known_active"]] if "known_active" in ranked else ranked.iloc[:0]
     if len(known):
-        axes[0].scatter(known["potency"], known[y_column], s=50, marker="*", color=ACCENT_COLOR,
+        axes[0].scatter(known[x_column], known[y_column], s=50, marker="*", color=ACCENT_COLOR,
                         label="known actives")  # fmt: skip
-    axes[0].set_xlabel("predicted potency")
+    what = f"predicted {lead}" if lead else "QED"
+    axes[0].set_xlabel(what)
     axes[0].set_ylabel("QED desirability" if y_column == "d_qed" else "score")
     axes[0].legend(fontsize=8)
-    axes[0].set_title("Potency against drug-likeness")
+    axes[0].set_title(f"{what[0].upper()}{what[1:]} against drug-likeness")
     axes[1].hist(ranked["score"], bins=40, color="#bbbbbb")
     for value in known["score"]:
         axes[1].axvline(value, color=ACCENT_COLOR, lw=1)
@@ -390,7 +421,7 @@ def _score_figure(ranked: Any) -> str:
     axes[1].set_ylabel("compounds")
     axes[1].set_title("Score distribution (red: known actives)")
     fig.tight_layout()
-    return figure_html(fig, alt="Left: predicted potency against QED desirability of every "
+    return figure_html(fig, alt=f"Left: {what} against QED desirability of every "
                        "passing candidate, Pareto front and known actives marked. Right: "
                        "histogram of the aggregate score, known actives as red lines.")  # fmt: skip
 
@@ -400,18 +431,22 @@ def _model_section(title: str, metrics: Mapping[str, Any], card_path: str,
                    figures: str = "") -> str:  # fmt: skip
     import pandas as pd
 
-    from drugml.models import METRIC_NAMES
+    from drugml.metrics import METRIC_NAMES
 
     cv = metrics.get("cross_validation", {})
     keys = [k for k in ("rmse", "mae", "r2", "spearman", "coverage", "mean_interval_width",
-                        "roc_auc", "pr_auc") if k in metrics]  # fmt: skip
+                        "roc_auc", "pr_auc", "mcc", "balanced_accuracy", "brier")
+            if k in metrics]  # fmt: skip
     rows = [{"metric": METRIC_NAMES[k], "held-out test": metrics[k], "cross-validation":
              cv.get(k, float("nan"))} for k in keys]  # fmt: skip
     unit = metrics.get("unit", "")
     return "\n".join([
         f"<h3>{html.escape(title)}</h3>",
-        f"<p><b>Predicts</b> {html.escape(str(metrics.get('endpoint', '?')))} in "
-        f"{html.escape(unit)}; <b>target</b>: {html.escape(str(metrics.get('target', '?')))}; "
+        f"<p><b>Predicts</b> {html.escape(str(metrics.get('endpoint', '?')))} "
+        f"({html.escape(str(metrics.get('task', '')))}, {html.escape(unit)}, "
+        f"{html.escape(str(metrics.get('estimator', '')))})"
+        + (f"; <b>target</b>: {html.escape(str(metrics['target']))}" if metrics.get("target")
+           else "") + "; "
         f"<b>features</b>: {html.escape(str(metrics.get('features', '?')))}. <b>Data</b>: "
         f"{html.escape(str(metrics.get('data_source', '?')))}. Model card: "
         f'<a href="{html.escape(card_path)}">{html.escape(card_path)}</a>.</p>',
@@ -428,22 +463,39 @@ def _model_section(title: str, metrics: Mapping[str, Any], card_path: str,
     ])  # fmt: skip
 
 
-def _potency_figures(potency_test: Mapping[str, Any]) -> str:
+def _model_figures(name: str, test: Mapping[str, Any]) -> str:
+    """Held-out figures of one model: parity and error against similarity (regression),
+    ROC curve and probability by class (classification)."""
     import matplotlib.pyplot as plt
+    import numpy as np
 
-    from drugml.viz import plot_error_vs_similarity, plot_parity
+    from drugml.viz import plot_error_vs_similarity, plot_parity, plot_roc
 
-    predictions = potency_test["predictions"]
+    predictions = test["predictions"]
+    y = np.asarray(test["y"], dtype=float)
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
-    plot_parity(potency_test["y"], predictions["prediction"], ax=axes[0],
-                label="held-out test set", lower=predictions["lower"],
-                upper=predictions["upper"])  # fmt: skip
-    plot_error_vs_similarity(potency_test["y"], predictions["prediction"],
-                             predictions["nearest_similarity"], ax=axes[1])  # fmt: skip
+    if test.get("task") == "classification":
+        probability = predictions["probability"].to_numpy(dtype=float)
+        if len(np.unique(y)) == 2:
+            plot_roc(y, probability, ax=axes[0], label="held-out test set")
+        for label, colour in ((0, "#999999"), (1, "#2b6ca3")):
+            axes[1].hist(probability[y == label], bins=20, range=(0, 1), alpha=0.6,
+                         color=colour, label=f"measured {label}")  # fmt: skip
+        axes[1].set_xlabel(f"predicted probability ({name})")
+        axes[1].set_ylabel("held-out molecules")
+        axes[1].legend(frameon=False, fontsize=9)
+        alt = (f"Left: ROC curve of the {name} model on the held-out test set. Right: its "
+               "predicted probabilities for the measured positives and negatives.")  # fmt: skip
+    else:
+        plot_parity(y, predictions["prediction"], ax=axes[0], label="held-out test set",
+                    lower=predictions["lower"], upper=predictions["upper"])  # fmt: skip
+        plot_error_vs_similarity(y, predictions["prediction"], predictions["nearest_similarity"],
+                                 ax=axes[1])  # fmt: skip
+        alt = (f"Left: predicted against measured {name} on the held-out test set, with 90 % "
+               "intervals. Right: absolute error against similarity to the nearest training "
+               "molecule, with binned medians.")  # fmt: skip
     fig.tight_layout()
-    return figure_html(fig, alt="Left: predicted against measured potency on the held-out test "
-                       "set, with 90 % intervals. Right: absolute error against similarity to "
-                       "the nearest training molecule, with binned medians.")  # fmt: skip
+    return figure_html(fig, alt=alt)
 
 
 def _curation_figure(log: Any) -> str:
@@ -459,13 +511,13 @@ def _curation_figure(log: Any) -> str:
 
 
 # ------------------------------------------------------------------ pocket
-def _pocket_view(config: Mapping[str, Any], structure_path: Path, ranked: Any,
-                 name_column: str | None) -> str:  # fmt: skip
+def _pocket_view(target: Any, structure_path: Path, ranked: Any, name_column: str | None) -> str:
     """The pocket with the best-ranked passing candidate that is not a training compound."""
     from drugml.structure import load_structure, place_like_reference
     from drugml.view3d import view_binding_site
 
-    target = config["target"]
+    target = {"ligand": target.ligand, "ligand_smiles": target.ligand_smiles,
+              "pocket_cutoff": target.pocket_cutoff}  # fmt: skip
     structure = load_structure(structure_path, ligand_residues=[target["ligand"]])
     candidates, note = [], ""
     legend = {f"reference ligand {target['ligand']} (green carbons)": "#33aa33",
@@ -548,17 +600,28 @@ def _ranking_config_html(ranking_config: Mapping[str, Any]) -> str:
     ])  # fmt: skip
 
 
-def _cards(metrics: Mapping[str, Any], n_seen: int) -> str:
+def _cards(metrics: Mapping[str, Any], n_seen: int, lead: str | None) -> str:
     screen, validation = metrics["screen"], metrics["validation"]
-    potency = metrics["potency_model"]
     final = validation["all_compounds"]
-    cards = [
-        ("curated compounds", f"{metrics['curation']['compounds']:,}",
-         f"from {metrics['curation']['raw_records']:,} raw records"),
-        ("potency model, held-out test", f"RMSE {potency['rmse']:.2f}",
-         f"{potency.get('unit', '')}; R² {potency['r2']:.2f} on {potency['split']}-split "
-         "molecules it never saw"),
-        ("90 % intervals cover", f"{potency['coverage']:.0%}", "of the held-out molecules"),
+    models = metrics["models"]
+    cards = [("models", f"{len(models)} trained", ", ".join(models))]
+    for name, m in models.items():
+        if name != lead and lead is not None:
+            continue
+        data = m.get("training_data", {})
+        cards.append((f"{name}: training compounds", f"{data.get('compounds', m['n_train']):,}",
+                      f"from {data.get('raw_records', 0):,} records"))  # fmt: skip
+        if m.get("task") == "classification":
+            cards.append((f"{name} model, held-out test", f"ROC-AUC {m['roc_auc']:.2f}",
+                          f"PR-AUC {m['pr_auc']:.2f} on {m['split']}-split molecules it never "
+                          "saw"))  # fmt: skip
+        else:
+            cards.append((f"{name} model, held-out test", f"RMSE {m['rmse']:.2f}",
+                          f"{m.get('unit', '')}; R² {m['r2']:.2f} on {m['split']}-split "
+                          "molecules it never saw"))  # fmt: skip
+            cards.append(("90 % intervals cover", f"{m['coverage']:.0%}",
+                          "of the held-out molecules"))  # fmt: skip
+    cards += [
         ("library", f"{screen['scored']:,} scored",
          f"of {screen['records']:,} records; {screen['rejected']:,} rejected (reasons below)"),
         ("known actives in the top 5 %", f"{final['n_in_top_5pct']} of {final['n_known_actives']}",
@@ -575,32 +638,55 @@ def _cards(metrics: Mapping[str, Any], n_seen: int) -> str:
     )
 
 
+def _curation_section(name: str, metrics: Mapping[str, Any], log: Any) -> str:
+    data = metrics.get("training_data", {})
+    active = (f", {data['active_fraction']:.0%} active" if "active_fraction" in data else "")
+    return "\n".join([
+        f"<h3>{html.escape(name)}</h3>",
+        f'<p class="note">{data.get("raw_records", 0):,} records of '
+        f"{html.escape(str(metrics.get('data_source', '')))} to "
+        f"{data.get('compounds', 0):,} compounds{active}. Every record not used, with its step "
+        f'and reason, is in <a href="training/{html.escape(name)}/rejected.csv">'
+        f"training/{html.escape(name)}/rejected.csv</a>.</p>",
+        _curation_figure(log) if log is not None and len(log) else "",
+        table_html(log) if log is not None else "",
+    ])  # fmt: skip
+
+
 def write_report(
     path: str | Path,
     *,
-    config: Mapping[str, Any],
-    ranking_config: Mapping[str, Any],
+    config: Any,
     metrics: Mapping[str, Any],
     ranked: Any,
-    log: Any,
     rejects: Any,
-    potency_test: Mapping[str, Any],
-    structure_path: Path,
+    held_out: Mapping[str, Mapping[str, Any]],
+    curation_logs: Mapping[str, Any],
+    structure_path: Path | None,
     data_versions: list[dict[str, str]],
 ) -> Path:
-    """Write the pipeline's HTML report next to its outputs; returns its path.
+    """Write a campaign's HTML report next to its outputs; returns its path.
 
-    Links (the CSV of every candidate, the model cards) are relative to the
-    report's folder, which :func:`drugml.pipeline.run` fills.
+    ``config`` is the run's :class:`~drugml.config.CampaignConfig`;
+    ``held_out`` maps each model to its held-out test (``y``, ``predictions``,
+    ``task``); ``curation_logs`` each model to its curation log. Links (the CSV
+    of every candidate, the model cards) are relative to the report's folder,
+    which :func:`drugml.pipeline.run` fills.
     """
     import pandas as pd
 
-    from drugml.filters import ALERT_CATALOGS
+    from drugml.pipeline import lead_models
+    from drugml.schema import ALERT_CATALOGS
     from drugml.view3d import library_html
 
     path = Path(path)
-    name = html.escape(str(config["name"]))
-    name_column = config["library"].get("name_column")
+    name = html.escape(str(config.name))
+    name_column = config.library.name_column
+    ranking_config = config.ranking.as_dict()
+    models = config.model_tasks()
+    leads = lead_models(config)
+    lead = leads[0] if leads else None
+    lead_column = prediction_column(lead, models[lead]) if lead else None
     screen = metrics["screen"]
     validation = metrics["validation"]
     alert_columns = [c for c in ALERT_CATALOGS if f"{c}_alerts" in ranked]
@@ -612,10 +698,12 @@ def write_report(
     known_table = pd.DataFrame({
         "rank": known["rank"],
         "molecule": [_name(r, name_column) for r in known.itertuples(index=False)],
-        "rank by potency alone": ranked["potency"].rank(ascending=False, method="min")
-        .loc[known.index].astype(int),
-        "score": known["score"], "potency": known["potency"],
-        "in training data": known["in_training_data"],
+        **({f"rank by {lead} alone": ranked[lead_column].rank(ascending=False, method="min")
+            .loc[known.index]} if lead_column else {}),
+        "score": known["score"],
+        **{prediction_column(n, t): known[prediction_column(n, t)] for n, t in models.items()},
+        "in training data": known["training_data_of"] if "training_data_of" in known
+        else known["in_training_data"],
         "passes filters": known["passes_filters"], "filter failed": known["filter_reasons"],
     })  # fmt: skip
     rejected_by_reason = (rejects["reason"].astype(str).str.split(":").str[0].value_counts()
@@ -633,18 +721,18 @@ def write_report(
         f'<p class="sub">Generated {time.strftime("%Y-%m-%d %H:%M")} by drugml '
         f"{html.escape(metrics['drugml'])}, seed {metrics['seed']}. Offline and self-contained; "
         "the links point to files next to this report.</p>",
-        _cards(metrics, n_seen),
+        _cards(metrics, n_seen, lead),
         "<h2>Ranked candidates</h2>",
         '<p class="note">The best-ranked molecules, best first: passing molecules by score, then '
         "those that fail a hard filter. Click a column to sort, type to filter. <b>Why this "
         "score</b> names the objectives that cost the molecule most (desirability, and its "
         "factor in the score: the score is the product of the factors); hover it for all of "
-        "them. Badges: <span class='badge b-train'>in training data</span> the potency model "
+        "them. Badges: <span class='badge b-train'>in training data</span> a model (named) "
         "learned its measured value; <span class='badge b-domain'>out of domain</span> no "
         "training molecule is similar, the prediction is less sure; "
         "<span class='badge b-alert'>BRENK: ...</span> structural alerts by name; "
         "<span class='badge b-filter'>filter failed</span> with the rule.</p>",
-        _candidate_table(ranked, ranking_config, name_column, alert_columns),
+        _candidate_table(ranked, ranking_config, name_column, alert_columns, models, lead),
         f'<p class="note">Showing the best {min(len(ranked), SHOWN_CANDIDATES)} of '
         f"{len(ranked):,} distinct structures; all {len(ranked):,}, with every column, are"
         f"{csv_link}" + (f" ({more_candidates:,} more than here)" if more_candidates else "")
@@ -652,34 +740,30 @@ def write_report(
         "<h3>The top of the ranking</h3>",
         f'<p class="note">The {len(top)} best-scoring molecules that pass the hard filters, in '
         "rank order (they may be close analogues of each other).</p>",
-        _grid(top, name_column, "The best-scoring passing molecules") if len(top) else "",
+        _grid(top, name_column, "The best-scoring passing molecules", lead_column)
+        if len(top) else "",
         "<h3>The diverse short list</h3>",
         f'<p class="note">{len(short)} molecules picked for diversity (MaxMin on ECFP4) among the '
         f"best {ranking_config['pool_factor']} x {ranking_config['top_k']} passing molecules, "
         "seeded with the best one: a list to test that is not ten copies of one chemotype. "
         "Ranks skipped between them (e.g. #2-#5) were close analogues of a molecule already "
         "picked; they are in the table above.</p>",
-        _grid(short, name_column, "The diverse short list") if len(short) else "",
-        _score_figure(ranked),
-        "<h2>The best new candidate in the pocket</h2>",
-        _pocket_view(config, structure_path, ranked, name_column),
+        _grid(short, name_column, "The diverse short list", lead_column) if len(short) else "",
+        _score_figure(ranked, lead, lead_column),
+        *(["<h2>The best new candidate in the pocket</h2>",
+           _pocket_view(config.target, structure_path, ranked, name_column)]
+          if config.target is not None and config.target.ligand and structure_path else []),
         "<h2>Where the known actives land</h2>",
-        _enrichment_words(validation, n_seen),
-        _enrichment_table(validation),
+        _enrichment_words(validation, n_seen, lead),
+        _enrichment_table(validation, leads),
         table_html(known_table.sort_values("rank"), float_format="{:.2f}") if len(known) else "",
-        _recovery_figure(ranked) if len(known) else "",
+        _recovery_figure(ranked, lead, lead_column) if len(known) else "",
         "<h2>Models</h2>",
-        _model_section("Potency model", metrics["potency_model"], "models/potency/MODEL_CARD.md",
-                       _potency_figures(potency_test)),
-        _model_section("Solubility model", metrics["solubility_model"],
-                       "models/solubility/MODEL_CARD.md"),
-        "<h2>Curation</h2>",
-        f'<p class="note">{metrics["curation"]["raw_records"]:,} raw records to '
-        f"{metrics['curation']['compounds']:,} compounds, "
-        f"{metrics['curation']['active_fraction']:.0%} active. Every dropped record, with its "
-        'step and reason, is in <a href="curation_rejected.csv">curation_rejected.csv</a>.</p>',
-        _curation_figure(log),
-        table_html(log),
+        *[_model_section(f"{n} model", metrics["models"][n], f"models/{n}/MODEL_CARD.md",
+                         _model_figures(n, held_out[n]) if n in held_out else "")
+          for n in models],
+        "<h2>Training data</h2>",
+        *[_curation_section(n, metrics["models"][n], curation_logs.get(n)) for n in models],
         "<h2>Screen</h2>",
         f'<p class="note">{screen["records"]:,} records of {html.escape(str(screen["library"]))}: '
         f"{screen['scored']:,} scored, {screen['rejected']:,} rejected, "

@@ -7,9 +7,11 @@ standardized, each molecule parsed and featurized once, scored by every model
 properties and structural alerts. Results go to ``out_dir``:
 
 - ``parts/part-NNNNNN.parquet``: one scored row per accepted record (columns
-  ``record``, ``id``, ``input``, ``smiles``, ``inchikey``, per model
-  ``<name>``, ``<name>_lower``/``_upper`` or ``<name>_probability``,
-  ``<name>_nearest_similarity``, ``<name>_in_domain``, then the filter columns);
+  ``record``, ``id``, ``input``, ``smiles``, ``inchikey``, the kept columns,
+  per model the columns of :func:`drugml.schema.model_columns`
+  (``<name>_prediction``, ``<name>_lower``/``_upper`` or
+  ``<name>_probability``, ``<name>_nearest_similarity``, ``<name>_in_domain``),
+  then :func:`drugml.schema.filter_columns`);
 - ``rejects/part-NNNNNN.csv``: one row per rejected record (``record``,
   ``input``, ``reason``); for every chunk, scored + rejected = records read;
 - ``manifest.json``: the run's fingerprint (library checksum, chunk size,
@@ -56,35 +58,23 @@ import numpy as np
 from drugml._io import sha256, write_atomic, write_json_atomic
 from drugml._version import __version__
 from drugml.errors import DrugmlError
+from drugml.schema import ALERT_CATALOGS, DEFAULT_ALERTS, filter_columns, model_column
 
 if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = [
-    "DEFAULT_ALERTS",
     "REJECTED_WARNING_FRACTION",
     "NothingScreenedError",
     "ScreenConfigError",
-    "filter_columns",
     "load_rejects",
     "load_results",
+    "merge_salt_forms",
     "score_chunk",
     "screen_library",
 ]
 
 MANIFEST = "manifest.json"
-_PROPERTY_COLUMNS = ("mw", "clogp", "hbd", "hba", "tpsa", "rotatable_bonds", "heavy_atoms",
-                     "ro5_violations", "ro5_pass", "veber_pass")  # fmt: skip
-#: Alert catalogues a screen checks unless told otherwise. NIH (``alerts=(...,
-#: "nih")``) is opt-in: its 180 mostly recursive SMARTS take more time than
-#: PAINS, Brenk and QED's alerts together (see benchmarks/results/screen.json).
-DEFAULT_ALERTS = ("pains", "brenk")
-
-
-def filter_columns(alerts: tuple[str, ...] = DEFAULT_ALERTS) -> tuple[str, ...]:
-    """The drug-likeness columns of a screen with these alert catalogues, in order."""
-    flags = tuple(column for name in alerts for column in (name, f"{name}_alerts"))
-    return (*_PROPERTY_COLUMNS, *flags, "qed", "sa_score")
 
 
 class ScreenConfigError(DrugmlError, ValueError):
@@ -193,8 +183,7 @@ def score_chunk(records: pd.DataFrame, model_dirs: Mapping[str, str],
                 features[key] = model.featurizer_.transform(mols)
             out = model.predict_mols(mols, features.get(key), fps)
             for column in out.columns:
-                target = name if column == "prediction" else f"{name}_{column}"
-                scored[target] = out[column].to_numpy()
+                scored[model_column(name, column)] = out[column].to_numpy()
         properties = pd.DataFrame.from_records(_druglikeness_chunk(mols, alerts))
         for column in filter_columns(alerts):
             scored[column] = properties[column].to_numpy() if column in properties else np.nan
@@ -369,8 +358,6 @@ def screen_library(
         raise ScreenConfigError(f"chunk_size must be at least 1, got {chunk_size}")
     if backend not in ("local", "dask"):
         raise ScreenConfigError(f"backend must be 'local' or 'dask', got {backend!r}")
-    from drugml.filters import ALERT_CATALOGS
-
     alerts = tuple(alerts)
     unknown = [name for name in alerts if name not in ALERT_CATALOGS]
     if unknown or len(set(alerts)) != len(alerts):
@@ -524,3 +511,25 @@ def load_rejects(out_dir: str | Path) -> pd.DataFrame:
     if not parts:
         return pd.DataFrame(columns=["record", "input", "reason"])
     return pd.concat(parts, ignore_index=True).sort_values("record", ignore_index=True)
+
+
+def merge_salt_forms(screened: pd.DataFrame, name_column: str | None = None) -> pd.DataFrame:
+    """One row per parent structure (InChIKey): salts and duplicates merged, ids/names joined.
+
+    Salt forms of one drug (``ERLOTINIB`` and ``ERLOTINIB HYDROCHLORIDE``)
+    standardize to one parent with one InChIKey and therefore one set of
+    scores: one row keeps them, its ``id`` (and ``name_column``) joining
+    every record's, in the order of the library.
+
+    >>> import pandas as pd
+    >>> rows = pd.DataFrame({"record": [0, 1, 2], "id": ["a", "b", "c"],
+    ...                      "inchikey": ["K1", "K2", "K1"], "qed": [0.5, 0.7, 0.5]})
+    >>> merge_salt_forms(rows)[["id", "inchikey"]].values.tolist()
+    [['a; c', 'K1'], ['b', 'K2']]
+    """
+    aggregations: dict[str, Any] = {c: "first" for c in screened.columns if c != "inchikey"}
+    aggregations["id"] = lambda ids: "; ".join(map(str, dict.fromkeys(ids)))
+    if name_column:
+        aggregations[name_column] = lambda names: "; ".join(map(str, dict.fromkeys(names)))
+    unique = screened.groupby("inchikey", sort=False).agg(aggregations).reset_index()
+    return unique.sort_values("record", ignore_index=True)

@@ -379,6 +379,14 @@ class Structure:
         template = Chem.MolFromSmiles(smiles)
         if template is None:
             raise StructureError(f"Template SMILES {smiles!r} for {ligand.label} does not parse")
+        # A smaller template would match part of the ligand and leave the rest
+        # single-bonded without a word: the heavy atoms must agree one to one.
+        if template.GetNumHeavyAtoms() != mol.GetNumHeavyAtoms():
+            raise StructureError(
+                f"The SMILES template {smiles!r} has {template.GetNumHeavyAtoms()} heavy atoms "
+                f"but ligand {ligand.label} of {self.name} has {mol.GetNumHeavyAtoms()}: it is "
+                "not this ligand's SMILES"
+            )
         try:
             return AllChem.AssignBondOrdersFromTemplate(template, mol)
         except ValueError as exc:

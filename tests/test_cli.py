@@ -85,7 +85,9 @@ def test_screen_command_scores_a_library(tmp_path, capsys):
             "--quiet"]  # fmt: skip
     assert cli.main(argv) == 0
     assert len(load_results(tmp_path / "out")) == 2 and len(load_rejects(tmp_path / "out")) == 1
-    assert "logs" in load_results(tmp_path / "out").columns
+    assert {"logs_prediction", "logs_lower", "logs_in_domain"} <= set(
+        load_results(tmp_path / "out").columns
+    )
     missing = ["screen", str(tmp_path / "none.smi"), "--model", str(model_dir), "--out", "o"]
     assert cli.main(missing) == 2
     assert "does not exist" in capsys.readouterr().err

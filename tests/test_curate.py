@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import math
 
 import pandas as pd
@@ -11,7 +12,16 @@ from rdkit.Chem import Descriptors
 
 from drugml import data
 from drugml.chem import ColumnNotFoundError
-from drugml.curate import convert_to_nm, curate_bioactivities, curation_summary
+from drugml.curate import (
+    CHEMBL_WEB_EXPORT_COLUMNS,
+    CurationError,
+    activity_type_counts,
+    convert_to_nm,
+    curate_bioactivities,
+    curation_summary,
+    read_chembl_activities,
+)
+from drugml.errors import DrugmlError
 
 
 @pytest.fixture(scope="module")
@@ -137,7 +147,7 @@ def test_missing_columns_fail_before_any_work():
     raw, structures = _synthetic_export()
     with pytest.raises(ColumnNotFoundError, match=r"'standard_units'.*columns are:.*'activity_id'"):
         curate_bioactivities(raw.drop(columns="standard_units"), structures=structures)
-    with pytest.raises(ValueError, match="no SMILES column; pass structures="):
+    with pytest.raises(CurationError, match="no SMILES column; pass structures="):
         curate_bioactivities(raw)
     with pytest.raises(ColumnNotFoundError, match="structure table lacks"):
         curate_bioactivities(raw, structures=structures.rename(columns={"molecule_chembl_id": "x"}))
@@ -153,3 +163,162 @@ def test_unit_conversion():
     assert convert_to_nm(1.0, "ug/mL")[1] == "unit 'ug/mL' needs a molar mass, which is unknown"
     assert convert_to_nm(1.0, None) == (None, "no unit given")
     assert "cannot be converted" in convert_to_nm(1.0, "%")[1]
+
+
+# --------------------------------------------------------------------------- ChEMBL web export
+
+#: The header line of ChEMBL's web-interface activity export, as an export has it
+#: (rdkit/rdkit, rdkit/Chem/UnitTestPandasTools.py); newer exports add columns.
+WEB_EXPORT_HEADER = (
+    "Molecule ChEMBL ID", "Molecule Name", "Molecule Max Phase", "Molecular Weight",
+    "#RO5 Violations", "AlogP", "Compound Key", "Smiles", "Standard Type", "Standard Relation",
+    "Standard Value", "Standard Units", "pChEMBL Value", "Data Validity Comment", "Comment",
+    "Uo Units", "Ligand Efficiency BEI", "Ligand Efficiency LE", "Ligand Efficiency LLE",
+    "Ligand Efficiency SEI", "Potential Duplicate", "Assay ChEMBL ID", "Assay Description",
+    "Assay Type", "BAO Format ID", "BAO Label", "Assay Organism", "Assay Tissue ChEMBL ID",
+    "Assay Tissue Name", "Assay Cell Type", "Assay Subcellular Fraction", "Target ChEMBL ID",
+    "Target Name", "Target Organism", "Target Type", "Document ChEMBL ID", "Source ID",
+    "Source Description", "Document Journal", "Document Year", "Cell ChEMBL ID",
+)  # fmt: skip
+
+#: Shipped EGFR records with the usual problems: an exact duplicate (rows 0, 1),
+#: no value (820), no structure (2099), ug/mL values converted through the molar
+#: mass (2133, 2386), salt forms (120, 121, 322, 335) and a salt measured beside
+#: its parent, merged into one compound (1827 with 1185).
+EXPORT_ROWS = [*range(20), 120, 121, 322, 335, 820, 1185, 1827, 2099, 2133, 2386]
+
+
+@pytest.fixture(scope="module")
+def egfr_records():
+    """~30 shipped EGFR records in the API layout, and the shipped structures."""
+    raw = data.load("egfr_bioactivities_raw")
+    return raw.loc[EXPORT_ROWS], data.load("egfr_compounds")
+
+
+def _write_web_export(records: pd.DataFrame, structures: pd.DataFrame, path) -> None:
+    """``records`` as ChEMBL's web interface exports them: ';', all quoted, '=' quoted again."""
+    smiles = structures.drop_duplicates("molecule_chembl_id").set_index("molecule_chembl_id")
+    export = pd.DataFrame("", index=records.index, columns=list(WEB_EXPORT_HEADER))
+    export["Molecule ChEMBL ID"] = records["molecule_chembl_id"]
+    export["Smiles"] = records["molecule_chembl_id"].map(smiles["smiles"])
+    export["Standard Type"] = records["type"]
+    export["Standard Relation"] = "'" + records["relation"] + "'"
+    export["Standard Value"] = records["standard_value"]
+    export["Standard Units"] = records["standard_units"]
+    for header, column in [("Assay ChEMBL ID", "assay_chembl_id"),
+                           ("Assay Description", "assay_description"),
+                           ("Assay Type", "assay_type"), ("Target ChEMBL ID", "target_chembl_id"),
+                           ("Target Organism", "target_organism")]:  # fmt: skip
+        export[header] = records[column]
+    export.to_csv(path, sep=";", quoting=csv.QUOTE_ALL, index=False)
+
+
+def test_every_real_web_export_header_is_mapped():
+    assert set(WEB_EXPORT_HEADER) <= set(CHEMBL_WEB_EXPORT_COLUMNS)
+    assert len(set(CHEMBL_WEB_EXPORT_COLUMNS.values())) == len(CHEMBL_WEB_EXPORT_COLUMNS)
+
+
+def test_web_export_curates_like_the_api_layout(egfr_records, tmp_path):
+    records, structures = egfr_records
+    path = tmp_path / "DOWNLOAD-egfr.csv"
+    _write_web_export(records, structures, path)
+    assert path.read_text().startswith('"Molecule ChEMBL ID";"Molecule Name";')
+    assert ";\"'='\";" in path.read_text()
+
+    raw = read_chembl_activities(path)
+    assert raw.attrs["chembl_format"] == "web export"
+    assert {"molecule_chembl_id", "canonical_smiles", "standard_type", "standard_relation",
+            "standard_value", "standard_units", "assay_chembl_id", "target_chembl_id",
+            "data_validity_comment", "pchembl_value"} <= set(raw.columns)  # fmt: skip
+    assert set(raw["standard_relation"]) == {"="}
+
+    via_export = curate_bioactivities(raw)  # the export carries its own SMILES
+    via_api = curate_bioactivities(records, structures=structures)
+    pd.testing.assert_frame_equal(via_export.table, via_api.table)
+    pd.testing.assert_frame_equal(via_export.log, via_api.log)
+    columns = ["molecule_id", "step", "reason", "detail"]
+    pd.testing.assert_frame_equal(via_export.rejected[columns], via_api.rejected[columns])
+    assert set(via_api.rejected["step"]) == {"exact duplicates", "value present", "structure"}
+    assert "CHEMBL1204305; CHEMBL96065" in set(via_export.table["molecule_ids"])
+    assert {"CHEMBL46946", "CHEMBL47986"} <= set(via_export.table["molecule_id"])  # ug/mL
+    _adds_up(len(records), via_export.log, via_export.rejected)
+    # Read with plain pandas and renamed by hand, the quoted relations still count.
+    by_hand = pd.read_csv(path, sep=";").rename(columns=CHEMBL_WEB_EXPORT_COLUMNS)
+    assert by_hand["standard_relation"].iloc[0] == "'='"
+    pd.testing.assert_frame_equal(curate_bioactivities(by_hand).table, via_api.table)
+
+
+def test_api_layout_files_are_read_as_they_are(tmp_path):
+    shipped = data.path("egfr_bioactivities_raw")  # a zipped CSV written with its index
+    raw = read_chembl_activities(shipped)
+    assert raw.attrs["chembl_format"] == "api"
+    pd.testing.assert_frame_equal(raw, data.load("egfr_bioactivities_raw"), check_dtype=False)
+    tsv = tmp_path / "activities.tsv"
+    raw.head(5).to_csv(tsv, sep="\t", index=False)
+    pd.testing.assert_frame_equal(read_chembl_activities(tsv), raw.head(5), check_dtype=False)
+
+
+def test_a_table_in_neither_layout_is_refused_with_its_columns(tmp_path):
+    path = tmp_path / "scores.csv"
+    pd.DataFrame({"smiles": ["CCO"], "ic50": [3.0]}).to_csv(path, index=False)
+    with pytest.raises(CurationError, match=r"expected either the API.*'Molecule ChEMBL ID'.*"
+                                            r"It has: 'smiles', 'ic50'"):  # fmt: skip
+        read_chembl_activities(path)
+    with pytest.raises(FileNotFoundError):
+        read_chembl_activities(tmp_path / "missing.csv")
+
+
+def test_wanted_activity_type_is_checked_before_any_work(egfr, monkeypatch):
+    raw, _ = egfr
+    assert activity_type_counts(raw) == {"IC50": 7178}
+
+    def no_work(*args, **kwargs):
+        raise AssertionError("standardize ran before the activity type was checked")
+
+    monkeypatch.setattr("drugml.chem.standardize", no_work)
+    with pytest.raises(CurationError) as error:
+        curate_bioactivities(raw, structures=data.load("egfr_compounds"), activity_type="Ki")
+    assert (
+        str(error.value)
+        == "activity_type 'Ki' matches no record; the table has IC50 (7,178 records)."
+    )
+    assert isinstance(error.value, DrugmlError) and isinstance(error.value, ValueError)
+    with pytest.raises(CurationError, match=r"'ic50' -> 'IC50'\?"):
+        curate_bioactivities(raw, structures=data.load("egfr_compounds"), activity_type="ic50")
+    # EC50 is another measurement, not a misspelt IC50: listed, not suggested.
+    with pytest.raises(CurationError, match=r"'EC50' matches no record; [^?]*$"):
+        curate_bioactivities(raw, activity_type=["IC50", "EC50"])
+
+
+def test_missing_id_column_names_the_closest(egfr_records, tmp_path):
+    records, structures = egfr_records
+    renamed = records.rename(columns={"molecule_chembl_id": "Molecule_ChEMBL_ID"})
+    with pytest.raises(ColumnNotFoundError, match=r"'molecule_chembl_id' \(molecule id; "
+                                                  r"closest: 'Molecule_ChEMBL_ID'\)"):  # fmt: skip
+        curate_bioactivities(renamed, structures=structures)
+    # A web export read with plain pandas: the message points to the reader.
+    path = tmp_path / "DOWNLOAD.csv"
+    _write_web_export(records, structures, path)
+    with pytest.raises(ColumnNotFoundError, match=r"closest: 'Molecule ChEMBL ID'.*"
+                                                  r"read_chembl_activities"):  # fmt: skip
+        curate_bioactivities(pd.read_csv(path, sep=";"))
+
+
+def test_curation_never_ends_with_fewer_than_two_compounds(egfr_records):
+    records, structures = egfr_records
+    censored = records.assign(relation=">")
+    with pytest.raises(CurationError, match=rf"left 0 compounds from {len(records)} records.*"
+                                            rf"All {len(records)} records were dropped at step "
+                                            r"'relation' \(censored"):  # fmt: skip
+        curate_bioactivities(censored, structures=structures)
+    one = records[records["molecule_chembl_id"] == records["molecule_chembl_id"].iloc[0]]
+    with pytest.raises(CurationError, match=r"left 1 compound from 2 records.*exact duplicates"):
+        curate_bioactivities(one, structures=structures)
+    no_structures = structures[
+        ~structures["molecule_chembl_id"].isin(records["molecule_chembl_id"])
+    ]
+    with pytest.raises(CurationError) as error:
+        curate_bioactivities(records, structures=no_structures)
+    assert "dropped at step 'structure'" in str(error.value)
+    assert "before that, step 'value present' dropped 1" in str(error.value)
+    assert error.value.result.log.iloc[-1]["n_out"] == 0

@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -12,7 +14,8 @@ import pytest
 
 from drugml import data
 
-DATA_DIR = Path(__file__).resolve().parents[1] / "data"
+ROOT = Path(__file__).resolve().parents[1]
+DATA_DIR = ROOT / "data"
 MANIFEST = json.loads((DATA_DIR / "manifest.json").read_text())
 ENTRIES = {e["name"]: e for e in MANIFEST["datasets"]}
 TABLES = [n for n, e in ENTRIES.items() if e["kind"] == "table"]
@@ -31,11 +34,36 @@ REQUIRED = {
     "egfr_5ug9_ligand",
     "rna_4gxy",
     "rna_4gxy_cif",
+    # issue 12, item 4: the second example campaign and its safety objective
+    "example_target_table",
+    "example_screening_library",
+    "herg",
+    "ames",
+    "bbb_martins",
+    "caco2_wang",
 }
 
 
 def test_manifest_lists_the_required_data_sets():
     assert set(ENTRIES) >= REQUIRED
+
+
+def test_manifest_and_sha256sums_are_what_build_manifest_writes():
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "build_manifest.py"), "--check"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_derived_data_sets_name_their_script():
+    for entry in MANIFEST["datasets"]:
+        if "built_by" in entry:
+            assert (ROOT / entry["built_by"]).is_file(), entry["name"]
+            assert entry["built_by"] in entry["source"]
+            assert set(entry["derived_from"]) <= set(ENTRIES)
 
 
 def test_data_dir_is_the_checkout_folder():
@@ -78,6 +106,79 @@ def test_known_facts_of_the_embedded_tables():
     assert (raw["activity_id"] == 32260).sum() == 2
     assert data.load("approved_drugs")["smiles"].is_unique
     assert "Number of H-Bond Donors " in data.load("esol").columns
+
+
+EGFR_INHIBITORS = (
+    "GEFITINIB",
+    "ERLOTINIB",
+    "LAPATINIB",
+    "AFATINIB",
+    "OSIMERTINIB",
+    "DACOMITINIB",
+    "NERATINIB",
+    "VANDETANIB",
+    "MOBOCERTINIB",
+    "BRIGATINIB",
+)
+
+
+def test_admet_tables_have_the_tdc_layout():
+    for name, rows, test_rows in (
+        ("herg", 655, 132),
+        ("ames", 7278, 1457),
+        ("bbb_martins", 2030, 406),
+        ("caco2_wang", 910, 182),
+    ):
+        table = data.load(name)
+        assert list(table.columns) == ["drug_id", "smiles", "y", "tdc_split"]
+        assert len(table) == rows and (table["tdc_split"] == "test").sum() == test_rows
+    assert set(data.load("herg")["y"]) == {0.0, 1.0}
+
+
+def test_example_campaign_holds_back_actives_by_scaffold():
+    from rdkit import Chem, rdBase
+    from rdkit.Chem.Scaffolds import MurckoScaffold
+
+    train = data.load("example_target_table")
+    library = data.load("example_screening_library")
+    egfr = data.load("egfr_compounds").set_index("molecule_chembl_id")
+    assert train["compound_id"].is_unique and library["compound_id"].is_unique
+    assert set(train["active"]) == {0, 1}
+    assert (train["active"] == (train["pIC50"] >= 7.0)).all()
+    assert (train["smiles"].to_numpy() == egfr.loc[train["compound_id"], "smiles"].to_numpy()).all()
+
+    held = library[library["name"].str.startswith("held-back")]
+    actives = held.loc[held["name"] == "held-back active", "compound_id"]
+    inactives = held.loc[held["name"] == "held-back inactive", "compound_id"]
+    assert len(actives) == 40 and len(inactives) == 40
+    assert (egfr.loc[actives, "pIC50"] >= 7.0).all()
+    assert (egfr.loc[inactives, "pIC50"] < 5.5).all()
+    assert not set(held["compound_id"]) & set(train["compound_id"])
+    assert not set(held["smiles"]) & set(train["smiles"])
+    drug_names = library.loc[~library.index.isin(held.index), "name"].str.upper()
+    assert not drug_names.str.contains("|".join(EGFR_INHIBITORS)).any()
+
+    with rdBase.BlockLogs():
+        train_mols = [Chem.MolFromSmiles(s) for s in train["smiles"]]
+        train_scaffolds = {MurckoScaffold.MurckoScaffoldSmiles(mol=m) for m in train_mols}
+        train_keys = {Chem.MolToInchiKey(m) for m in train_mols}
+        for smiles in held["smiles"]:
+            assert MurckoScaffold.MurckoScaffoldSmiles(smiles) not in train_scaffolds, smiles
+        library_keys = {Chem.MolToInchiKey(Chem.MolFromSmiles(s)) for s in library["smiles"]}
+    assert not library_keys & train_keys
+
+
+@pytest.mark.slow
+def test_example_campaign_script_rebuilds_the_same_bytes():
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "build_example_campaign.py"), "--check"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    counts = json.loads(result.stdout)
+    assert counts["held_back_actives"] == 40 and counts["training_rows"] == 1200
 
 
 @pytest.mark.parametrize("name", STRUCTURES)
@@ -166,5 +267,5 @@ def test_data_readme_documents_every_data_set():
     for name, entry in ENTRIES.items():
         assert f"`{name}`" in readme, name
         assert Path(entry["path"]).name in readme, entry["path"]
-    for licence in ("CC0", "CC BY-SA 3.0", "CC BY 4.0", "BSD-3-Clause"):
+    for licence in ("CC0", "CC BY-SA 3.0", "CC BY 4.0", "BSD-3-Clause", "Apache-2.0", "MIT"):
         assert licence in readme

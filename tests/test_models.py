@@ -15,7 +15,7 @@ from sklearn.base import clone
 
 from drugml import data
 from drugml.featurize import ECFP
-from drugml.models import ModelLoadError, ModelVersionError, PropertyModel
+from drugml.models import ModelLoadError, ModelVersionError, PropertyModel, UnknownEstimatorError
 from drugml.split import scaffold_split
 
 ESOL = data.load("esol")
@@ -196,13 +196,20 @@ def test_classification_probabilities_and_metrics(classification):
     assert metrics["roc_auc"] > 0.7
 
 
-@pytest.mark.parametrize("estimator", ["random_forest", "knn"])
-def test_other_estimators_fit_save_and_load(estimator, tmp_path):
-    params = {"n_estimators": 50} if estimator == "random_forest" else None
-    model = PropertyModel(estimator=estimator, estimator_params=params).fit(SMILES[:300], Y[:300])
-    before = model.predict(SMILES[300:320])
-    loaded = PropertyModel.load(model.save(tmp_path / estimator))
-    np.testing.assert_allclose(loaded.predict(SMILES[300:320])["prediction"], before["prediction"])
+def test_fit_fits_a_clone_of_the_featurizer_and_leaves_the_callers_alone(tmp_path):
+    from drugml.featurize import MolecularFeatures, RDKitDescriptors
+
+    scaled = RDKitDescriptors(descriptors=["MolLogP", "TPSA"], scale=True)  # learns mean, scale
+    featurizer = MolecularFeatures([("ecfp", ECFP(n_bits=256)), ("physchem", scaled)])
+    model = PropertyModel(featurizer=featurizer, estimator_params={"n_estimators": 20})
+    model.fit(SMILES[:100], Y[:100])
+    assert model.featurizer is featurizer and not hasattr(scaled, "mean_")
+    fitted = dict(model.featurizer_.featurizers)["physchem"]
+    assert fitted is not scaled and fitted.mean_.shape == (2,)
+    loaded = PropertyModel.load(model.save(tmp_path / "model"))
+    assert not hasattr(dict(loaded.featurizer.featurizers)["physchem"], "mean_")
+    assert np.array_equal(loaded.predict(SMILES[100:110])["prediction"],
+                          model.predict(SMILES[100:110])["prediction"])  # fmt: skip
 
 
 def test_bad_training_data_is_skipped_with_counts_or_refused():
@@ -219,7 +226,7 @@ def test_bad_training_data_is_skipped_with_counts_or_refused():
         PropertyModel(task="classification").fit(SMILES[:40], np.ones(40))
     with pytest.raises(ValueError, match="at least 10 usable molecules"):
         PropertyModel().fit(SMILES[:6], Y[:6])
-    with pytest.raises(ValueError, match="estimator must be one of"):
+    with pytest.raises(UnknownEstimatorError, match="estimator must be one of"):
         PropertyModel(estimator="svm").fit(SMILES[:40], Y[:40])
 
 

@@ -12,7 +12,7 @@ import yaml
 
 from drugml import data
 from drugml.cli import main
-from drugml.pipeline import ConfigError, default_config_path, load_config, run, validate_config
+from drugml.pipeline import ConfigError, check_inputs, default_config_path, load_config, run
 
 
 @pytest.mark.slow
@@ -20,13 +20,18 @@ def test_another_target_runs_end_to_end_and_repeats_itself(second_target, second
                                                            tmp_path):  # fmt: skip
     out, metrics = second_target_run
     for name in ("ranked_candidates.csv", "ranked_candidates.parquet", "report.html",
-                 "metrics.json", "curated_bioactivities.csv", "curation_log.csv",
+                 "metrics.json", "config.yaml", "training/potency/curated.csv",
+                 "training/potency/curation_log.csv", "training/solubility/rejected.csv",
                  "models/potency/model.json", "models/potency/MODEL_CARD.md",
                  "models/solubility/metadata.json", "screen/manifest.json"):  # fmt: skip
         assert (out / name).is_file(), name
-    assert metrics["curation"]["compounds"] == 450
-    assert metrics["potency_model"]["split"] == "cluster"
-    assert metrics["potency_model"]["r2"] > 0.3  # the synthetic potency is learnable
+    potency = metrics["models"]["potency"]
+    assert potency["training_data"]["compounds"] == 450
+    assert potency["split"] == "cluster"
+    assert potency["r2"] > 0.3  # the synthetic potency is learnable
+    # The resolved configuration is kept, and loads back to the same campaign.
+    assert load_config(out / "config.yaml").model_tasks() == {"potency": "regression",
+                                                              "solubility": "regression"}
     ranked = pd.read_csv(out / "ranked_candidates.csv")
     screen = metrics["screen"]
     assert screen["records"] == 150 == screen["scored"] + screen["rejected"]
@@ -55,8 +60,9 @@ def test_report_and_cards_explain_themselves_and_name_no_machine_path(second_tar
     for name, text in texts.items():
         assert str(out.parent) not in text and "/tmp/" not in text, name
         assert str(Path(data.__file__).parent.parent) not in text, name
-    assert metrics["inputs"]["raw"]["source"] == "../toy_ki.csv"  # relative to the output
-    assert metrics["inputs"]["structure"]["source"] == "egfr_5ug9"  # a data set by name
+    inputs = metrics["inputs"]
+    assert inputs["models[potency].data.chembl"]["source"] == "../toy_ki.csv"  # relative
+    assert inputs["target.structure"]["source"] == "egfr_5ug9"  # a data set by name
     # Every figure says what it shows; 3Dmol.js once; the full list is linked.
     images = re.findall(r"<img[^>]*>", report)
     assert images and all(re.search(r'alt="[^"]{20,}"', img) for img in images)
@@ -76,43 +82,53 @@ def test_report_and_cards_explain_themselves_and_name_no_machine_path(second_tar
     ):
         assert text in card, text
     # The validation compares the final ranking with the potency prediction alone.
-    assert metrics["validation"]["potency_alone"]["ranked_by"] == "potency"
+    assert metrics["validation"]["potency_alone"]["ranked_by"] == "potency_prediction"
+    # Every model has its section, figures and card; nothing is named by the code.
+    for name in ("potency", "solubility"):
+        assert f"{name} model</h3>" in report and f"models/{name}/MODEL_CARD.md" in report
 
 
 def test_default_configuration_is_valid():
     config = load_config(default_config_path())
-    paths = validate_config(config)
-    assert config["name"] == "EGFR" and paths["library"].name == "chembl_approved_drugs.csv"
-    assert "GEFITINIB" in config["validation"]["known_actives"]
+    inputs = check_inputs(config)
+    assert config.name == "EGFR"
+    assert inputs.paths["library.path"].name == "chembl_approved_drugs.csv"
+    assert "GEFITINIB" in config.validation.known_actives
+    assert [m.name for m in config.models] == ["potency", "solubility"]
 
 
-def test_configuration_errors_name_the_problem_before_any_work(second_target, tmp_path):
+def test_input_errors_name_the_key_the_value_and_what_is_valid_before_any_work(
+    second_target, tmp_path
+):
     base = yaml.safe_load(second_target.read_text())
 
-    def broken(**changes):
+    def broken(change) -> Path:
         config = json.loads(json.dumps(base))
-        for dotted, value in changes.items():
-            section, key = dotted.split(".")
-            config[section][key] = value
+        change(config)
         path = second_target.parent / "broken.yaml"
         path.write_text(yaml.safe_dump(config))
         return path
 
+    def potency(**settings):
+        return lambda c: c["models"][0]["data"].update(settings)
+
     cases = [
-        ({"bioactivity.raw": "missing.csv"}, "bioactivity.raw: file .*missing.csv does not exist"),
-        ({"library.path": "no_such_dataset"}, "neither a file nor an embedded data set"),
-        ({"library.alerts": ["pains", "toxic"]}, "library.alerts must be a list of"),
-        ({"library.alerts": ["pains", "pains"]}, "library.alerts must be a list of distinct"),
-        ({"library.alerts": ["brenk"]}, "ranking uses the 'pains' alert column"),
-    ]
-    for changes, message in cases:
+        (potency(chembl="missing.csv"), r"models\[potency\]\.data\.chembl`: file .*missing.csv"),
+        (lambda c: c["library"].update(path="no_such_dataset"), "neither a file nor an embedded"),
+        (lambda c: c["library"].update(alerts=["brenk"]), "does not check 'pains'; add it"),
+        (potency(activity_type="IC50"), "'IC50' matches no record .* it has Ki \\(450 records"),
+        (potency(id_column="CID"), "'CID' is not a column of .*toy_ki.csv"),
+        (lambda c: c["target"].update(ligand="8AN"), "not a ligand of .*did you mean `8AM`"),
+        (lambda c: c["target"].update(ligand_smiles="CCO"), "3 heavy atoms but ligand 8AM"),
+        (lambda c: c["models"][1]["data"].update(target_column="logS"),
+         "'logS' is not a column of esol"),
+        (lambda c: c["ranking"]["objectives"]["qed"].update(column="potency_probability"),
+         "no model or property produces the column 'potency_probability'; did you mean "
+         "`potency_prediction`"),
+    ]  # fmt: skip
+    for change, message in cases:
         with pytest.raises(ConfigError, match=message):
-            run(broken(**changes), tmp_path / "never", progress=False)
-    solubility = dict(base["models"]["solubility"], target_column="logS")
-    with pytest.raises(ConfigError, match="target_column 'logS' is not a column"):
-        run(broken(**{"models.solubility": solubility}), tmp_path / "never", progress=False)
-    with pytest.raises(ConfigError, match="Unknown configuration sections"):
-        load_config({"modles": {}})
+            run(broken(change), tmp_path / "never", progress=False)
     assert not (tmp_path / "never").exists()
     # The command says it in one line, not a traceback.
     assert main(["run", str(tmp_path / "nothing.yaml"), "--out", str(tmp_path / "x")]) == 2
@@ -120,21 +136,21 @@ def test_configuration_errors_name_the_problem_before_any_work(second_target, tm
 
 def test_every_known_egfr_drug_of_the_default_run_passes_the_default_hard_filters():
     from drugml.filters import druglikeness
-    from drugml.pipeline import known_active_inchikeys
-    from drugml.rank import DEFAULT_RANKING, apply_filters
+    from drugml.pipeline import find_known_actives
+    from drugml.rank import apply_filters
 
     config = load_config(default_config_path())
-    library = config["library"]
-    names = config["validation"]["known_actives"]
+    library = config.library
+    names = config.validation.known_actives
     drugs = data.load("approved_drugs")
-    first_word = drugs[library["name_column"]].astype(str).str.upper().str.split().str[0]
+    first_word = drugs[library.name_column].astype(str).str.upper().str.split().str[0]
     chosen = drugs[first_word.isin(names)]
     assert set(first_word[chosen.index]) == set(names)  # all nine are in the library
-    assert known_active_inchikeys(data.path("approved_drugs"), names, library["name_column"])
-    profile = druglikeness(chosen[library["smiles_column"]].tolist())
-    ranking = load_config(default_config_path())["ranking"] or DEFAULT_RANKING
-    passes, reasons = apply_filters(profile, ranking["filters"])
-    failing = dict(zip(chosen[library["name_column"]], reasons, strict=True))
+    keyed = chosen.assign(inchikey=chosen[library.name_column])
+    assert len(find_known_actives(keyed, names, library.name_column)) == len(chosen)
+    profile = druglikeness(chosen[library.smiles_column].tolist())
+    passes, reasons = apply_filters(profile, config.ranking.as_dict()["filters"])
+    failing = dict(zip(chosen[library.name_column], reasons, strict=True))
     assert passes.all(), {k: v for k, v in failing.items() if v}
     # Lapatinib, neratinib and mobocertinib break the rule of five twice: scored, not dropped.
     assert (profile["ro5_violations"] >= 2).sum() >= 3
@@ -147,7 +163,7 @@ def test_every_known_egfr_drug_of_the_default_run_passes_the_default_hard_filter
         (b"- a\n- b\n", "mapping of sections .* got a list"),
         (b"hello world\n", "mapping of sections .* got a str"),
         (bytes(range(128, 256)), "not a text"),
-        (b"library: 5\n", "section 'library' must be a mapping"),
+        (b"library: 5\n", "`library`: input should be a valid dictionary"),
     ],
 )
 def test_a_garbage_configuration_is_one_clear_error(tmp_path, content, message):

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from drugml import data
+from drugml.pipeline import default_config_path, load_config
 from drugml.rank import (
     DEFAULT_RANKING,
     RankingConfigError,
@@ -16,6 +17,9 @@ from drugml.rank import (
     rank_candidates,
 )
 
+#: The EGFR campaign's ranking: model objectives besides the screen's own properties.
+RANKING = load_config(default_config_path()).ranking.as_dict()
+
 
 def _candidates(n: int = 60) -> pd.DataFrame:
     drugs = data.load("approved_drugs").dropna(subset=["smiles"]).head(n)
@@ -23,10 +27,10 @@ def _candidates(n: int = 60) -> pd.DataFrame:
     width = rng.uniform(1.5, 4.0, n)
     potency = rng.uniform(4, 9, n)
     return pd.DataFrame({
-        "smiles": drugs["smiles"].to_numpy(), "potency": potency,
+        "smiles": drugs["smiles"].to_numpy(), "potency_prediction": potency,
         "potency_lower": potency - width / 2, "potency_upper": potency + width / 2,
         "potency_nearest_similarity": rng.uniform(0.1, 0.9, n),
-        "solubility": rng.uniform(-8, -1, n), "qed": rng.uniform(0, 1, n),
+        "solubility_prediction": rng.uniform(-8, -1, n), "qed": rng.uniform(0, 1, n),
         "sa_score": rng.uniform(1, 7, n), "ro5_violations": rng.integers(0, 3, n),
         "pains": rng.random(n) < 0.1,
     })  # fmt: skip
@@ -42,9 +46,9 @@ def test_desirability_shapes_and_missing_values():
 
 
 def test_score_is_the_weighted_geometric_mean_and_the_order_follows_it():
-    ranked = rank_candidates(_candidates())
-    names = list(DEFAULT_RANKING["objectives"])
-    weights = np.array([DEFAULT_RANKING["objectives"][n].get("weight", 1.0) for n in names])
+    ranked = rank_candidates(_candidates(), RANKING)
+    names = list(RANKING["objectives"])
+    weights = np.array([RANKING["objectives"][n].get("weight", 1.0) for n in names])
     d = ranked[[f"d_{n}" for n in names]].to_numpy()
     expected = np.exp(np.log(d) @ weights / weights.sum())
     np.testing.assert_allclose(ranked["score"], expected)
@@ -64,7 +68,7 @@ def test_score_is_the_weighted_geometric_mean_and_the_order_follows_it():
 
 
 def test_pareto_front_is_not_dominated():
-    ranked = rank_candidates(_candidates())
+    ranked = rank_candidates(_candidates(), RANKING)
     d = ranked.filter(like="d_").to_numpy()
     front = d[ranked["pareto_rank"].to_numpy() == 1]
     for row in front:
@@ -74,7 +78,7 @@ def test_pareto_front_is_not_dominated():
 
 @pytest.mark.parametrize("method", ["maxmin", "sphere"])
 def test_diverse_selection(method):
-    config = {"top_k": 8, "diversity": method, "max_similarity": 0.5}
+    config = {**RANKING, "top_k": 8, "diversity": method, "max_similarity": 0.5}
     ranked = rank_candidates(_candidates(), config)
     chosen = ranked[ranked["selected"]]
     assert len(chosen) == 8 and chosen["passes_filters"].all()
@@ -92,8 +96,8 @@ def test_diverse_selection(method):
 
 def test_ranking_is_deterministic_and_ignores_input_order():
     table = _candidates()
-    a = rank_candidates(table)
-    b = rank_candidates(table.sample(frac=1.0, random_state=3))
+    a = rank_candidates(table, RANKING)
+    b = rank_candidates(table.sample(frac=1.0, random_state=3), RANKING)
     assert a["smiles"].tolist()[:20] == b["smiles"].tolist()[:20]
 
 
@@ -105,10 +109,10 @@ def test_configuration_from_files_and_errors(tmp_path):
     toml = tmp_path / "ranking.toml"
     toml.write_text('[objectives.qed]\ncolumn = "qed"\nshape = "increasing"\nlow = 0\nhigh = 1\n')
     assert list(load_ranking_config(toml)["objectives"]) == ["qed"]
-    with pytest.raises(RankingConfigError, match="Unknown ranking settings"):
+    with pytest.raises(RankingConfigError, match=r"`ranking.topk` is not a setting; did you mean"):
         load_ranking_config({"topk": 3})
     with pytest.raises(RankingConfigError, match="lacks column"):
-        rank_candidates(_candidates().drop(columns=["qed"]))
+        rank_candidates(_candidates().drop(columns=["qed"]), RANKING)
     with pytest.raises(RankingConfigError, match="does not exist"):
         load_ranking_config(tmp_path / "missing.yaml")
 

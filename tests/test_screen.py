@@ -56,8 +56,9 @@ def test_counts_add_up_and_rejects_say_why(library, model_dir, tmp_path):
     by_record = rejects.set_index("record")["reason"]
     assert by_record[11].startswith("unparsable") and by_record[201].startswith("unparsable")
     assert by_record[51].startswith("empty") and by_record[52].startswith("empty")
-    for column in ("sol", "sol_lower", "sol_upper", "sol_nearest_similarity", "sol_in_domain",
-                   "qed", "sa_score", "ro5_violations", "pains", "inchikey"):  # fmt: skip
+    for column in ("sol_prediction", "sol_lower", "sol_upper", "sol_nearest_similarity",
+                   "sol_in_domain", "qed", "sa_score", "ro5_violations", "pains",
+                   "inchikey"):  # fmt: skip
         assert column in results
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
     assert manifest["finished"] == list(range(7))  # ceil(400 / 64) chunks

@@ -1,0 +1,89 @@
+"""``estimator="knn"``: k nearest neighbours by Tanimoto similarity of ECFP4 bits (the baseline).
+
+Its fitted state is its training set, which every saved model keeps
+(``training_set.npz``): loading rebuilds it from there and it writes no file
+of its own.
+
+>>> from drugml.backends import get_backend
+>>> get_backend("knn").default_params("regression")
+{'k': 5}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from drugml.backends import (
+    FINGERPRINT_BITS,
+    FINGERPRINTS,
+    ModelBackend,
+    TrainingSet,
+    register_backend,
+)
+
+__all__ = ["KNNBackend", "TanimotoKNN"]
+
+
+class TanimotoKNN:
+    """k-nearest neighbours on Tanimoto similarity of bit fingerprints (the baseline).
+
+    Predicts the similarity-weighted mean of the ``k`` nearest training values
+    (regression) or the weighted fraction of positives (classification).
+
+    >>> from drugml.featurize import bit_fingerprints
+    >>> fps = bit_fingerprints(["CCO", "CCCO", "c1ccccc1"])
+    >>> knn = TanimotoKNN(k=1).fit(fps[:2], [1.0, 2.0])
+    >>> knn.predict_value(fps[1:2]).tolist()
+    [2.0]
+    """
+
+    def __init__(self, k: int = 5, task: str = "regression") -> None:
+        self.k = k
+        self.task = task
+
+    def fit(self, fps: list, y: np.ndarray) -> TanimotoKNN:
+        self.fps_ = list(fps)
+        self.y_ = np.asarray(y, dtype=float)
+        return self
+
+    def predict_value(self, fps: Sequence) -> np.ndarray:
+        from rdkit import DataStructs
+
+        out = np.empty(len(fps))
+        k = min(self.k, len(self.fps_))
+        for i, fp in enumerate(fps):
+            sims = np.asarray(DataStructs.BulkTanimotoSimilarity(fp, self.fps_))
+            nearest = np.argpartition(-sims, k - 1)[:k]
+            weights = sims[nearest] + 1e-6
+            out[i] = float(np.dot(weights, self.y_[nearest]) / weights.sum())
+        return out
+
+
+@register_backend
+class KNNBackend(ModelBackend):
+    """Tanimoto k-nearest neighbours on ECFP4 bits (``estimator="knn"``)."""
+
+    name = "knn"
+    input_kind = FINGERPRINTS
+    input_description = f"ECFP4 bits ({FINGERPRINT_BITS}), Tanimoto similarity"
+
+    def default_params(self, task: str) -> dict[str, Any]:
+        return {"k": 5}
+
+    def fit(self, inputs: Any, y: np.ndarray, *, task: str, params: dict[str, Any],
+            random_state: int, threads: int) -> TanimotoKNN:  # fmt: skip
+        return TanimotoKNN(k=params["k"], task=task).fit(inputs, y)
+
+    def predict(self, fitted: TanimotoKNN, inputs: Any, *, task: str) -> np.ndarray:
+        return fitted.predict_value(inputs)
+
+    def save(self, fitted: TanimotoKNN, directory: Path) -> None:
+        """Nothing to write: the model's training set is the fitted state."""
+
+    def load(self, directory: Path, *, task: str, params: dict[str, Any], random_state: int,
+             state: dict[str, Any] | None, training: TrainingSet) -> TanimotoKNN:  # fmt: skip
+        return TanimotoKNN(k=params["k"], task=task).fit(training.fingerprints, training.targets)

@@ -1,0 +1,239 @@
+"""The names drugml writes and reads: columns, their meaning, alert catalogues, ranking defaults.
+
+One owner for every column name. The screen writes these columns, the
+ranking reads them, the configuration checks objectives and filters against
+them, the report labels them and the CLI documents them; none of those
+modules spells a column name of its own.
+
+**Per model.** A screen scores every molecule with every model of a campaign;
+model ``<name>`` writes (:func:`model_columns`):
+
+- regression: ``<name>_prediction``, ``<name>_lower``, ``<name>_upper``
+  (the prediction interval) and, derived by the ranking,
+  ``<name>_interval_width``;
+- classification: ``<name>_probability`` (calibrated probability of the
+  positive class);
+- both: ``<name>_nearest_similarity`` (Tanimoto to the nearest training
+  molecule) and ``<name>_in_domain`` (the applicability domain's verdict).
+
+**Per molecule.** Identity (``record``, ``id``, ``input``, ``smiles``,
+``inchikey``), drug-likeness properties (:data:`PROPERTY_COLUMNS`), one pair
+``<catalogue>``/``<catalogue>_alerts`` per structural-alert catalogue
+checked, ``qed`` and ``sa_score``; the ranking adds :data:`RANKING_COLUMNS`
+and one ``d_<objective>`` desirability per objective.
+
+Example
+-------
+>>> from drugml import schema
+>>> schema.model_columns("potency", "regression")
+('potency_prediction', 'potency_lower', 'potency_upper', 'potency_nearest_similarity', \
+'potency_in_domain')
+>>> schema.prediction_column("herg", "classification")
+'herg_probability'
+>>> schema.column_meaning("herg_probability")
+'herg model: calibrated probability of the positive class'
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+__all__ = [
+    "ALERT_CATALOGS",
+    "DEFAULT_ALERTS",
+    "DEFAULT_FILTERS",
+    "DEFAULT_OBJECTIVES",
+    "DEFAULT_RANKING",
+    "IDENTITY_COLUMNS",
+    "MODEL_OUTPUTS",
+    "PROPERTY_COLUMNS",
+    "RANKING_COLUMNS",
+    "TASKS",
+    "column_meaning",
+    "default_ranking",
+    "filter_columns",
+    "model_column",
+    "model_columns",
+    "prediction_column",
+    "screen_columns",
+]
+
+TASKS = ("regression", "classification")
+
+#: Columns that say which record a row is.
+IDENTITY_COLUMNS: dict[str, str] = {
+    "record": "position of the record in the library (0-based)",
+    "id": "the library's identifier of the record",
+    "input": "the record's SMILES as read",
+    "smiles": "standardized SMILES (largest fragment, neutralized, canonical)",
+    "inchikey": "InChIKey of the standardized structure (salt forms share it)",
+}
+
+#: Drug-likeness properties of a screen, in order, with their meaning.
+PROPERTY_COLUMNS: dict[str, str] = {
+    "mw": "molecular weight (Da)",
+    "clogp": "Crippen logP",
+    "hbd": "hydrogen-bond donors (Lipinski)",
+    "hba": "hydrogen-bond acceptors (Lipinski)",
+    "tpsa": "topological polar surface area (A^2)",
+    "rotatable_bonds": "rotatable bonds",
+    "heavy_atoms": "heavy atoms",
+    "ro5_violations": "Lipinski rule-of-five violations (0-4)",
+    "ro5_pass": "at most one rule-of-five violation",
+    "veber_pass": "Veber: TPSA <= 140 and rotatable bonds <= 10",
+}
+
+#: Structural-alert catalogues: name -> RDKit ``FilterCatalogParams`` member(s).
+ALERT_CATALOGS: dict[str, tuple[str, ...]] = {
+    "pains": ("PAINS_A", "PAINS_B", "PAINS_C"),
+    "brenk": ("BRENK",),
+    "nih": ("NIH",),
+}
+
+#: Alert catalogues a screen checks unless told otherwise. NIH is opt-in: its
+#: 180 mostly recursive SMARTS take more time than PAINS, Brenk and QED's
+#: alerts together (benchmarks/results/screen.json).
+DEFAULT_ALERTS: tuple[str, ...] = ("pains", "brenk")
+
+#: What each model writes per molecule: output -> (tasks, meaning).
+MODEL_OUTPUTS: dict[str, tuple[tuple[str, ...], str]] = {
+    "prediction": (("regression",), "predicted value"),
+    "lower": (("regression",), "lower end of the prediction interval"),
+    "upper": (("regression",), "upper end of the prediction interval"),
+    "probability": (("classification",), "calibrated probability of the positive class"),
+    "nearest_similarity": (TASKS, "Tanimoto similarity (ECFP4) to the nearest training molecule"),
+    "in_domain": (TASKS, "inside the applicability domain (nearest similarity >= threshold)"),
+}
+#: Derived by the ranking from ``_lower``/``_upper``.
+INTERVAL_WIDTH = "interval_width"
+
+#: Columns the ranking adds.
+RANKING_COLUMNS: dict[str, str] = {
+    "rank": "place in the ranking (1 = best; molecules passing the filters first)",
+    "score": "weighted geometric mean of the objectives' desirabilities (0-1)",
+    "passes_filters": "passes every hard filter",
+    "filter_reasons": "the filters a molecule fails, with their rules",
+    "pareto_rank": "Pareto front over the objectives (1 = not dominated)",
+    "novelty": "1 - similarity to the nearest training molecule of the novelty column's model",
+    "selected": "on the diverse short list",
+    "in_training_data": "the structure (InChIKey) is in a model's training data",
+    "known_active": "one of the configuration's known actives",
+}
+
+
+def model_column(name: str, output: str) -> str:
+    """The column of one model output, e.g. ``model_column("potency", "lower")``.
+
+    >>> model_column("potency", "in_domain")
+    'potency_in_domain'
+    """
+    if output not in MODEL_OUTPUTS and output != INTERVAL_WIDTH:
+        known = [*MODEL_OUTPUTS, INTERVAL_WIDTH]
+        raise KeyError(f"Unknown model output {output!r}; known: {known}")
+    return f"{name}_{output}"
+
+
+def model_columns(name: str, task: str, derived: bool = False) -> tuple[str, ...]:
+    """The columns model ``name`` of ``task`` writes in a screen (``derived``: with the
+    ranking's ``<name>_interval_width`` for regression)."""
+    columns = [f"{name}_{o}" for o, (tasks, _) in MODEL_OUTPUTS.items() if task in tasks]
+    if derived and task == "regression":
+        columns.append(f"{name}_{INTERVAL_WIDTH}")
+    return tuple(columns)
+
+
+def prediction_column(name: str, task: str) -> str:
+    """``<name>_prediction`` (regression) or ``<name>_probability`` (classification)."""
+    return f"{name}_prediction" if task == "regression" else f"{name}_probability"
+
+
+def filter_columns(alerts: Sequence[str] = DEFAULT_ALERTS) -> tuple[str, ...]:
+    """The drug-likeness columns of a screen with these alert catalogues, in order.
+
+    >>> filter_columns(("pains",))[-4:]
+    ('pains', 'pains_alerts', 'qed', 'sa_score')
+    """
+    flags = tuple(column for name in alerts for column in (name, f"{name}_alerts"))
+    return (*PROPERTY_COLUMNS, *flags, "qed", "sa_score")
+
+
+def screen_columns(
+    models: Mapping[str, str],
+    alerts: Sequence[str] = DEFAULT_ALERTS,
+    keep_columns: Iterable[str] = (),
+    derived: bool = True,
+) -> list[str]:
+    """Every column a screen (and, with ``derived``, the ranking's inputs) holds.
+
+    ``models``: model name -> task.
+
+    >>> "herg_probability" in screen_columns({"herg": "classification"})
+    True
+    """
+    columns = [*IDENTITY_COLUMNS, *keep_columns]
+    for name, task in models.items():
+        columns += model_columns(name, task, derived=derived)
+    return columns + list(filter_columns(alerts))
+
+
+def column_meaning(column: str, models: Mapping[str, str] | None = None) -> str:
+    """What a column of a screen or ranking holds, in words ('' when unknown).
+
+    ``models`` (name -> task) resolves model columns whose name has underscores.
+    """
+    for table in (IDENTITY_COLUMNS, PROPERTY_COLUMNS, RANKING_COLUMNS):
+        if column in table:
+            return table[column]
+    for name in ALERT_CATALOGS:
+        if column == name:
+            return f"matches a {name.upper()} structural alert"
+        if column == f"{name}_alerts":
+            return f"names of the {name.upper()} alerts matched"
+    if column == "qed":
+        return "quantitative estimate of drug-likeness (0-1)"
+    if column == "sa_score":
+        return "synthetic accessibility score (1 easy - 10 hard)"
+    if column.startswith("d_"):
+        return f"desirability of objective {column[2:]!r} (0-1)"
+    outputs = {**{o: m for o, (_, m) in MODEL_OUTPUTS.items()},
+               INTERVAL_WIDTH: "width of the prediction interval (upper - lower)"}  # fmt: skip
+    names = sorted(models or {}, key=len, reverse=True)
+    for output, meaning in outputs.items():
+        suffix = f"_{output}"
+        if column.endswith(suffix):
+            name = column[: -len(suffix)]
+            if not names or name in names:
+                return f"{name} model: {meaning}"
+    return ""
+
+
+# ------------------------------------------------------------------ ranking
+#: Objectives on the screen's own properties, used when a configuration gives none.
+DEFAULT_OBJECTIVES: dict[str, dict[str, Any]] = {
+    "qed": {"column": "qed", "shape": "increasing", "low": 0.2, "high": 0.7, "weight": 1.0},
+    "sa_score": {"column": "sa_score", "shape": "decreasing", "low": 3.0, "high": 6.0,
+                 "weight": 1.0},
+    "rule_of_five": {"column": "ro5_violations", "shape": "decreasing", "low": 1.0, "high": 3.0,
+                     "weight": 0.5},
+}  # fmt: skip
+#: Hard filters used when a configuration gives none: PAINS hits are assay artefacts.
+DEFAULT_FILTERS: dict[str, dict[str, Any]] = {"pains": {"equals": False}}
+#: The ranking's settings and their defaults (see :mod:`drugml.rank`).
+DEFAULT_RANKING: dict[str, Any] = {
+    "objectives": DEFAULT_OBJECTIVES,
+    "filters": DEFAULT_FILTERS,
+    "floor": 0.01,
+    "top_k": 20,
+    "diversity": "maxmin",
+    "pool_factor": 2,
+    "max_similarity": 0.6,
+    "diversity_radius": 2,
+    "novelty_column": None,
+}
+
+
+def default_ranking() -> dict[str, Any]:
+    """A fresh (deep) copy of :data:`DEFAULT_RANKING` to modify."""
+    return copy.deepcopy(DEFAULT_RANKING)

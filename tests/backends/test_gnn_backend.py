@@ -1,0 +1,28 @@
+"""drugml.backends.gnn_backend: the D-MPNN's weights as NPZ arrays (the ``deep`` extra)."""
+
+from __future__ import annotations
+
+import importlib.util
+
+import pytest
+
+from drugml.backends import get_backend
+
+HAS_DEEP = all(importlib.util.find_spec(m) for m in ("torch", "torch_geometric"))
+TINY = {"epochs": 2, "hidden": 32, "batch_size": 50}
+
+
+@pytest.mark.skipif(not HAS_DEEP, reason="the deep extra is not installed")
+def test_weights_saved_as_arrays_and_loaded_unchanged(round_trip):
+    files, before, after = round_trip(estimator="gnn", estimator_params=TINY)
+    assert files == ["MODEL_CARD.md", "gnn_weights.npz", "metadata.json", "training_set.npz"]
+    assert before.equals(after)
+
+
+def test_defaults_are_the_estimators_own():
+    from drugml.gnn import DMPNNEstimator
+
+    params = get_backend("gnn").default_params("regression")
+    assert params == {k: v for k, v in DMPNNEstimator().get_params().items()
+                      if k not in ("task", "random_state")}  # fmt: skip
+    assert params["epochs"] == 50 and params["hidden"] == 300
