@@ -24,7 +24,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from drugml import __version__
+from drugml import __version__, schema
 
 __all__ = ["build_parser", "main"]
 
@@ -165,6 +165,12 @@ def _cmd_config_show(args: argparse.Namespace) -> int:
 
         check_inputs(config)
     print(config.to_yaml(), end="")
+    if args.columns:
+        keep = [config.library.name_column] if config.library.name_column else []
+        print("# Columns of the screen, for ranking objectives and filters (drugml.schema):")
+        for column in schema.screen_columns(config.model_tasks(), config.library.alerts, keep):
+            meaning = schema.column_meaning(column, config.model_tasks()) or "kept from the library"
+            print(f"#   {column:34s} {meaning}")
     if args.check:
         print("# every file, column, the structure and the ranking's columns check out",
               file=sys.stderr)  # fmt: skip
@@ -286,6 +292,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("config", nargs="?", help="YAML file or shipped example (default: egfr)")
     p.add_argument("--check", action="store_true",
                    help="also check its files, columns, structure and ranking columns")  # fmt: skip
+    p.add_argument("--columns", action="store_true",
+                   help="also list the columns the screen writes, with their meaning")  # fmt: skip
     p.set_defaults(func=_cmd_config_show)
     p = config_commands.add_parser("init", help="write a commented configuration for a target")
     p.add_argument("name", help="the target's name (e.g. KRAS)")
@@ -313,8 +321,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--id-column")
     p.add_argument(
         "--alerts",
-        default="pains,brenk",
-        help="alert catalogues, comma-separated: pains, brenk, nih",
+        default=",".join(schema.DEFAULT_ALERTS),
+        help=f"alert catalogues, comma-separated, of: {', '.join(schema.ALERT_CATALOGS)} "
+        "(default: %(default)s)",
     )
     p.add_argument("--no-resume", action="store_true", help="start over in --out")
     p.add_argument("--quiet", action="store_true")

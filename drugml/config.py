@@ -468,8 +468,10 @@ def suggest(word: str, candidates: Any, template: str = "; did you mean `{}`?") 
     >>> suggest("chunksize", ["chunk_size", "n_jobs"])
     '; did you mean `chunk_size`?'
     """
-    close = difflib.get_close_matches(str(word), [str(c) for c in candidates], n=1, cutoff=0.6)
-    return template.format(close[0]) if close else ""
+    names = [str(c) for c in candidates]
+    by_lower = {n.lower(): n for n in reversed(names)}  # case never hides the match
+    close = difflib.get_close_matches(str(word).lower(), list(by_lower), n=1, cutoff=0.6)
+    return template.format(by_lower[close[0]]) if close else ""
 
 
 def format_problems(lines: list[str]) -> str:

@@ -162,8 +162,10 @@ def _resolve(
 
 
 def _column_problem(key: str, column: str, columns: list[str], where: str) -> str:
-    return (f"`{key}`: {column!r} is not a column of {where}" + suggest(column, columns)
-            + f" It has {columns[:30]}" + (" ..." if len(columns) > 30 else ""))  # fmt: skip
+    hint = suggest(column, columns)
+    return (f"`{key}`: {column!r} is not a column of {where}" + hint
+            + (" It has " if hint else "; it has ") + f"{columns[:30]}"
+            + (" ..." if len(columns) > 30 else ""))  # fmt: skip
 
 
 def check_inputs(config: CampaignConfig | str | Path | Mapping[str, Any]) -> CampaignInputs:
@@ -203,6 +205,7 @@ def check_inputs(config: CampaignConfig | str | Path | Mapping[str, Any]) -> Cam
     problems += _ranking_problems(config)
     if problems:
         raise ConfigError(format_problems(problems))
+    _warn_if_the_ranking_ignores_the_models(config)
     return inputs
 
 
@@ -376,8 +379,10 @@ def _ranking_problems(config: CampaignConfig) -> list[str]:
                 f"{config.library.alerts} does not check {name!r}; add it there"
             )
             return
-        problems.append(f"`{key}`: no model or property produces the column {column!r}"
-                        + suggest(column, produced) + f" The run produces {produced}")  # fmt: skip
+        hint = suggest(column, produced)
+        problems.append(f"`{key}`: no model or property produces the column {column!r}" + hint
+                        + (" The run produces " if hint else "; the run produces ")
+                        + f"{produced}")  # fmt: skip
 
     for name, objective in ranking.objectives.items():
         check(f"ranking.objectives.{name}.column", objective.column)
@@ -385,12 +390,15 @@ def _ranking_problems(config: CampaignConfig) -> list[str]:
         check(f"ranking.filters.{column}", column)
     if ranking.novelty_column:
         check("ranking.novelty_column", ranking.novelty_column)
+    return problems
+
+
+def _warn_if_the_ranking_ignores_the_models(config: CampaignConfig) -> None:
     model_columns = {c for name, task in config.model_tasks().items()
                      for c in schema.model_columns(name, task, derived=True)}  # fmt: skip
-    if not problems and not {o.column for o in ranking.objectives.values()} & model_columns:
+    if not {o.column for o in config.ranking.objectives.values()} & model_columns:
         warnings.warn("No ranking objective uses a model's column: the models are trained and "
                       "screened, but the ranking ignores them.", stacklevel=3)  # fmt: skip
-    return problems
 
 
 # ------------------------------------------------------------ training data

@@ -157,3 +157,15 @@ def test_config_commands(tmp_path, capsys):
     error = capsys.readouterr().err
     assert "models[activity].data.table`: file" in error and "library.path`: file" in error
     assert default_config_path().is_file()
+
+
+def test_the_readme_sets_up_a_target_from_plain_tables_with_a_valid_configuration():
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    section = readme[readme.index("**Your own target from plain tables.**") :]
+    block = section[section.index("```yaml") + len("```yaml") : section.index("```\n", 10)]
+    config = load_config(yaml.safe_load(block))
+    assert config.model_tasks() == {"active": "classification", "pic50": "regression",
+                                    "herg": "classification"}  # fmt: skip
+    assert len(block.strip().splitlines()) <= 20  # a few lines, not a page

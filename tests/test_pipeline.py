@@ -173,3 +173,94 @@ def test_a_garbage_configuration_is_one_clear_error(tmp_path, content, message):
         load_config(path)
     assert main(["run", str(path), "--out", str(tmp_path / "never")]) == 2
     assert not (tmp_path / "never").exists()
+
+
+@pytest.fixture(scope="module")
+def own_files_campaign(tmp_path_factory):
+    """The plain-table example as a user brings it: their own files, named by a configuration."""
+    import shutil
+
+    from drugml.pipeline import example_configs
+
+    folder = tmp_path_factory.mktemp("own_target")
+    shutil.copy(data.path("example_target_table"), folder / "actives.csv")
+    shutil.copy(data.path("example_screening_library"), folder / "library.csv")
+    shutil.copy(data.path("egfr_5hg8"), folder / "target.pdb")
+    config = yaml.safe_load(example_configs()["table_example"].read_text())
+    config["target"]["structure"] = "target.pdb"
+    for model in config["models"][:2]:
+        model["data"]["table"] = "actives.csv"
+    config["library"]["path"] = "library.csv"
+    path = folder / "campaign.yaml"
+    path.write_text(yaml.safe_dump(config, sort_keys=False))
+    return folder, run(path, folder / "out", progress=False)
+
+
+@pytest.mark.slow
+def test_a_campaign_from_plain_tables_ranks_its_held_back_actives_above_the_library(
+    own_files_campaign,
+):
+    from sklearn.metrics import roc_auc_score
+
+    folder, metrics = own_files_campaign
+    out = folder / "out"
+    ranked = pd.read_csv(out / "ranked_candidates.csv")
+    tasks = {name: m["task"] for name, m in metrics["models"].items()}
+    assert tasks == {"active": "classification", "pic50": "regression", "herg": "classification"}
+    for column in ("active_probability", "active_in_domain", "pic50_prediction", "pic50_lower",
+                   "pic50_upper", "pic50_interval_width", "herg_probability",
+                   "herg_nearest_similarity"):  # fmt: skip
+        assert column in ranked, column
+    # Counts in equal counts out: every library record is scored or rejected with a reason.
+    screen = metrics["screen"]
+    assert screen["records"] == 480 == screen["scored"] + screen["rejected"]
+    held_back = ranked["name"].astype(str).str.contains("held-back active")
+    assert held_back.sum() == 40 and ranked["known_active"].sum() == 40
+    assert not ranked.loc[held_back, "in_training_data"].any()  # whole scaffolds held back
+    # The held-back actives rank above the library's other molecules.
+    auc = roc_auc_score(held_back, -ranked["rank"])
+    found = metrics["validation"]["all_compounds"]
+    assert auc > 0.9, auc
+    assert found["n_in_top_5pct"] >= 15 and found["ef_5pct"] > 5, found
+    # hERG is an objective to avoid: its desirability falls as the probability rises.
+    by_herg = ranked.sort_values("herg_probability")
+    assert by_herg["d_herg"].is_monotonic_decreasing
+    assert ranked["herg_probability"].between(0, 1).all()
+    # The report shows every model without a name written in the code.
+    report = (out / "report.html").read_text()
+    for text in ("active model</h3>", "pic50 model</h3>", "herg model</h3>", "P(active)",
+                 "pic50 (90 % interval)", "ROC curve of the herg model"):  # fmt: skip
+        assert text in report, text
+    assert metrics["inputs"]["target.structure"]["source"] == "../target.pdb"
+
+
+def test_a_plain_table_is_checked_before_any_work(tmp_path):
+    table = data.load("example_target_table").head(60)
+    table.assign(grade=["A", "B", "C"] * 20, word=["yes", "no"] * 30).to_csv(
+        tmp_path / "t.csv", index=False
+    )
+
+    def check(data_settings: dict, message: str) -> None:
+        config = {"models": [{"name": "m", "data": {"table": "t.csv", **data_settings}}],
+                  "library": {"path": "approved_drugs"}, "base_dir": None}  # fmt: skip
+        config.pop("base_dir")
+        path = tmp_path / "c.yaml"
+        path.write_text(yaml.safe_dump(config))
+        with pytest.raises(ConfigError, match=message):
+            check_inputs(path)
+
+    check({"label_column": "grade"}, r"a classification label has two values; 'grade' .* has 3")
+    check({"label_column": "word"}, r"has the values \['no', 'yes'\]; say which one is positive")
+    check({"target_column": "pic50"}, r"'pic50' is not a column of t.csv; did you mean `pIC50`")
+    check({"smiles_column": "SMILES", "target_column": "pIC50"}, r"did you mean `smiles`")
+    check({"target_column": "word"}, r"'word' of t.csv has 0 numeric values")
+    check({"label_column": "word", "positive_label": "maybe"}, r"'maybe' is not one of")
+    # Named right, it passes: the positive label says which of two words is active.
+    path = tmp_path / "ok.yaml"
+    path.write_text(yaml.safe_dump({
+        "models": [{"name": "m", "data": {"table": "t.csv", "label_column": "word",
+                                          "positive_label": "yes"}}],
+        "library": {"path": "approved_drugs"}}))  # fmt: skip
+    with pytest.warns(UserWarning, match="No ranking objective uses a model's column"):
+        inputs = check_inputs(path)
+    assert inputs.table("models[m].data.table").shape == (60, 6)
