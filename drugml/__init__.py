@@ -34,9 +34,9 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
 
 # Public submodules, loaded lazily (PEP 562).
 _SUBMODULES = (
-    "assets", "chem", "cli", "curate", "data", "featurize", "filters", "gnn", "models",
-    "notebooks", "pipeline", "rank", "report", "rna", "scaffolds", "screen", "split",
-    "structure", "view3d", "viz",
+    "assets", "backends", "chem", "cli", "config", "curate", "data", "errors", "featurize",
+    "filters", "gnn", "metrics", "models", "notebooks", "pipeline", "rank", "report", "rna",
+    "scaffolds", "schema", "screen", "split", "structure", "view3d", "viz",
 )  # fmt: skip
 
 __all__ = ["__version__", *_SUBMODULES]

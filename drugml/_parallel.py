@@ -1,4 +1,5 @@
-"""Chunked, order-preserving parallel map with a progress bar (shared by chem, filters, featurize).
+"""Chunked, order-preserving parallel map with a progress bar: drugml's one parallel helper
+(used by chem, filters and featurize), with ``n_jobs``, ``chunk_size`` and ``progress``.
 
 Work goes to processes from joblib's loky backend, which reuses its workers
 between calls and works in notebooks. Each chunk is one task, so per-task
@@ -10,15 +11,28 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-__all__ = ["check_n_jobs", "map_chunks"]
+from drugml.errors import DrugmlError
+
+__all__ = ["ParallelOptionError", "check_n_jobs", "flat_map_chunks", "map_chunks"]
+
+
+class ParallelOptionError(DrugmlError, ValueError):
+    """``n_jobs`` or ``chunk_size`` has an impossible value; the message says which."""
 
 
 def check_n_jobs(n_jobs: int, chunk_size: int) -> None:
-    """Raise a clear ``ValueError`` for impossible ``n_jobs`` or ``chunk_size`` values."""
+    """Raise :class:`ParallelOptionError` for impossible ``n_jobs`` or ``chunk_size`` values.
+
+    >>> check_n_jobs(-1, 1000)  # every core, chunks of 1000: fine
+    >>> check_n_jobs(0, 1000)
+    Traceback (most recent call last):
+    ...
+    drugml._parallel.ParallelOptionError: n_jobs must be a positive number or -1, got 0
+    """
     if not isinstance(n_jobs, int) or n_jobs == 0 or n_jobs < -1:
-        raise ValueError(f"n_jobs must be a positive number or -1, got {n_jobs!r}")
+        raise ParallelOptionError(f"n_jobs must be a positive number or -1, got {n_jobs!r}")
     if not isinstance(chunk_size, int) or chunk_size < 1:
-        raise ValueError(f"chunk_size must be at least 1, got {chunk_size!r}")
+        raise ParallelOptionError(f"chunk_size must be at least 1, got {chunk_size!r}")
 
 
 def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
@@ -65,3 +79,24 @@ def map_chunks(
                 results.append(out)
                 bar.update(len(chunk))
     return results
+
+
+def flat_map_chunks(
+    func: Callable[..., Sequence[Any]],
+    items: Sequence[Any],
+    args: tuple = (),
+    *,
+    n_jobs: int = 1,
+    chunk_size: int = 1000,
+    progress: bool | None = None,
+    desc: str = "",
+) -> list[Any]:
+    """:func:`map_chunks` for a ``func`` that returns one row per item of its chunk: the
+    rows of every chunk joined into one list, in input order.
+
+    >>> flat_map_chunks(lambda chunk, k: [x * k for x in chunk], [1, 2, 3], (10,), chunk_size=2)
+    [10, 20, 30]
+    """
+    chunks = map_chunks(func, items, args, n_jobs=n_jobs, chunk_size=chunk_size,
+                        progress=progress, desc=desc)  # fmt: skip
+    return [row for chunk in chunks for row in chunk]

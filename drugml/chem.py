@@ -40,7 +40,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from drugml._parallel import check_n_jobs, map_chunks
+from drugml._parallel import check_n_jobs, flat_map_chunks
 from drugml.errors import DrugmlError
 
 if TYPE_CHECKING:
@@ -49,11 +49,17 @@ if TYPE_CHECKING:
 
 __all__ = [
     "SMILES_COLUMN_CANDIDATES",
+    "ChemError",
     "ColumnNotFoundError",
+    "MoleculeError",
+    "MoleculeFileNotFoundError",
+    "SmilesListError",
     "StandardizeOptions",
     "iter_molecules",
     "parse_smiles",
     "read_molecules",
+    "resolve_smiles_column",
+    "smiles_table",
     "standardize",
     "standardize_mol",
     "to_mol",
@@ -70,7 +76,32 @@ STANDARDIZE_COLUMNS = ("input", "smiles", "inchikey", "ok", "error_type", "error
 _TIMESTAMP = re.compile(r"^\[\d\d:\d\d:\d\d\] ", re.MULTILINE)
 
 
-class ColumnNotFoundError(DrugmlError, KeyError, ValueError):
+class ChemError(DrugmlError):
+    """Base class of the errors about molecules, tables of them and molecule files."""
+
+
+class MoleculeError(ChemError, ValueError):
+    """A molecule, a molecule file or an argument about them cannot be used as given.
+
+    For instance a SMILES that does not standardize, a file whose format
+    cannot be told, or SMILES and ids of different lengths; the message names
+    the input and says why.
+    """
+
+
+class MoleculeFileNotFoundError(ChemError, FileNotFoundError):
+    """The molecule file to read does not exist."""
+
+
+class SmilesListError(ChemError, TypeError):
+    """A function that takes a list of molecules got one string: wrap it, ``[smiles]``.
+
+    Iterating a string would give one "molecule" per character, so drugml
+    refuses it rather than returning a row per letter.
+    """
+
+
+class ColumnNotFoundError(ChemError, KeyError, ValueError):
     """A table lacks the column asked for; the message lists the columns it has."""
 
     def __str__(self) -> str:  # KeyError would print the message quoted
@@ -165,11 +196,6 @@ def to_mol(smiles: Any) -> Chem.Mol | None:
 # ------------------------------------------------------------------- standardization
 
 
-def _flat_map(func, items, args, **options) -> list:
-    """``map_chunks`` with the per-chunk lists joined into one."""
-    return [row for chunk in map_chunks(func, items, args, **options) for row in chunk]
-
-
 @dataclass(frozen=True)
 class StandardizeOptions:
     """Switches of the standardization pipeline (see the module docstring).
@@ -235,6 +261,11 @@ class _Standardizer:
                 # Most molecules have one fragment: skip the chooser's work for them.
                 if len(Chem.GetMolFrags(mol)) > 1:
                     self.chooser.chooseInPlace(mol)
+                    # chooseInPlace (unlike choose) leaves the ring information
+                    # unset: ring counts, TPSA, Murcko scaffolds and Morgan
+                    # fingerprints of the molecule would raise "RingInfo not
+                    # initialized" (or count no aromatic ring). Perceive it again.
+                    Chem.SanitizeMol(mol, Chem.SanitizeFlags.SANITIZE_SYMMRINGS)
                 if not mol.HasSubstructMatch(self.carbon):
                     largest = Chem.MolToSmiles(mol)
                     reason = f"no organic fragment: no component contains carbon ({largest})"
@@ -296,9 +327,11 @@ def _standardize_chunk(items: Sequence[Any], options: dict) -> list[tuple]:
 
 
 def standardize_mol(mol: Chem.Mol | str, **options: bool) -> Chem.Mol:
-    """Standardize one molecule and return it; raise ``ValueError`` with the reason.
+    """Standardize one molecule and return it; raise :class:`MoleculeError` with the reason.
 
-    Keyword options are those of :class:`StandardizeOptions`.
+    Keyword options are those of :class:`StandardizeOptions`. The molecule
+    returned is ready for any RDKit call (its ring information is set, also
+    when salts or solvents were stripped from it).
 
     >>> from rdkit import Chem
     >>> Chem.MolToSmiles(standardize_mol("C[N+](C)(C)CC(=O)[O-].Cl"))
@@ -311,11 +344,11 @@ def standardize_mol(mol: Chem.Mol | str, **options: bool) -> Chem.Mol:
     else:
         parsed, _, error = parse_smiles(mol)
     if parsed is None:
-        raise ValueError(f"Cannot standardize {mol!r}: {error}")
+        raise MoleculeError(f"Cannot standardize {mol!r}: {error}")
     with rdBase.BlockLogs():
         result, _, error = _Standardizer(StandardizeOptions(**options))(parsed)
     if result is None:
-        raise ValueError(f"Cannot standardize {mol!r}: {error}")
+        raise MoleculeError(f"Cannot standardize {mol!r}: {error}")
     return result
 
 
@@ -337,8 +370,25 @@ def _resolve_column(
     return None
 
 
-def _smiles_column(columns: Sequence[str], wanted: str | None, source: str) -> str:
-    """The SMILES column: the one named, or one with a usual name; else a clear error."""
+def resolve_smiles_column(
+    columns: Sequence[str], wanted: str | None = None, source: str = "The table"
+) -> str:
+    """The SMILES column of a table: ``wanted`` if given, else the first of
+    :data:`SMILES_COLUMN_CANDIDATES` present (case-insensitively).
+
+    ``source`` names the table in the error (e.g. ``"CSV file lib.csv"``):
+    :class:`ColumnNotFoundError` says which column was looked for and lists
+    the columns the table has.
+
+    >>> resolve_smiles_column(["ID", "Canonical_SMILES", "pIC50"])
+    'Canonical_SMILES'
+    >>> resolve_smiles_column(["id", "structure"], "structure")
+    'structure'
+    >>> resolve_smiles_column(["id", "mol"], source="lib.csv")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    drugml.chem.ColumnNotFoundError: lib.csv has no SMILES column (looked for smiles, ...
+    """
     column = _resolve_column(columns, wanted, SMILES_COLUMN_CANDIDATES, "SMILES", source)
     if column is None:
         raise ColumnNotFoundError(
@@ -389,7 +439,7 @@ def standardize(
     if isinstance(molecules, pd.DataFrame):
         if smiles_column is None and {"input", "read_error"} <= set(molecules.columns):
             smiles_column = "input"  # a table from read_molecules / iter_molecules
-        column = _smiles_column(list(molecules.columns), smiles_column, "The table")
+        column = resolve_smiles_column(list(molecules.columns), smiles_column, "The table")
         id_col = _resolve_column(
             list(molecules.columns), id_column, ID_COLUMN_CANDIDATES, "id", "The table"
         )
@@ -400,11 +450,13 @@ def standardize(
             read_errors = molecules["read_error"].tolist()
     else:
         if isinstance(molecules, (str, bytes)):
-            raise TypeError("standardize takes a list of SMILES, not one string: use [smiles]")
+            raise SmilesListError(
+                "standardize takes a list of SMILES, not one string: use [smiles]"
+            )
         index = molecules.index if isinstance(molecules, pd.Series) else None
         items = list(molecules)
     check_n_jobs(n_jobs, chunk_size)
-    rows = _flat_map(
+    rows = flat_map_chunks(
         _standardize_chunk,
         items,
         (options,),
@@ -448,18 +500,23 @@ _FORMATS = {
     ".pq": "parquet",
 }
 
+#: How each format is named in messages.
+_FORMAT_NAMES = {"smi": "SMILES", "csv": "CSV", "tsv": "TSV", "sdf": "SDF", "parquet": "Parquet"}
+
 
 def _detect_format(path: Path, format: str | None) -> tuple[str, bool]:
     compressed = path.suffix.lower() == ".gz"
     if format is not None:
         if format not in {"smi", "csv", "tsv", "sdf", "parquet"}:
-            raise ValueError(f"Unknown format {format!r}; use one of smi, csv, tsv, sdf, parquet")
+            raise MoleculeError(
+                f"Unknown format {format!r}; use one of smi, csv, tsv, sdf, parquet"
+            )
         return format, compressed
     suffix = Path(path.stem).suffix.lower() if compressed else path.suffix.lower()
     try:
         return _FORMATS[suffix], compressed
     except KeyError:
-        raise ValueError(
+        raise MoleculeError(
             f"Cannot tell the format of {path} from its suffix {suffix!r}; supported: "
             + ", ".join(sorted(_FORMATS))
             + " (optionally .gz), or pass format="
@@ -491,7 +548,9 @@ def iter_molecules(
     Every chunk has the columns ``record`` (1-based record number in the file),
     ``id``, ``input`` (SMILES) and ``read_error`` (``None``, or why the record
     could not be read); pass a chunk to :func:`standardize` as it is. The
-    whole file is never held in memory.
+    whole file is never held in memory. A file that is missing, of an unknown
+    format or unreadable as its format (an empty CSV, a Parquet or gzip file
+    that is not one) raises a :class:`ChemError` naming the file and why.
 
     >>> from drugml import data
     >>> chunks = iter_molecules(data.path("approved_drugs"), chunk_size=1000)
@@ -500,18 +559,43 @@ def iter_molecules(
     """
     path = Path(path)
     if chunk_size < 1:
-        raise ValueError(f"chunk_size must be at least 1, got {chunk_size}")
+        raise MoleculeError(f"chunk_size must be at least 1, got {chunk_size}")
     if not path.is_file():
-        raise FileNotFoundError(f"Molecule file {path} does not exist.")
+        raise MoleculeFileNotFoundError(f"Molecule file {path} does not exist.")
     kind, compressed = _detect_format(path, format)
     if kind in ("csv", "tsv"):
-        yield from _iter_table(path, kind, compressed, chunk_size, smiles_column, id_column)
+        chunks = _iter_table(path, kind, compressed, chunk_size, smiles_column, id_column)
     elif kind == "smi":
-        yield from _iter_smi(path, compressed, chunk_size)
+        chunks = _iter_smi(path, compressed, chunk_size)
     elif kind == "parquet":
-        yield from _iter_parquet(path, chunk_size, smiles_column, id_column)
+        chunks = _iter_parquet(path, chunk_size, smiles_column, id_column)
     else:
-        yield from _iter_sdf(path, compressed, chunk_size, id_column)
+        chunks = _iter_sdf(path, compressed, chunk_size, id_column)
+    try:
+        yield from chunks
+    except DrugmlError:
+        raise  # already names the file and what is wrong (a missing column ...)
+    except _unreadable_file_errors(kind) as exc:
+        # pandas, pyarrow and gzip say what is wrong, not in which file: say both.
+        what = _FORMAT_NAMES[kind] + (", gzipped" if compressed else "")
+        raise MoleculeError(f"Cannot read {path} ({what}): {str(exc).strip()}") from exc
+
+
+def _unreadable_file_errors(kind: str) -> tuple[type[BaseException], ...]:
+    """What the readers raise for a file that is not what its suffix says (or is broken)."""
+    import zlib
+
+    import pandas as pd
+
+    errors: tuple[type[BaseException], ...] = (
+        pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, EOFError,
+        zlib.error, gzip.BadGzipFile,
+    )  # fmt: skip
+    if kind == "parquet":
+        import pyarrow as pa
+
+        errors += (pa.ArrowException,)
+    return errors
 
 
 def read_molecules(path: str | Path, **options: Any) -> pd.DataFrame:
@@ -554,7 +638,7 @@ def _iter_table(
     header = pd.read_csv(path, sep=sep, nrows=0, compression="gzip" if compressed else None)
     columns = list(header.columns)
     source = f"{kind.upper()} file {path}"
-    smiles_col = _smiles_column(columns, smiles_column, source)
+    smiles_col = resolve_smiles_column(columns, smiles_column, source)
     id_col = _resolve_column(columns, id_column, ID_COLUMN_CANDIDATES, "id", source)
     extra = [c for c in columns if c not in (smiles_col, id_col)]
     reader = pd.read_csv(
@@ -592,7 +676,7 @@ def _iter_parquet(
     handle = pq.ParquetFile(path)
     columns = list(handle.schema_arrow.names)
     source = f"Parquet file {path}"
-    smiles_col = _smiles_column(columns, smiles_column, source)
+    smiles_col = resolve_smiles_column(columns, smiles_column, source)
     id_col = _resolve_column(columns, id_column, ID_COLUMN_CANDIDATES, "id", source)
     extra = [c for c in columns if c not in (smiles_col, id_col)]
     record = 0
@@ -731,7 +815,7 @@ def smiles_table(smiles: Iterable[str], ids: Iterable[Any] | None = None) -> pd.
     smiles = list(smiles)
     ids = list(ids) if ids is not None else list(range(1, len(smiles) + 1))
     if len(ids) != len(smiles):
-        raise ValueError(f"Got {len(smiles)} SMILES but {len(ids)} ids.")
+        raise MoleculeError(f"Got {len(smiles)} SMILES but {len(ids)} ids.")
     return _frame(
         [
             {"record": i, "id": identifier, "input": s, "read_error": None}

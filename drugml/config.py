@@ -214,13 +214,9 @@ class ModelConfig(_Section):
 
 
 def estimator_names() -> tuple[str, ...]:
-    """The model backends a configuration may name."""
-    try:
-        from drugml.backends import available_backends
-    except ImportError:  # before the backends package: the models module's list
-        from drugml.models import ESTIMATORS
+    """The model backends a configuration may name (:func:`drugml.backends.available_backends`)."""
+    from drugml.backends import available_backends
 
-        return tuple(ESTIMATORS)
     return tuple(available_backends())
 
 
@@ -570,7 +566,7 @@ def _describe(error: Mapping[str, Any], given: Any, prefix: tuple = ()) -> str:
     value = error.get("input")
     message = str(error["msg"])
     if message.startswith("Value error, "):
-        message = message[len("Value error, "):]
+        message = message[len("Value error, ") :]
     if kind == "missing":
         return f"`{where}` is required but not given"
     if kind == "too_short" and isinstance(value, list):

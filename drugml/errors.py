@@ -3,7 +3,9 @@
 
 Each child also derives from the built-in class a caller would expect
 (``ValueError`` for a bad value, ``FileNotFoundError`` for a missing file ...)
-and lives in the module of its stage; this module owns only the root.
+and lives in the module of its stage. This module owns the root and the one
+child that belongs to no stage: :class:`MissingDependencyError`, for an
+optional package (an extra) that is not installed.
 
 >>> from drugml.errors import DrugmlError
 >>> from drugml.structure import StructureError
@@ -13,8 +15,17 @@ True
 
 from __future__ import annotations
 
-__all__ = ["DrugmlError"]
+__all__ = ["DrugmlError", "MissingDependencyError"]
 
 
 class DrugmlError(Exception):
     """Something drugml was asked to do cannot be done; the message says what and why."""
+
+
+class MissingDependencyError(DrugmlError, ImportError):
+    """An optional package that a feature needs is not installed; the message says what to
+    ``pip install``.
+
+    >>> issubclass(MissingDependencyError, ImportError)
+    True
+    """

@@ -36,9 +36,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.exceptions import NotFittedError
 
 from drugml._parallel import check_n_jobs, map_chunks
-from drugml.errors import DrugmlError
+from drugml.chem import SmilesListError
+from drugml.errors import DrugmlError, MissingDependencyError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -50,6 +52,8 @@ __all__ = [
     "MACCS",
     "AtomPairs",
     "FeaturizationError",
+    "FeaturizerNotFittedError",
+    "FeaturizerTypeError",
     "GraphFeaturizer",
     "MolecularFeatures",
     "RDKitDescriptors",
@@ -66,7 +70,21 @@ __all__ = [
 
 
 class FeaturizationError(DrugmlError, ValueError):
-    """Molecules could not be featurized (``strict=True``); the message lists them."""
+    """Molecules could not be featurized: invalid ones with ``strict=True`` (the message
+    lists them), or inputs or parameters a featurizer cannot take (the message says which)."""
+
+
+class FeaturizerTypeError(FeaturizationError, TypeError):
+    """:class:`MolecularFeatures` got something that is not a drugml featurizer.
+
+    (One SMILES string where a list is expected raises
+    :class:`drugml.chem.SmilesListError`, as in every drugml function.)
+    """
+
+
+class FeaturizerNotFittedError(FeaturizationError, NotFittedError):
+    """A featurizer that learns from the data (``RDKitDescriptors(scale=True)``) was asked
+    to transform before ``fit``; also scikit-learn's ``NotFittedError``."""
 
 
 def as_molecule_list(X: Any) -> list[Any]:
@@ -78,10 +96,10 @@ def as_molecule_list(X: Any) -> list[Any]:
     import pandas as pd
 
     if isinstance(X, str):
-        raise TypeError("Featurizers take a list of SMILES, not one string: use [smiles]")
+        raise SmilesListError("Featurizers take a list of SMILES, not one string: use [smiles]")
     if isinstance(X, pd.DataFrame):
         if X.shape[1] != 1:
-            raise ValueError(
+            raise FeaturizationError(
                 f"Got a table with {X.shape[1]} columns; pass the SMILES column alone "
                 f"(columns: {list(X.columns)})"
             )
@@ -92,7 +110,9 @@ def as_molecule_list(X: Any) -> list[Any]:
         if X.ndim == 2 and X.shape[1] == 1:
             return X[:, 0].tolist()
         if X.ndim != 1:
-            raise ValueError(f"Expected one molecule per row, got an array of shape {X.shape}")
+            raise FeaturizationError(
+                f"Expected one molecule per row, got an array of shape {X.shape}"
+            )
         return X.tolist()
     return list(X)
 
@@ -521,7 +541,9 @@ class RDKitDescriptors(MolecularFeaturizer):
             return available
         unknown = sorted(set(self.descriptors) - set(available))
         if unknown:
-            raise ValueError(f"Unknown RDKit descriptors {unknown}; see Descriptors._descList")
+            raise FeaturizationError(
+                f"Unknown RDKit descriptors {unknown}; see Descriptors._descList"
+            )
         return list(self.descriptors)
 
     def _n_features(self) -> int:
@@ -546,7 +568,9 @@ class RDKitDescriptors(MolecularFeaturizer):
         super().fit(X, y)
         if self.scale:
             if X is None:
-                raise ValueError("RDKitDescriptors(scale=True) must be fitted on molecules")
+                raise FeaturizationError(
+                    "RDKitDescriptors(scale=True) must be fitted on molecules: fit(smiles)"
+                )
             raw = self._raw_transform(X)
             self.mean_ = np.nanmean(raw, axis=0)
             std = np.nanstd(raw, axis=0)
@@ -557,9 +581,9 @@ class RDKitDescriptors(MolecularFeaturizer):
         raw = self._raw_transform(X)
         if self.scale:
             if not hasattr(self, "mean_"):
-                from sklearn.exceptions import NotFittedError
-
-                raise NotFittedError("RDKitDescriptors(scale=True) needs fit() before transform()")
+                raise FeaturizerNotFittedError(
+                    "RDKitDescriptors(scale=True) needs fit() before transform()"
+                )
             raw = (raw - self.mean_) / self.scale_
         return raw.astype(np.float32)
 
@@ -607,7 +631,10 @@ class MolecularFeatures(MolecularFeaturizer):
         for item in self.featurizers:
             name, featurizer = item if isinstance(item, tuple) else (None, item)
             if not isinstance(featurizer, MolecularFeaturizer):
-                raise TypeError(f"{featurizer!r} is not a drugml featurizer")
+                raise FeaturizerTypeError(
+                    f"{featurizer!r} is not a drugml featurizer "
+                    "(ECFP, MACCS, RDKitDescriptors, ... from drugml.featurize)"
+                )
             named.append((name or type(featurizer).__name__.lower(), featurizer))
         return named
 
@@ -702,12 +729,14 @@ def _deepchem_featurizer(kind: str):
     try:
         import deepchem as dc
     except ImportError as exc:  # pragma: no cover - deepchem is a core dependency
-        raise ImportError("GraphFeaturizer needs deepchem: pip install deepchem") from exc
+        raise MissingDependencyError(
+            "GraphFeaturizer needs deepchem: pip install deepchem"
+        ) from exc
     if kind == "dmpnn":
         return dc.feat.DMPNNFeaturizer()
     if kind == "molgraphconv":
         return dc.feat.MolGraphConvFeaturizer(use_edges=True)
-    raise ValueError(f"Unknown graph kind {kind!r}; use 'dmpnn' or 'molgraphconv'")
+    raise FeaturizationError(f"Unknown graph kind {kind!r}; use 'dmpnn' or 'molgraphconv'")
 
 
 def featurize_table(table: pd.DataFrame, featurizer: MolecularFeaturizer,
@@ -822,7 +851,7 @@ def tanimoto_similarity(query: Any, molecules: Sequence[Any], radius: int = 2,
     generator = rdFingerprintGenerator.GetMorganGenerator(radius=radius, fpSize=n_bits)
     query_mol, _, error = parse_smiles(query) if isinstance(query, str) else (query, None, None)
     if query_mol is None:
-        raise ValueError(f"Cannot parse the query {query!r}: {error}")
+        raise FeaturizationError(f"Cannot parse the query {query!r}: {error}")
     mols, _ = parse_molecules(list(molecules), full=False)
     query_fp = generator.GetFingerprint(query_mol)
     valid = [i for i, m in enumerate(mols) if m is not None]

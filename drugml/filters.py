@@ -61,12 +61,15 @@ if TYPE_CHECKING:
     import pandas as pd
     from rdkit import Chem
 
+from drugml.errors import DrugmlError
 from drugml.schema import ALERT_CATALOGS  # the catalogues' one owner
 
 __all__ = [
     "ALERT_CATALOGS",
+    "UnknownAlertCatalogError",
     "alert_matches",
     "druglikeness",
+    "druglikeness_rows",
     "leadlike",
     "lipinski",
     "properties",
@@ -75,6 +78,10 @@ __all__ = [
     "structural_alerts",
     "veber",
 ]
+
+
+class UnknownAlertCatalogError(DrugmlError, ValueError):
+    """An alert catalogue name that is not one of :data:`ALERT_CATALOGS`."""
 
 
 PROPERTY_COLUMNS = (
@@ -294,7 +301,9 @@ def _alerts_from_names(names_by_catalog: dict[str, set[str]], catalogs: Sequence
 def _check_catalogs(catalogs: Sequence[str]) -> None:
     for name in catalogs:
         if name not in ALERT_CATALOGS:
-            raise ValueError(f"Unknown alert catalogue {name!r}; use {list(ALERT_CATALOGS)}")
+            raise UnknownAlertCatalogError(
+                f"Unknown alert catalogue {name!r}; use {list(ALERT_CATALOGS)}"
+            )
 
 
 def _catalog_alerts(mol: Chem.Mol, catalogs: Sequence[str]) -> dict[str, Any]:
@@ -381,6 +390,7 @@ def alert_matches(mol: Chem.Mol, catalog: str = "pains") -> list[tuple[str, tupl
     >>> alert_matches(Chem.MolFromSmiles("S=C1SC(=Cc2ccccc2)C(=O)N1"), "pains")
     [('ene_rhod_A(235)', (0, 1, 2, 3, 4, 11, 12, 13))]
     """
+    _check_catalogs([catalog])
     matches = []
     for entry in _catalog(catalog).GetMatches(mol):
         atoms: set[int] = set()
@@ -434,17 +444,32 @@ def _row(mol: Chem.Mol, alerts: dict[str, Any], qed_value: float) -> dict[str, A
     }
 
 
-def _druglikeness_chunk(
-    items: Sequence[Any], catalogs: Sequence[str] = tuple(ALERT_CATALOGS)
+def druglikeness_rows(
+    molecules: Sequence[Chem.Mol | str], catalogs: Sequence[str] = tuple(ALERT_CATALOGS)
 ) -> list[dict[str, Any]]:
+    """The rows of :func:`druglikeness` as plain dicts, one per molecule, in this process.
+
+    ``molecules``: ``Mol`` objects or SMILES; ``catalogs``: the alert
+    catalogues to check (names of :data:`ALERT_CATALOGS`). Each row has
+    ``ok`` and ``error``; rows of parsed molecules also have every property,
+    rule, alert, ``qed`` and ``sa_score`` column. For code that already holds
+    its chunk of molecules (a screen's worker): no table, no worker processes.
+
+    >>> rows = druglikeness_rows(["c1ccccc1O", "C1CC"], catalogs=["pains"])
+    >>> rows[0]["ok"], rows[0]["hbd"], rows[0]["pains"], rows[1]
+    (True, 1, False, {'ok': False, 'error': "unparsable: unclosed ring for input: 'C1CC'"})
+    """
     from rdkit import Chem, rdBase
 
     from drugml.chem import parse_smiles
 
+    # Checked here, not per molecule: below, a failure marks the molecule, not the call.
+    _check_catalogs(catalogs)
+
     rows: list[dict[str, Any] | None] = []
     parsed: list[tuple[int, Chem.Mol]] = []
     with rdBase.BlockLogs():
-        for item in items:
+        for item in molecules:
             if isinstance(item, Chem.Mol):
                 mol, error = item, None
             else:
@@ -488,18 +513,21 @@ def druglikeness(
     """
     import pandas as pd
 
-    from drugml.chem import _flat_map, _smiles_column
+    from drugml._parallel import flat_map_chunks
+    from drugml.chem import SmilesListError, resolve_smiles_column
 
     if isinstance(molecules, pd.DataFrame):
-        column = _smiles_column(list(molecules.columns), smiles_column, "The table")
+        column = resolve_smiles_column(list(molecules.columns), smiles_column, "The table")
         items, index = molecules[column].tolist(), molecules.index
     else:
         if isinstance(molecules, str):
-            raise TypeError("druglikeness takes a list of SMILES, not one string: use [smiles]")
+            raise SmilesListError(
+                "druglikeness takes a list of SMILES, not one string: use [smiles]"
+            )
         index = molecules.index if isinstance(molecules, pd.Series) else None
         items = list(molecules)
-    rows = _flat_map(
-        _druglikeness_chunk, items, (), n_jobs=n_jobs, chunk_size=chunk_size,
+    rows = flat_map_chunks(
+        druglikeness_rows, items, (), n_jobs=n_jobs, chunk_size=chunk_size,
         progress=progress, desc="druglikeness",
     )  # fmt: skip
     columns = ["ok", "error", *PROPERTY_COLUMNS, "ro5_violations", "ro5_pass", "veber_pass",

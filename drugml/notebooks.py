@@ -27,11 +27,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from drugml.errors import DrugmlError
+from drugml.errors import DrugmlError, MissingDependencyError
 
 __all__ = [
     "NotebookExecutionError",
+    "NotebookParametersError",
     "NotebookResult",
+    "NotebooksNotFoundError",
     "build_gallery",
     "execute_notebook",
     "export_html",
@@ -54,6 +56,14 @@ class NotebookExecutionError(DrugmlError, RuntimeError):
     def __init__(self, message: str, summary: str = "") -> None:
         super().__init__(message)
         self.summary = summary or message.splitlines()[0]
+
+
+class NotebooksNotFoundError(DrugmlError, FileNotFoundError):
+    """The notebook folder does not exist, or holds none of the notebooks asked for."""
+
+
+class NotebookParametersError(DrugmlError, ValueError):
+    """Parameters were given for a notebook that has no cell tagged ``parameters``."""
 
 
 @dataclass
@@ -79,7 +89,7 @@ def _require_notebook_stack():
         import nbclient
         import nbformat
     except ImportError as exc:  # pragma: no cover - depends on the install
-        raise ImportError(
+        raise MissingDependencyError(
             "Running notebooks needs the 'notebooks' extra: pip install 'drugml[notebooks]'"
         ) from exc
     return nbformat, nbclient
@@ -89,7 +99,7 @@ def find_notebooks(folder: str | Path) -> list[Path]:
     """Return the ``*.ipynb`` files of a folder in name order (checkpoints skipped)."""
     folder = Path(folder)
     if not folder.is_dir():
-        raise FileNotFoundError(f"Notebook folder {folder} does not exist.")
+        raise NotebooksNotFoundError(f"Notebook folder {folder} does not exist.")
     return sorted(p for p in folder.glob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
 
 
@@ -109,7 +119,10 @@ def inject_parameters(nb: Any, parameters: Mapping[str, Any]) -> Any:
         None,
     )
     if index is None:
-        raise ValueError("The notebook has no cell tagged 'parameters' to override.")
+        raise NotebookParametersError(
+            "The notebook has no cell tagged 'parameters' to override: tag the cell that "
+            "sets its defaults 'parameters' (Jupyter: View > Cell Toolbar > Tags)"
+        )
     source = "# Parameters injected by drugml\n" + "\n".join(
         f"{key} = {value!r}" for key, value in parameters.items()
     )
@@ -379,7 +392,8 @@ def build_gallery(
         wanted = {n.removesuffix(".ipynb") for n in notebooks}
         paths = [p for p in paths if p.stem in wanted]
     if not paths:
-        raise FileNotFoundError(f"No notebooks to run in {notebook_dir}.")
+        wanted = f" named {sorted(notebooks)}" if notebooks else ""
+        raise NotebooksNotFoundError(f"No notebooks{wanted} to run in {notebook_dir}.")
     results = [
         _gallery_entry(nb_path, out_dir, (parameters or {}).get(nb_path.stem), timeout)
         for nb_path in tqdm(paths, desc="notebooks", unit="nb", disable=not progress)

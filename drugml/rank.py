@@ -227,7 +227,7 @@ def rank_candidates(table: pd.DataFrame, config: str | Path | Mapping[str, Any] 
     the configuration names but the table lacks raises
     :class:`RankingConfigError` naming it and the columns there are. Each
     model's ``<name>_interval_width`` is derived from ``<name>_lower`` and
-    ``<name>_upper``.
+    ``<name>_upper`` (a model's columns: ``<name>_in_domain`` is there too).
     """
     import pandas as pd
 
@@ -236,7 +236,8 @@ def rank_candidates(table: pd.DataFrame, config: str | Path | Mapping[str, Any] 
     for lower in [c for c in out.columns if c.endswith("_lower")]:
         name = lower[: -len("_lower")]
         width = schema.model_column(name, schema.INTERVAL_WIDTH)
-        if f"{name}_upper" in out and width not in out:
+        # a model's pair (it writes <name>_in_domain too), not any library column
+        if f"{name}_upper" in out and f"{name}_in_domain" in out and width not in out:
             out[width] = out[f"{name}_upper"] - out[lower]
     needed = [o["column"] for o in config["objectives"].values()] + list(config["filters"])
     missing = [c for c in needed if c not in out.columns]

@@ -562,14 +562,17 @@ def _pocket_view(target: Any, structure_path: Path, ranked: Any, name_column: st
 
 
 # ---------------------------------------------------------------- sections
-def _ranking_config_html(ranking_config: Mapping[str, Any]) -> str:
+def _ranking_config_html(ranking_config: Mapping[str, Any], models: Mapping[str, str]) -> str:
     import pandas as pd
+
+    from drugml.schema import column_meaning
 
     objectives = ranking_config["objectives"]
     total = sum(float(o.get("weight", 1.0)) for o in objectives.values())
     shape_words = {"increasing": "higher is better", "decreasing": "lower is better",
                    "window": "best inside the range"}  # fmt: skip
     rows = [{"objective": name, "column": o["column"],
+             "meaning": column_meaning(o["column"], models),
              "shape": f"{o['shape']} ({shape_words.get(o['shape'], '')})",
              "0 at / 1 at": (f"{o['low']:g} / {o['high']:g}" if o["shape"] == "increasing"
                              else f"{o['high']:g} / {o['low']:g}" if o["shape"] == "decreasing"
@@ -590,9 +593,7 @@ def _ranking_config_html(ranking_config: Mapping[str, Any]) -> str:
         '<p class="note">Each objective maps a column to a desirability between 0 and 1; the '
         "score is their weighted geometric mean, so a molecule cannot buy back a near-zero "
         "desirability with excellent others. Hard filters do not change the score: a failing "
-        "molecule keeps it but ranks after every passing one. The rule of five is scored, not "
-        "a filter: many kinase inhibitors (lapatinib, neratinib, mobocertinib) break it twice "
-        "and are drugs all the same; two violations cost about 4 % of the score.</p>",
+        "molecule keeps it but ranks after every passing one.</p>",
         table_html(pd.DataFrame(rows), float_format="{:g}"),
         "<h3>Hard filters</h3>",
         table_html(pd.DataFrame(filters)) if filters else '<p class="note">None.</p>',
@@ -640,7 +641,7 @@ def _cards(metrics: Mapping[str, Any], n_seen: int, lead: str | None) -> str:
 
 def _curation_section(name: str, metrics: Mapping[str, Any], log: Any) -> str:
     data = metrics.get("training_data", {})
-    active = (f", {data['active_fraction']:.0%} active" if "active_fraction" in data else "")
+    active = f", {data['active_fraction']:.0%} active" if "active_fraction" in data else ""
     return "\n".join([
         f"<h3>{html.escape(name)}</h3>",
         f'<p class="note">{data.get("raw_records", 0):,} records of '
@@ -774,7 +775,7 @@ def write_report(
         table_html(rejected_by_reason) if len(rejects) else "",
         table_html(rejects.head(20), more=" in screen/rejects/") if len(rejects) else "",
         "<h2>Ranking configuration</h2>",
-        _ranking_config_html(ranking_config),
+        _ranking_config_html(ranking_config, models),
         "<h2>Versions and data</h2>",
         table_html(pd.DataFrame([versions])),
         table_html(pd.DataFrame([{"input": k, **v} for k, v in metrics["inputs"].items()])),

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from drugml.errors import DrugmlError
+from drugml.errors import DrugmlError, MissingDependencyError
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -37,6 +37,8 @@ if TYPE_CHECKING:
     from drugml.structure import Ligand, Structure
 
 __all__ = [
+    "DotBracketError",
+    "RNAError",
     "RNASequenceError",
     "base_pairs",
     "draw_rna_secondary_structure",
@@ -48,8 +50,17 @@ __all__ = [
 BASE_COLORS = {"A": "#2ca02c", "C": "#1f77b4", "G": "#ff7f0e", "U": "#d62728", "N": "#999999"}
 
 
-class RNASequenceError(DrugmlError, ValueError):
+class RNAError(DrugmlError, ValueError):
+    """An RNA sequence, secondary structure or position that cannot be used as given."""
+
+
+class RNASequenceError(RNAError):
     """An RNA sequence with letters other than A, C, G, U (T is read as U, N as any base)."""
+
+
+class DotBracketError(RNAError):
+    """A dot-bracket secondary structure that is unbalanced, has a symbol other than
+    ``.()[]{}<>``, or does not have one symbol per nucleotide of its sequence."""
 
 
 def _clean_sequence(sequence: str) -> str:
@@ -71,7 +82,7 @@ def _vienna():
     try:
         import RNA
     except ImportError as exc:  # pragma: no cover - a core dependency
-        raise ImportError("RNA folding needs ViennaRNA: pip install viennarna") from exc
+        raise MissingDependencyError("RNA folding needs ViennaRNA: pip install viennarna") from exc
     return RNA
 
 
@@ -99,12 +110,21 @@ def base_pairs(dot_bracket: str) -> list[tuple[int, int]]:
             stacks[symbol].append(i)
         elif symbol in closing:
             if not stacks[closing[symbol]]:
-                raise ValueError(f"Unbalanced dot-bracket string at position {i + 1}")
+                raise DotBracketError(
+                    f"Unbalanced dot-bracket string: {symbol!r} at position {i + 1} closes "
+                    "no open bracket"
+                )
             pairs.append((stacks[closing[symbol]].pop(), i))
         elif symbol != ".":
-            raise ValueError(f"Unexpected symbol {symbol!r} at position {i + 1} of dot-bracket")
-    if any(stacks.values()):
-        raise ValueError("Unbalanced dot-bracket string: unclosed brackets")
+            raise DotBracketError(
+                f"Unexpected symbol {symbol!r} at position {i + 1} of dot-bracket; "
+                "allowed: . ( ) [ ] { } < >"
+            )
+    unclosed = sorted(i + 1 for opened in stacks.values() for i in opened)
+    if unclosed:
+        raise DotBracketError(
+            f"Unbalanced dot-bracket string: brackets at positions {unclosed[:10]} are never closed"
+        )
     return pairs
 
 
@@ -171,12 +191,12 @@ def draw_rna_secondary_structure(
     else:
         subtitle = ""
     if len(dot_bracket) != len(text):
-        raise ValueError(
+        raise DotBracketError(
             f"Sequence has {len(text)} nucleotides but the structure {len(dot_bracket)} symbols"
         )
     bad = [i for i in highlight if not 0 <= i < len(text)]
     if bad:
-        raise ValueError(
+        raise RNAError(
             f"Highlight positions {bad[:10]} are outside the sequence (0-{len(text) - 1})"
         )
     pairs = base_pairs(dot_bracket)

@@ -24,11 +24,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from drugml.errors import DrugmlError
+
 if TYPE_CHECKING:
     import pandas as pd
     from rdkit import Chem
 
-__all__ = ["murcko_scaffold", "scaffold_table", "scaffolds"]
+__all__ = ["ScaffoldError", "murcko_scaffold", "scaffold_table", "scaffolds"]
+
+
+class ScaffoldError(DrugmlError, ValueError):
+    """Scaffolds cannot be tabulated from the arguments given (e.g. ids that do not match
+    the molecules one to one); the message says what does not fit."""
+
 
 #: Private (underscore) computed property: never written to an SD file.
 _CACHED = "_drugml_murcko_scaffold"
@@ -98,7 +106,7 @@ def scaffold_table(
     values = scaffolds(molecules, generic=generic)
     ids = list(ids) if ids is not None else list(range(len(values)))
     if len(ids) != len(values):
-        raise ValueError(f"Got {len(values)} molecules but {len(ids)} ids.")
+        raise ScaffoldError(f"Got {len(values)} molecules but {len(ids)} ids.")
     frame = pd.DataFrame({"scaffold": values, "id": ids})
     frame["scaffold"] = frame["scaffold"].astype(object)
     grouped = (

@@ -145,7 +145,7 @@ def score_chunk(records: pd.DataFrame, model_dirs: Mapping[str, str],
 
     from drugml.chem import standardize
     from drugml.featurize import bit_fingerprints
-    from drugml.filters import _druglikeness_chunk
+    from drugml.filters import druglikeness_rows
 
     std = standardize(records[["record", "id", "input", "read_error"]], smiles_column="input",
                       id_column="id", progress=False)  # fmt: skip
@@ -184,7 +184,7 @@ def score_chunk(records: pd.DataFrame, model_dirs: Mapping[str, str],
             out = model.predict_mols(mols, features.get(key), fps)
             for column in out.columns:
                 scored[model_column(name, column)] = out[column].to_numpy()
-        properties = pd.DataFrame.from_records(_druglikeness_chunk(mols, alerts))
+        properties = pd.DataFrame.from_records(druglikeness_rows(mols, alerts))
         for column in filter_columns(alerts):
             scored[column] = properties[column].to_numpy() if column in properties else np.nan
     del mols
@@ -290,8 +290,10 @@ class _DaskExecutor:
         try:
             from distributed import Client
         except ImportError as exc:
-            raise ImportError('backend="dask" needs the scale extra: '
-                              'pip install "drugml[scale]"') from exc  # fmt: skip
+            from drugml.errors import MissingDependencyError
+
+            raise MissingDependencyError('backend="dask" needs the scale extra: '
+                                         'pip install "drugml[scale]"') from exc  # fmt: skip
         self.own_client = not isinstance(client, Client)
         if client is None:
             raise ScreenConfigError('backend="dask" needs client= (a Client or scheduler address)')

@@ -32,9 +32,12 @@ from typing import Any
 
 import numpy as np
 
+from drugml.errors import DrugmlError
+
 __all__ = [
     "ClusterKFold",
     "ScaffoldKFold",
+    "SplitError",
     "butina_clusters",
     "cluster_split",
     "random_split",
@@ -42,13 +45,24 @@ __all__ = [
 ]
 
 
+class SplitError(DrugmlError, ValueError):
+    """The molecules cannot be split as asked: too few molecules or groups for the sizes
+    or folds, sizes out of range, or one group holding almost every molecule.
+
+    >>> random_split(["CCO"])
+    Traceback (most recent call last):
+    ...
+    drugml.split.SplitError: Need at least 2 molecules to split, got 1
+    """
+
+
 def _check_sizes(n: int, test_size: float, valid_size: float) -> None:
     if n < 2:
-        raise ValueError(f"Need at least 2 molecules to split, got {n}")
+        raise SplitError(f"Need at least 2 molecules to split, got {n}")
     if not 0 < test_size < 1:
-        raise ValueError(f"test_size must be between 0 and 1, got {test_size}")
+        raise SplitError(f"test_size must be between 0 and 1, got {test_size}")
     if not 0 <= valid_size < 1 or test_size + valid_size >= 1:
-        raise ValueError(
+        raise SplitError(
             f"valid_size must be >= 0 with test_size + valid_size < 1, got {valid_size}"
         )
 
@@ -116,7 +130,7 @@ def _group_split(
             train.extend(group)
     if not test or not train:
         side = "test" if not test else "training"
-        raise ValueError(
+        raise SplitError(
             f"The split left the {side} set empty: one group holds almost every molecule. "
             "Use a random split or another test_size."
         )
@@ -245,11 +259,11 @@ class _GroupKFold:
 
         smiles = as_molecule_list(X)
         if len(smiles) < self.n_splits:
-            raise ValueError(f"Cannot make {self.n_splits} folds from {len(smiles)} molecules")
+            raise SplitError(f"Cannot make {self.n_splits} folds from {len(smiles)} molecules")
         group_ids = self._groups(smiles)
         n_groups = len(set(group_ids))
         if n_groups < self.n_splits:
-            raise ValueError(
+            raise SplitError(
                 f"Cannot make {self.n_splits} folds from {n_groups} groups "
                 f"({type(self).__name__}); use fewer folds"
             )

@@ -596,7 +596,10 @@ def place_like_reference(mol: Chem.Mol, reference: Chem.Mol, seed: int = 0) -> C
     from rdkit.Geometry import Point3D
 
     if reference.GetNumConformers() == 0:
-        raise ValueError("The reference ligand has no coordinates")
+        raise StructureError(
+            "The reference ligand has no coordinates; take it from its structure with "
+            "Structure.ligand_mol"
+        )
     ref_conf = reference.GetConformer()
     mcs = rdFMCS.FindMCS([mol, reference], timeout=5, ringMatchesRingOnly=True,
                          completeRingsOnly=True)  # fmt: skip
@@ -616,7 +619,7 @@ def place_like_reference(mol: Chem.Mol, reference: Chem.Mol, seed: int = 0) -> C
     else:
         status = AllChem.EmbedMolecule(with_h, params)
     if status < 0:
-        raise ValueError(f"RDKit could not embed {Chem.MolToSmiles(mol)} in 3D")
+        raise StructureError(f"RDKit could not embed {Chem.MolToSmiles(mol)} in 3D")
     if len(pairs) >= 3:
         rdMolAlign.AlignMol(with_h, reference, atomMap=pairs)
     else:

@@ -31,6 +31,8 @@ from typing import TYPE_CHECKING, Any
 
 import py3Dmol
 
+from drugml.viz import VisualizationError
+
 if TYPE_CHECKING:
     from rdkit import Chem
 
@@ -237,7 +239,7 @@ def _cartoon_style(color: str, structure: Structure, chain_index: int = 0) -> di
         return {"cartoon": {"color": "spectrum"}}
     if color.startswith("#") or color.isalpha():
         return {"cartoon": {"color": color}}
-    raise ValueError(
+    raise VisualizationError(
         f"color must be 'chain', 'secondary_structure', 'bfactor', 'spectrum' or a colour, "
         f"got {color!r}"
     )
@@ -253,7 +255,7 @@ def _mol_block(mol: Chem.Mol) -> str:
     from rdkit import Chem
 
     if mol.GetNumConformers() == 0 or not mol.GetConformer().Is3D():
-        raise ValueError(
+        raise VisualizationError(
             "The molecule has no 3D coordinates; embed it first "
             "(drugml.structure.place_like_reference or RDKit's EmbedMolecule)"
         )
@@ -348,7 +350,7 @@ def view_superposed(
     """Several structures (already superposed, see :func:`drugml.structure.superpose`), one
     colour each, with their ligands as sticks in the same colour."""
     if not structures:
-        raise ValueError("view_superposed needs at least one structure")
+        raise VisualizationError("view_superposed needs at least one structure")
     view = MoleculeView(width, height, title=", ".join(s.name for s in structures))
     for i, structure in enumerate(structures):
         colour = PALETTE[i % len(PALETTE)]

@@ -23,6 +23,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from drugml.errors import DrugmlError
+
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from rdkit import Chem
@@ -30,6 +32,7 @@ if TYPE_CHECKING:
 __all__ = [
     "MoleculeGrid",
     "MoleculeView",  # noqa: F822 - loaded lazily by __getattr__
+    "VisualizationError",
     "draw_rna_secondary_structure",  # noqa: F822 - loaded lazily by __getattr__
     "molecule_grid",
     "molecule_svg",
@@ -73,6 +76,18 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return sorted(set(globals()) | set(_REEXPORTS))
+
+
+class VisualizationError(DrugmlError, ValueError):
+    """A picture cannot be drawn from the arguments given (mismatched lengths, an invalid
+    SMARTS, an unknown option); the message names the argument. Raised by the 2D helpers
+    here and the 3D views of :mod:`drugml.view3d`.
+
+    >>> molecule_grid(["CCO", "CCN"], legends=["ethanol"])
+    Traceback (most recent call last):
+    ...
+    drugml.viz.VisualizationError: Got 2 molecules but 1 legends.
+    """
 
 
 #: One colour for "the thing we look at" across drugml plots.
@@ -124,7 +139,7 @@ def molecule_grid(
     molecules = list(molecules)
     legends = [str(x) for x in legends] if legends is not None else [""] * len(molecules)
     if len(legends) != len(molecules):
-        raise ValueError(f"Got {len(molecules)} molecules but {len(legends)} legends.")
+        raise VisualizationError(f"Got {len(molecules)} molecules but {len(legends)} legends.")
     mols, bad = [], []
     for i, item in enumerate(molecules):
         mol = to_mol(item)  # RDKit's own message is captured; the warning names the entry
@@ -137,15 +152,17 @@ def molecule_grid(
         warnings.warn(f"molecule_grid: entries {bad} could not be parsed", stacklevel=2)
     highlights = None
     if highlight is not None and highlight_atoms is not None:
-        raise ValueError("Give either highlight or highlight_atoms, not both.")
+        raise VisualizationError("Give either highlight or highlight_atoms, not both.")
     if highlight_atoms is not None:
         highlights = [list(atoms) for atoms in highlight_atoms]
         if len(highlights) != len(mols):
-            raise ValueError(f"Got {len(mols)} molecules but {len(highlights)} highlight lists.")
+            raise VisualizationError(
+                f"Got {len(mols)} molecules but {len(highlights)} highlight lists."
+            )
     if highlight is not None:
         query = Chem.MolFromSmarts(highlight) if isinstance(highlight, str) else highlight
         if query is None:
-            raise ValueError(f"Highlight pattern {highlight!r} is not valid SMARTS.")
+            raise VisualizationError(f"Highlight pattern {highlight!r} is not valid SMARTS.")
         highlights = [list(sum(m.GetSubstructMatches(query), ())) for m in mols]
     svg = Draw.MolsToGridImage(
         mols,
@@ -452,7 +469,7 @@ def plot_chemical_space(
                       perplexity=min(30, max(5, len(X) // 10))).fit_transform(
             reduced.fit_transform(X))  # fmt: skip
     else:
-        raise ValueError(f"method must be 'pca' or 'tsne', got {method!r}")
+        raise VisualizationError(f"method must be 'pca' or 'tsne', got {method!r}")
     if ax is None:
         _, ax = plt.subplots(figsize=(6, 5))
     points = ax.scatter(coords[:, 0], coords[:, 1], c=color, s=6, alpha=0.7, cmap="viridis",
@@ -489,9 +506,11 @@ def similarity_map(
     from rdkit.Chem.Draw import SimilarityMaps, rdMolDraw2D
 
     if len(weights) != mol.GetNumAtoms():
-        raise ValueError(f"{len(weights)} weights for a molecule of {mol.GetNumAtoms()} atoms")
+        raise VisualizationError(
+            f"{len(weights)} weights for a molecule of {mol.GetNumAtoms()} atoms"
+        )
     if image_format not in ("svg", "png"):
-        raise ValueError(f"image_format must be 'svg' or 'png', got {image_format!r}")
+        raise VisualizationError(f"image_format must be 'svg' or 'png', got {image_format!r}")
     drawer = (rdMolDraw2D.MolDraw2DSVG if image_format == "svg" else rdMolDraw2D.MolDraw2DCairo)(
         *size)  # fmt: skip
     SimilarityMaps.GetSimilarityMapFromWeights(mol, list(map(float, weights)), draw2d=drawer)

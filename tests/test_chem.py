@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import re
 
 import pandas as pd
 import pytest
@@ -172,6 +173,29 @@ def test_parse_helpers():
         standardize_mol("C1CC")
 
 
+@pytest.mark.parametrize(
+    ("smiles", "scaffold", "rings", "aromatic_rings"),
+    [("C1CCCCC1.O", "C1CCCCC1", 1, 0), ("c1ccccc1CC(=O)O.Cl", "c1ccccc1", 1, 1),
+     ("c1ccc2ccccc2c1C[NH3+].[Cl-]", "c1ccc2ccccc2c1", 2, 2)],
+)  # fmt: skip
+def test_a_molecule_stripped_of_its_salt_works_with_every_rdkit_call(
+    smiles, scaffold, rings, aromatic_rings
+):
+    # RDKit's LargestFragmentChooser.chooseInPlace left the ring information
+    # unset: Murcko scaffolds and ring counts raised "RingInfo not initialized"
+    # and the aromatic ring count read 0.
+    from rdkit.Chem import rdMolDescriptors
+
+    from drugml.featurize import ECFP
+    from drugml.scaffolds import murcko_scaffold
+
+    mol = standardize_mol(smiles)
+    assert murcko_scaffold(mol) == scaffold
+    assert rdMolDescriptors.CalcNumRings(mol) == rings
+    assert rdMolDescriptors.CalcNumAromaticRings(mol) == aromatic_rings
+    assert (ECFP().transform([mol]) == ECFP().transform([Chem.MolToSmiles(mol)])).all()
+
+
 # ------------------------------------------------------------------------- readers
 
 
@@ -268,6 +292,23 @@ def test_reader_errors_are_clear(tmp_path):
     (tmp_path / "lib.xyz").write_text("C\n")
     with pytest.raises(ValueError, match="Cannot tell the format"):
         read_molecules(tmp_path / "lib.xyz")
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "reason"),
+    [("empty.csv", b"", r"\(CSV\): No columns to parse"),
+     ("ragged.csv", b"smiles,id\nCCO,1\nCCN,2,3,4\n", r"\(CSV\): .*line 3"),
+     ("fake.parquet", b"not parquet", r"\(Parquet\): .*magic bytes"),
+     ("fake.smi.gz", b"not gzip", r"\(SMILES, gzipped\): Not a gzipped file")],
+)  # fmt: skip
+def test_an_unreadable_file_names_the_file_and_why(tmp_path, name, content, reason):
+    # The reader's own error (pandas, pyarrow, gzip) does not say which file.
+    from drugml.chem import MoleculeError
+
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(MoleculeError, match=rf"Cannot read .*{re.escape(name)} {reason}"):
+        read_molecules(path)
 
 
 def test_smiles_table():

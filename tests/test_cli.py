@@ -91,3 +91,101 @@ def test_screen_command_scores_a_library(tmp_path, capsys):
     missing = ["screen", str(tmp_path / "none.smi"), "--model", str(model_dir), "--out", "o"]
     assert cli.main(missing) == 2
     assert "does not exist" in capsys.readouterr().err
+
+
+# ------------------------------------------- errors: one line on stderr, no traceback
+def _error_lines(capsys) -> list[str]:
+    """The ``drugml: error:`` lines of what the command wrote to stderr (no traceback)."""
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    return [line for line in err.splitlines() if line.startswith("drugml: error:")]
+
+
+def test_a_broken_structure_file_is_one_error_line(tmp_path, capsys):
+    from drugml.config import ConfigError
+    from drugml.pipeline import example_configs
+
+    broken = tmp_path / "broken.pdb"
+    broken.write_text("HEADER    nothing here\nEND\n")
+    config = tmp_path / "campaign.yaml"
+    config.write_text(example_configs()["egfr"].read_text(encoding="utf-8").replace(
+        "structure: egfr_1m17 ", f"structure: {broken} "), encoding="utf-8")  # fmt: skip
+    argv = ["config", "show", str(config), "--check"]
+    assert cli.main(argv) == 2
+    (line,) = _error_lines(capsys)
+    assert "`target.structure`" in line and "broken.pdb has no atoms" in line
+    with pytest.raises(ConfigError, match=r"broken\.pdb has no atoms"):
+        cli.main(["--debug", *argv])
+
+
+def test_a_bad_configuration_is_one_error_line_and_debug_reraises(tmp_path, capsys):
+    from drugml.config import ConfigError
+
+    config = tmp_path / "bad.yaml"
+    config.write_text("name: X\nmodelz: []\n", encoding="utf-8")
+    assert cli.main(["config", "show", str(config)]) == 2
+    (line,) = _error_lines(capsys)
+    assert line.startswith("drugml: error: The configuration has 3 problems")
+    with pytest.raises(ConfigError, match="did you mean `models`"):
+        cli.main(["--debug", "config", "show", str(config)])
+
+
+def test_a_library_of_unknown_format_is_one_error_line(tmp_path, capsys):
+    from drugml.chem import MoleculeError
+
+    library = tmp_path / "library.xyz"
+    library.write_text("CCO ethanol\n")
+    model = tmp_path / "model"  # looks like a saved model: the library is read first
+    model.mkdir()
+    (model / "metadata.json").write_text("{}")
+    argv = ["screen", str(library), "--model", str(model), "--out", str(tmp_path / "out"),
+            "--quiet"]  # fmt: skip
+    assert cli.main(argv) == 2
+    (line,) = _error_lines(capsys)
+    assert "Cannot tell the format of" in line and "library.xyz" in line
+    with pytest.raises(MoleculeError, match="Cannot tell the format"):
+        cli.main(["--debug", *argv])
+
+
+def _bad_rna_sequence() -> None:
+    from drugml.rna import rna_secondary_structure
+
+    rna_secondary_structure("GGXAAZCC")
+
+
+def _unparsable_smiles_strict() -> None:
+    from drugml.featurize import ECFP
+
+    ECFP(strict=True).transform(["not a smiles"])
+
+
+def _one_string_to_a_featurizer() -> None:
+    from drugml.featurize import ECFP
+
+    ECFP().transform("CCO")
+
+
+@pytest.mark.parametrize(
+    ("fail", "error_name", "message"),
+    [
+        (_bad_rna_sequence, "RNASequenceError", "2 invalid letter(s): 'X' at 3, 'Z' at 6"),
+        (_unparsable_smiles_strict, "FeaturizationError", "1 of 1 molecules could not be parsed"),
+        (_one_string_to_a_featurizer, "SmilesListError", "not one string"),
+    ],
+    ids=["rna-sequence", "featurize-strict", "featurize-one-string"],
+)
+def test_rna_and_featurization_errors_print_one_line(fail, error_name, message, monkeypatch,
+                                                     capsys):  # fmt: skip
+    # No command reads RNA or featurizes on its own: the public functions raise a
+    # DrugmlError, and a command that meets one prints it as any other.
+    from drugml.errors import DrugmlError
+
+    with pytest.raises(DrugmlError) as raised:
+        fail()
+    assert type(raised.value).__name__ == error_name and message in str(raised.value)
+    monkeypatch.setattr(data, "info", lambda name: fail())  # `data show` meets the error
+    assert cli.main(["data", "show", "egfr_compounds"]) == 2
+    (line,) = _error_lines(capsys)
+    assert message in line
+    with pytest.raises(type(raised.value)):
+        cli.main(["--debug", "data", "show", "egfr_compounds"])

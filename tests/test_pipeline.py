@@ -30,8 +30,10 @@ def test_another_target_runs_end_to_end_and_repeats_itself(second_target, second
     assert potency["split"] == "cluster"
     assert potency["r2"] > 0.3  # the synthetic potency is learnable
     # The resolved configuration is kept, and loads back to the same campaign.
-    assert load_config(out / "config.yaml").model_tasks() == {"potency": "regression",
-                                                              "solubility": "regression"}
+    assert load_config(out / "config.yaml").model_tasks() == {
+        "potency": "regression",
+        "solubility": "regression",
+    }
     ranked = pd.read_csv(out / "ranked_candidates.csv")
     screen = metrics["screen"]
     assert screen["records"] == 150 == screen["scored"] + screen["rejected"]

@@ -29,7 +29,7 @@ def _candidates(n: int = 60) -> pd.DataFrame:
     return pd.DataFrame({
         "smiles": drugs["smiles"].to_numpy(), "potency_prediction": potency,
         "potency_lower": potency - width / 2, "potency_upper": potency + width / 2,
-        "potency_nearest_similarity": rng.uniform(0.1, 0.9, n),
+        "potency_nearest_similarity": rng.uniform(0.1, 0.9, n), "potency_in_domain": True,
         "solubility_prediction": rng.uniform(-8, -1, n), "qed": rng.uniform(0, 1, n),
         "sa_score": rng.uniform(1, 7, n), "ro5_violations": rng.integers(0, 3, n),
         "pains": rng.random(n) < 0.1,

@@ -26,7 +26,11 @@ _SET_BY_THE_MODEL = ("task", "random_state")
 
 @register_backend
 class GNNBackend(ModelBackend):
-    """D-MPNN regressor or classifier on the molecular graph (``estimator="gnn"``)."""
+    """D-MPNN regressor or classifier on the molecular graph (``estimator="gnn"``).
+
+    >>> GNNBackend().input_kind
+    'molecules'
+    """
 
     name = "gnn"
     input_kind = MOLECULES

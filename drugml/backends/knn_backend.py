@@ -65,7 +65,11 @@ class TanimotoKNN:
 
 @register_backend
 class KNNBackend(ModelBackend):
-    """Tanimoto k-nearest neighbours on ECFP4 bits (``estimator="knn"``)."""
+    """Tanimoto k-nearest neighbours on ECFP4 bits (``estimator="knn"``).
+
+    >>> KNNBackend().input_description
+    'ECFP4 bits (2048), Tanimoto similarity'
+    """
 
     name = "knn"
     input_kind = FINGERPRINTS

@@ -22,7 +22,11 @@ __all__ = ["RandomForestBackend"]
 
 @register_backend
 class RandomForestBackend(ModelBackend):
-    """Random forest regressor or classifier (``estimator="random_forest"``)."""
+    """Random forest regressor or classifier (``estimator="random_forest"``).
+
+    >>> RandomForestBackend().format_libraries
+    ('scikit-learn',)
+    """
 
     name = "random_forest"
     input_kind = FEATURES

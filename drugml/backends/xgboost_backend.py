@@ -78,7 +78,11 @@ _FINGERPRINT_COLUMNS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 @register_backend
 class XGBoostBackend(ModelBackend):
-    """XGBoost regressor or classifier on the featurizer's matrix (``estimator="xgboost"``)."""
+    """XGBoost regressor or classifier on the featurizer's matrix (``estimator="xgboost"``).
+
+    >>> sorted(XGBoostBackend().versions())
+    ['xgboost']
+    """
 
     name = "xgboost"
     input_kind = FEATURES
