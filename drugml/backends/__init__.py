@@ -59,6 +59,7 @@ from drugml.errors import DrugmlError
 
 __all__ = [
     "DENSE",
+    "ENTRY_POINT_GROUP",
     "FEATURES",
     "FINGERPRINTS",
     "FINGERPRINT_BITS",
@@ -241,6 +242,9 @@ def get_backend(name: str) -> ModelBackend:
     'fingerprints'
     """
     backend = _REGISTRY.get(name) if isinstance(name, str) else None
+    if backend is None and isinstance(name, str):
+        _load_plugins()
+        backend = _REGISTRY.get(name)
     if backend is None:
         raise UnknownEstimatorError(
             f"estimator must be one of {available_backends()}, got {name!r} (another estimator "
@@ -255,7 +259,29 @@ def available_backends() -> tuple[str, ...]:
     >>> {"gnn", "knn", "random_forest", "xgboost"} <= set(available_backends())
     True
     """
+    _load_plugins()
     return tuple(sorted(_REGISTRY))
+
+
+#: Entry-point group of backends that other packages install: a package
+#: declaring ``[project.entry-points."drugml.backends"] toy = "pkg.module:ToyBackend"``
+#: makes ``estimator="toy"`` work in every process, the screen's workers included
+#: (a class registered at run time exists only in the process that registered it).
+ENTRY_POINT_GROUP = "drugml.backends"
+_PLUGINS_LOADED = [False]
+
+
+def _load_plugins() -> None:
+    """Register the backends installed packages declare (once per process)."""
+    if _PLUGINS_LOADED[0]:
+        return
+    _PLUGINS_LOADED[0] = True
+    from importlib.metadata import entry_points
+
+    for entry in entry_points(group=ENTRY_POINT_GROUP):
+        backend = entry.load()
+        if _REGISTRY.get(getattr(backend, "name", None)) is not backend:
+            register_backend(backend)
 
 
 # The built-in backends register themselves on import; they use the names

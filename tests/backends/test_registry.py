@@ -115,3 +115,37 @@ def test_registration_refuses_clashes_and_bad_classes(esol_small, tmp_path):
     bad_kind = type("BadKind", (NearestNeighbourBackend,), {"name": "bad", "input_kind": "smiles"})
     with pytest.raises(ValueError, match="input_kind must be one of"):
         register_backend(bad_kind)
+
+
+def test_an_installed_package_can_declare_a_backend_by_entry_point(tmp_path, monkeypatch):
+    import importlib.metadata
+
+    import drugml.backends as backends
+
+    (tmp_path / "toy_plugin.py").write_text(
+        "import numpy as np\n"
+        "from drugml.backends import ModelBackend\n"
+        "class MedianBackend(ModelBackend):\n"
+        "    name = 'toy_median'\n"
+        "    input_kind = 'fingerprints'\n"
+        "    input_description = 'nothing (the training median)'\n"
+        "    def default_params(self, task): return {}\n"
+        "    def fit(self, inputs, y, *, task, params, random_state, threads):\n"
+        "        return float(np.median(y))\n"
+        "    def predict(self, fitted, inputs, *, task): return np.full(len(inputs), fitted)\n"
+        "    def save(self, fitted, directory): return {'median': fitted}\n"
+        "    def load(self, directory, *, task, params, random_state, state, training):\n"
+        "        return state['median']\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    entry = importlib.metadata.EntryPoint(
+        "toy_median", "toy_plugin:MedianBackend", backends.ENTRY_POINT_GROUP
+    )
+    def entry_points(group=None):
+        return [entry] if group == backends.ENTRY_POINT_GROUP else []
+
+    monkeypatch.setattr(importlib.metadata, "entry_points", entry_points)
+    monkeypatch.setattr(backends, "_PLUGINS_LOADED", [False])
+    monkeypatch.setattr(backends, "_REGISTRY", dict(backends._REGISTRY))
+    assert "toy_median" in backends.available_backends()
+    assert get_backend("toy_median").input_description == "nothing (the training median)"
