@@ -53,7 +53,7 @@ def test_ligand_mol_gets_bond_orders_from_template():
     assert Chem.MolToInchiKey(mol) == table.loc[table["@chemicalID"] == "8AM", "InChIKey"].iloc[0]
     assert mol.GetNumConformers() == 1
     # A smaller SMILES would match part of the ligand and leave the rest single-bonded.
-    with pytest.raises(StructureError, match="has 6 heavy atoms but ligand 8AM .* has 32"):
+    with pytest.raises(StructureError, match=r"has 6 heavy atoms but ligand 8AM .* has 32"):
         load_structure("egfr_5ug9").ligand_mol("8AM", "c1ccccc1")
 
 

@@ -141,6 +141,7 @@ def test_an_installed_package_can_declare_a_backend_by_entry_point(tmp_path, mon
     entry = importlib.metadata.EntryPoint(
         "toy_median", "toy_plugin:MedianBackend", backends.ENTRY_POINT_GROUP
     )
+
     def entry_points(group=None):
         return [entry] if group == backends.ENTRY_POINT_GROUP else []
 
