@@ -32,6 +32,8 @@ from typing import Any
 
 import numpy as np
 
+from drugml.errors import MissingDependencyError
+
 __all__ = ["DEEP_EXTRA_HINT", "DMPNNEstimator", "require_deep"]
 
 DEEP_EXTRA_HINT = (
@@ -47,7 +49,7 @@ def require_deep() -> None:
 
     missing = [m for m in ("torch", "torch_geometric") if importlib.util.find_spec(m) is None]
     if missing:
-        raise ImportError(f"{DEEP_EXTRA_HINT}. Missing: {', '.join(missing)}.")
+        raise MissingDependencyError(f"{DEEP_EXTRA_HINT}. Missing: {', '.join(missing)}.")
 
 
 @contextlib.contextmanager

@@ -178,18 +178,9 @@ def check_inputs(config: CampaignConfig | str | Path | Mapping[str, Any]) -> Cam
     config = load_config(config)
     inputs = CampaignInputs(config)
     problems: list[str] = []
-    base = config.base_dir
 
     def resolve(key: str, value: str | None) -> bool:
-        if value is None:
-            return False
-        path, dataset = _resolve(value, base, key, problems)
-        if path is None:
-            return False
-        inputs.paths[key], inputs.given[key] = path, str(value)
-        if dataset:
-            inputs.datasets[key] = dataset
-        return True
+        return value is not None and resolve_into(inputs, key, value, problems)
 
     for model in config.models:
         prefix = f"models[{model.name}].data"
@@ -341,15 +332,16 @@ def _check_structure(config: CampaignConfig, inputs: CampaignInputs, problems: l
             problems.append("`target.ligand_smiles` is given but `target.ligand` (the residue "
                             "name of the reference ligand) is not")  # fmt: skip
         return
+    # A data set by name knows its ligand even when the file stores it as ATOM records.
+    source = inputs.datasets.get("target.structure") or inputs.paths["target.structure"]
     try:
-        structure = load_structure(inputs.paths["target.structure"],
-                                   ligand_residues=[target.ligand])  # fmt: skip
+        structure = load_structure(source, ligand_residues=[target.ligand])
     except DrugmlError as exc:
         problems.append(f"`target.structure`: {exc}")
         return
-    names = sorted({ligand.resname for ligand in structure.ligands()})
     every = {ligand.resname.upper() for ligand in structure.ligands(include_excluded=True)}
     if target.ligand.upper() not in every:
+        names = sorted({ligand.resname for ligand in load_structure(source).ligands()})
         problems.append(f"`target.ligand`: {target.ligand!r} is not a ligand of "
                         f"{inputs.given['target.structure']}" + suggest(target.ligand, names)
                         + f" Its ligands are {names or 'none'}")  # fmt: skip

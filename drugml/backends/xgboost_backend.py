@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from drugml.backends import FEATURES, ModelBackend, TrainingSet, register_backend
+from drugml.errors import MissingDependencyError
 
 __all__ = ["SPARSE_FINGERPRINTS", "XGBoostBackend", "fingerprint_columns",
            "sparse_fingerprint_matrix"]  # fmt: skip
@@ -34,7 +35,9 @@ def _xgboost():
     try:
         import xgboost
     except ImportError as exc:  # pragma: no cover - a core dependency
-        raise ImportError("estimator='xgboost' needs xgboost: pip install xgboost-cpu") from exc
+        raise MissingDependencyError(
+            "estimator='xgboost' needs xgboost: pip install xgboost-cpu"
+        ) from exc
     return xgboost
 
 
