@@ -63,6 +63,7 @@ __all__ = [
     "fingerprint_bits",
     "iter_features",
     "max_tanimoto",
+    "nearest_tanimoto",
     "parse_molecules",
     "tanimoto_blocks",
     "tanimoto_similarity",
@@ -832,6 +833,46 @@ def max_tanimoto(query: np.ndarray, reference: np.ndarray) -> np.ndarray:
     for i, _, tile in tanimoto_blocks(query, reference):
         best[i : i + len(tile)] = np.maximum(best[i : i + len(tile)], tile.max(axis=1))
     return best
+
+
+def nearest_tanimoto(query: np.ndarray, reference: np.ndarray, k: int = 1,
+                     exclude_self: bool = False) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    """The ``k`` most similar reference rows of each query row: ``(similarities, indices)``.
+
+    Both arrays have shape ``(len(query), k)``, most similar first (ties: lower
+    index first); with fewer than ``k`` references the missing places hold
+    similarity 0 and index -1. ``exclude_self`` (query and reference the same
+    matrix) leaves each row out of its own neighbours.
+
+    >>> bits = fingerprint_bits(bit_fingerprints(["c1ccccc1O", "CCCC", "c1ccccc1N"]))
+    >>> similarity, index = nearest_tanimoto(bits[2:], bits, k=2)
+    >>> similarity.round(3).tolist(), index.tolist()
+    ([[1.0, 0.375]], [[2, 0]])
+    """
+    n = len(query)
+    best = np.zeros((n, k))
+    where = np.full((n, k), -1, dtype=np.int64)
+    for i, j, tile in tanimoto_blocks(query, reference):
+        rows = slice(i, i + len(tile))
+        if exclude_self:
+            diagonal = np.arange(len(tile)) + i - j
+            inside = (diagonal >= 0) & (diagonal < tile.shape[1])
+            tile = tile.copy()
+            tile[np.flatnonzero(inside), diagonal[inside]] = -1.0
+        # The tile's own best k (a partial sort: linear in the tile's width) ...
+        if tile.shape[1] > k:
+            top = np.argpartition(-tile, k - 1, axis=1)[:, :k]
+        else:
+            top = np.broadcast_to(np.arange(tile.shape[1]), tile.shape)
+        similarities = np.concatenate([best[rows], np.take_along_axis(tile, top, axis=1)], axis=1)
+        indices = np.concatenate([where[rows], top + j], axis=1)
+        # ... merged with the best so far: most similar first, ties by lower index.
+        order = np.lexsort((indices, -similarities), axis=1)[:, :k]
+        best[rows] = np.take_along_axis(similarities, order, axis=1)
+        where[rows] = np.take_along_axis(indices, order, axis=1)
+    missing = (where < 0) | (best < 0)  # no reference, or only the row itself
+    best[missing], where[missing] = 0.0, -1
+    return best, where
 
 
 def tanimoto_similarity(query: Any, molecules: Sequence[Any], radius: int = 2,

@@ -47,9 +47,12 @@ __all__ = [
 METRIC_NAMES = {
     "rmse": "RMSE", "mae": "MAE", "r2": "R²", "spearman": "Spearman ρ",
     "coverage": "interval coverage", "mean_interval_width": "mean interval width",
+    "interval_width_sd": "interval width, standard deviation",
+    "out_of_domain_coverage": "interval coverage out of domain",
     "roc_auc": "ROC-AUC", "pr_auc": "PR-AUC", "mcc": "MCC",
     "balanced_accuracy": "balanced accuracy", "brier": "Brier score",
     "n": "molecules", "n_in_domain": "molecules in domain",
+    "n_out_of_domain": "molecules out of domain",
 }  # fmt: skip
 
 
@@ -111,12 +114,13 @@ def interval_metrics(y: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> dic
     """Coverage (fraction of ``y`` inside ``[lower, upper]``) and the mean interval width.
 
     >>> interval_metrics(np.array([1.0, 5.0]), np.array([0.0, 0.0]), np.array([2.0, 2.0]))
-    {'coverage': 0.5, 'mean_interval_width': 2.0}
+    {'coverage': 0.5, 'mean_interval_width': 2.0, 'interval_width_sd': 0.0}
     """
     y, lower, upper = (np.asarray(v, dtype=float) for v in (y, lower, upper))
     return {
         "coverage": float(np.mean((y >= lower) & (y <= upper))),
         "mean_interval_width": float(np.mean(upper - lower)),
+        "interval_width_sd": float(np.std(upper - lower)),
     }
 
 

@@ -40,7 +40,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import time
 import warnings
 from collections.abc import Mapping, Sequence
@@ -67,6 +66,7 @@ from drugml.backends.xgboost_backend import (
     fingerprint_columns,
     sparse_fingerprint_matrix,
 )
+from drugml.errors import DrugmlError
 from drugml.metrics import (
     METRIC_NAMES,
     classification_metrics,
@@ -84,6 +84,7 @@ if TYPE_CHECKING:
 __all__ = [
     "FORMAT_VERSION",
     "SPARSE_FINGERPRINTS",
+    "ModelInputError",
     "ModelLoadError",
     "ModelVersionError",
     "PropertyModel",
@@ -110,6 +111,11 @@ FAST_DESCRIPTORS = (
 )  # fmt: skip
 
 
+class ModelInputError(DrugmlError, ValueError):
+    """Parameters or training data a model cannot use (one class, a non-positive target for a
+    log transform, too few molecules to calibrate); the message says which and why."""
+
+
 class ModelVersionError(ModelLoadError):
     """A saved model was written by an incompatible version of drugml or its libraries."""
 
@@ -128,13 +134,6 @@ def default_featurizer():
     )  # fmt: skip
 
 
-def _conformal_quantile(residuals: np.ndarray, coverage: float) -> float:
-    """Split-conformal quantile: the ceil((n+1)·coverage)-th smallest absolute residual."""
-    n = len(residuals)
-    rank = min(n, math.ceil((n + 1) * coverage))
-    return float(np.sort(np.abs(residuals))[rank - 1])
-
-
 def _domain_fingerprints(mols: Sequence) -> list:
     from drugml.featurize import bit_fingerprints
 
@@ -144,6 +143,75 @@ def _domain_fingerprints(mols: Sequence) -> list:
 def _as_targets(y: Any) -> np.ndarray:
     """Targets as a float array (NaN stays NaN; pandas nullable values become NaN)."""
     return np.asarray(y.tolist() if hasattr(y, "tolist") else list(y), dtype=float)
+
+
+#: Fewer training molecules than this: calibration is rough (a warning says so).
+MIN_CALIBRATION_MOLECULES = 50
+#: ``target_transform`` values.
+TARGET_TRANSFORMS = ("auto", "log", None)
+#: ``target_transform="auto"`` takes the log of a strictly positive target this skewed:
+#: lognormal-like data (half-lives, clearances) lie far above it, pIC50s and log
+#: solubilities (already logs) near 0.
+SKEWNESS_FOR_LOG = 2.0
+
+
+def choose_target_transform(targets: np.ndarray, requested: str | None,
+                            task: str = "regression") -> tuple[str | None, str | None]:  # fmt: skip
+    """``(transform, message)`` for these targets: ``"log"`` or ``None``, and why.
+
+    >>> half_lives = np.random.default_rng(0).lognormal(1.0, 1.5, 300)  # hours
+    >>> choose_target_transform(half_lives, "auto")[0]
+    'log'
+    >>> choose_target_transform(np.array([5.0, 6.0, 7.0]), "auto")
+    (None, None)
+    """
+    from scipy.stats import skew
+
+    if task != "regression" or requested is None:
+        return None, None
+    positive = bool(np.all(targets > 0))
+    if requested == "log":
+        if not positive:
+            bad = targets[targets <= 0]
+            raise ModelInputError(
+                f"target_transform='log' needs strictly positive targets; {len(bad)} are not "
+                f"(e.g. {bad[:3].tolist()}). Use target_transform=None, or shift the values."
+            )
+        return "log", "fitted on log10 of the target, as asked (target_transform='log')"
+    skewness = float(skew(targets)) if len(targets) > 2 else 0.0
+    if positive and skewness > SKEWNESS_FOR_LOG:
+        return "log", (
+            f"the target is strictly positive and skewed (skewness {skewness:.1f} > "
+            f"{SKEWNESS_FOR_LOG}): fitted on log10 of it; predictions and intervals are on the "
+            "original scale (target_transform=None turns this off)"
+        )
+    return None, None
+
+
+def _forward(transform: str | None, values: np.ndarray) -> np.ndarray:
+    return np.log10(values) if transform == "log" else values
+
+
+def _inverse(transform: str | None, values: Any) -> Any:
+    return np.power(10.0, values) if transform == "log" else values
+
+
+#: Training molecules whose mean similarity measures how densely the training data
+#: surround a molecule: the difficulty the intervals adapt to (drugml.uncertainty).
+LOCAL_NEIGHBOURS = 5
+
+
+def _neighbour_similarities(
+    query: np.ndarray, reference: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """``(nearest, local)``: similarity to the nearest reference row, and the mean
+    similarity to the :data:`LOCAL_NEIGHBOURS` nearest (0 where there are none)."""
+    from drugml.featurize import nearest_tanimoto
+
+    if not len(reference) or not len(query):
+        return np.zeros(len(query)), np.zeros(len(query))
+    similarities, _ = nearest_tanimoto(query, reference, k=LOCAL_NEIGHBOURS)
+    return similarities[:, 0], similarities.mean(axis=1)
 
 
 def _nearest_similarity(query: np.ndarray, reference: np.ndarray) -> np.ndarray:
@@ -203,6 +271,12 @@ class PropertyModel(BaseEstimator):
         fitted model is the same whatever ``n_jobs`` is.
     progress : ``True`` or a label shows a progress bar during ``fit`` (featurization,
         each calibration fold, the final model, with the elapsed time).
+    target_transform : ``"log"`` fits log10 of a strictly positive target (half-life,
+        clearance, volume of distribution); predictions and intervals come back on the
+        original scale (intervals then widen with the value). ``"auto"`` (default) does
+        so for a strictly positive target whose skewness exceeds
+        :data:`SKEWNESS_FOR_LOG` and says so in a warning and the model card;
+        ``None`` never transforms. Regression only. Metrics are on the original scale.
     """
 
     def __init__(
@@ -217,6 +291,7 @@ class PropertyModel(BaseEstimator):
         random_state: int = 0,
         n_jobs: int = 1,
         progress: bool | str = False,
+        target_transform: str | None = "auto",
     ) -> None:
         self.task = task
         self.estimator = estimator
@@ -228,16 +303,24 @@ class PropertyModel(BaseEstimator):
         self.random_state = random_state
         self.n_jobs = n_jobs
         self.progress = progress
+        self.target_transform = target_transform
 
     # ------------------------------------------------------------------ setup
     def _check_params(self) -> None:
         if self.task not in ("regression", "classification"):
-            raise ValueError(f"task must be 'regression' or 'classification', got {self.task!r}")
+            raise ModelInputError(
+                f"task must be 'regression' or 'classification', got {self.task!r}"
+            )
         self._backend().require()
         if not 0 < self.coverage < 1:
-            raise ValueError(f"coverage must be between 0 and 1, got {self.coverage}")
+            raise ModelInputError(f"coverage must be between 0 and 1, got {self.coverage}")
         if self.calibration_folds < 2:
-            raise ValueError(f"calibration_folds must be at least 2, got {self.calibration_folds}")
+            raise ModelInputError(
+                f"calibration_folds must be at least 2, got {self.calibration_folds}"
+            )
+        if self.target_transform not in TARGET_TRANSFORMS:
+            raise ModelInputError(f"target_transform must be one of {TARGET_TRANSFORMS}, got "
+                                  f"{self.target_transform!r}")  # fmt: skip
 
     def _backend(self) -> ModelBackend:
         """The backend of ``estimator``; :class:`UnknownEstimatorError` for an unknown name."""
@@ -278,7 +361,7 @@ class PropertyModel(BaseEstimator):
         items = as_molecule_list(smiles)
         targets = _as_targets(y)
         if len(items) != len(targets):
-            raise ValueError(f"Got {len(items)} molecules but {len(targets)} target values.")
+            raise ModelInputError(f"Got {len(items)} molecules but {len(targets)} target values.")
         mols, invalid = parse_molecules(items, full=True)
         bad_target = ~np.isfinite(targets)
         bad_mol = np.zeros(len(items), dtype=bool)
@@ -331,18 +414,33 @@ class PropertyModel(BaseEstimator):
         self.estimator_params_ = self._params()
         items, mols, targets, skipped, keep = self._clean_inputs(smiles, y)
         n = len(items)
+        self.target_transform_, message = choose_target_transform(
+            targets, self.target_transform, self.task)  # fmt: skip
+        if message and self.target_transform == "auto":
+            warnings.warn(f"PropertyModel: {message}", stacklevel=2)
+        self.target_transform_note_ = message
+        original_targets = targets
+        targets = _forward(self.target_transform_, targets)
         test_fold = _held_out_mask(held_out, len(keep))[keep] if held_out is not None else None
         if self.task == "classification":
             classes = np.unique(targets)
             if len(classes) != 2 or not set(classes) <= {0.0, 1.0}:
-                raise ValueError(
+                raise ModelInputError(
                     f"Classification needs two classes labelled 0 and 1; the targets have "
                     f"{len(classes)} distinct value(s): {classes[:5].tolist()}"
                 )
         if n < 2 * self.calibration_folds:
-            raise ValueError(
+            raise ModelInputError(
                 f"Need at least {2 * self.calibration_folds} usable molecules for "
                 f"{self.calibration_folds}-fold calibration, got {n}"
+            )
+        if n < MIN_CALIBRATION_MOLECULES:
+            warnings.warn(
+                f"PropertyModel: {n} usable molecules. Intervals and probabilities are "
+                f"calibrated on their {n} out-of-fold predictions: with fewer than "
+                f"{MIN_CALIBRATION_MOLECULES} the coverage is rough and does not adapt to "
+                "similarity (one width for every molecule).",
+                stacklevel=2,
             )
         bar = _fit_progress(self.progress, self.calibration_folds + 2, n)
         # The caller's featurizer stays as it was given (scikit-learn's rule): fit a clone.
@@ -356,7 +454,9 @@ class PropertyModel(BaseEstimator):
         groups = scaffolds(mols)
         n_folds = min(self.calibration_folds, len(set(groups)))
         if n_folds < 2:
-            raise ValueError("All molecules share one scaffold: calibration needs at least two.")
+            raise ModelInputError(
+                "All molecules share one scaffold: calibration needs at least two."
+            )
         bar.total = n_folds + 2
         bar.update()
 
@@ -367,7 +467,7 @@ class PropertyModel(BaseEstimator):
         else:
             rest = np.flatnonzero(~test_fold)
             if not test_fold.any() or len(set(groups[i] for i in rest)) < n_folds - 1:
-                raise ValueError(f"held_out must leave {n_folds - 1} scaffolds for the other "
+                raise ModelInputError(f"held_out must leave {n_folds - 1} scaffolds for the other "
                                  f"folds and hold out at least one usable molecule")  # fmt: skip
             inner = GroupKFold(n_splits=n_folds - 1).split(
                 rest, targets[rest], [groups[i] for i in rest])  # fmt: skip
@@ -376,7 +476,9 @@ class PropertyModel(BaseEstimator):
                        for a, b in inner)]  # fmt: skip
         for train, _ in folds:
             if self.task == "classification" and len(np.unique(targets[train])) < 2:
-                raise ValueError("A calibration fold has a single class; too few of one class.")
+                raise ModelInputError(
+                    "A calibration fold has a single class; too few of one class."
+                )
 
         def fit_on(rows: np.ndarray | None, threads: int):
             """The backend's estimator fitted on ``rows`` (None: all of them)."""
@@ -391,16 +493,20 @@ class PropertyModel(BaseEstimator):
                 return fit_on(None, threads)
             train, test = fold
             raw = backend.predict(fit_on(train, threads), _rows(inputs, test), task=self.task)
-            return test, raw, _nearest_similarity(bits[test], bits[train])
+            return test, raw, *_neighbour_similarities(bits[test], bits[train])
 
         jobs = [*folds, None]  # the final model is one more job
         bar.set_postfix_str(f"fitting {n_folds} calibration folds and the final model")
         results = _run_jobs(fit_fold, jobs, self.n_jobs, backend.parallel_folds, bar)
         oof = np.empty(n)
         oof_similarity = np.empty(n)
-        for test, raw, similarity in results[:-1]:
+        oof_local = np.empty(n)
+        oof_fold = np.empty(n, dtype=int)
+        for fold, (test, raw, similarity, local) in enumerate(results[:-1]):
             oof[test] = raw
             oof_similarity[test] = similarity
+            oof_local[test] = local
+            oof_fold[test] = fold
         self.estimator_ = results[-1]
         bar.close()
         self.training_fingerprints_ = fps
@@ -412,16 +518,26 @@ class PropertyModel(BaseEstimator):
             else float(np.percentile(oof_similarity, 5))
         )
         if self.task == "regression":
-            self.conformal_quantile_ = _conformal_quantile(targets - oof, self.coverage)
-            self.cv_metrics_ = regression_metrics(targets, oof)
-            half = self.conformal_quantile_
+            self.interval_calibrator_ = _interval_calibrator(self.coverage, targets, oof, oof_local)
+            # Metrics on the original scale: what the user's predictions are on.
+            back = _inverse(self.target_transform_, oof)
+            self.cv_metrics_ = regression_metrics(original_targets, back)
+            half = self.interval_calibrator_.half_width(oof_local)
             self.cv_metrics_["coverage"] = float(np.mean(np.abs(targets - oof) <= half))
         else:
             self.calibrator_ = _fit_platt(oof, targets)
             self.cv_metrics_ = classification_metrics(targets, _apply_platt(self.calibrator_, oof))
         self.cv_metrics_["n_folds"] = n_folds
+        import pandas as pd
+
+        # What calibration learned from: each molecule predicted by the fold that left it out.
+        self.cv_predictions_ = pd.DataFrame({"target": original_targets,
+                                             "prediction": _inverse(self.target_transform_, oof),
+                                             "nearest_similarity": oof_similarity,
+                                             "local_similarity": oof_local,
+                                             "fold": oof_fold})  # fmt: skip
         if test_fold is not None:
-            self._evaluate_held_out(test_fold, oof, oof_similarity, targets)
+            self._evaluate_held_out(test_fold, oof, oof_similarity, oof_local, targets)
             self.held_out_index_ = np.flatnonzero(keep)[test_fold]  # positions in the input
         self.training_info_ = {
             "n_molecules": n,
@@ -434,8 +550,8 @@ class PropertyModel(BaseEstimator):
         }
         return self
 
-    def _evaluate_held_out(self, test_fold: np.ndarray, oof: np.ndarray,
-                           similarity: np.ndarray, targets: np.ndarray) -> None:  # fmt: skip
+    def _evaluate_held_out(self, test_fold: np.ndarray, oof: np.ndarray, similarity: np.ndarray,
+                           local: np.ndarray, targets: np.ndarray) -> None:  # fmt: skip
         """Predictions and metrics of the held-out fold, calibrated on the other folds."""
         import pandas as pd
 
@@ -443,10 +559,13 @@ class PropertyModel(BaseEstimator):
         threshold = (float(self.domain_threshold) if self.domain_threshold is not None
                      else float(np.percentile(similarity[other], 5)))  # fmt: skip
         raw = oof[test_fold]
-        frame = pd.DataFrame({"prediction": raw})
+        transform = getattr(self, "target_transform_", None)
+        frame = pd.DataFrame({"prediction": _inverse(transform, raw)})
         if self.task == "regression":
-            half = _conformal_quantile(targets[other] - oof[other], self.coverage)
-            frame["lower"], frame["upper"] = raw - half, raw + half
+            calibrator = _interval_calibrator(self.coverage, targets[other], oof[other],
+                                              local[other])  # fmt: skip
+            lower, upper = calibrator.interval(raw, local[test_fold])
+            frame["lower"], frame["upper"] = _inverse(transform, lower), _inverse(transform, upper)
         else:
             probability = _apply_platt(_fit_platt(oof[other], targets[other]), raw)
             frame["prediction"] = (probability >= 0.5).astype(int)
@@ -455,7 +574,8 @@ class PropertyModel(BaseEstimator):
         frame["in_domain"] = similarity[test_fold] >= threshold
         frame["ok"], frame["error"] = True, None
         self.held_out_predictions_ = frame
-        self.held_out_metrics_ = self._evaluate_frame(frame, targets[test_fold])
+        measured = _inverse(transform, targets[test_fold])
+        self.held_out_metrics_ = self._evaluate_frame(frame, measured)
 
     # ------------------------------------------------------------- predicting
     def _check_fitted(self) -> None:
@@ -519,19 +639,48 @@ class PropertyModel(BaseEstimator):
         if features is None:
             features = self._features(mols)
         raw = self._raw_predict(features, fps, mols) if mols else np.array([])
-        similarity = _nearest_similarity(fingerprint_bits(fps), self.training_bits_)
         out = pd.DataFrame(index=range(len(mols)))
         if self.task == "regression":
-            out["prediction"] = raw
-            out["lower"] = raw - self.conformal_quantile_
-            out["upper"] = raw + self.conformal_quantile_
+            similarity, local = _neighbour_similarities(fingerprint_bits(fps), self.training_bits_)
+            transform = getattr(self, "target_transform_", None)
+            lower, upper = self._interval(raw, local)
+            out["prediction"] = _inverse(transform, raw)
+            out["lower"], out["upper"] = _inverse(transform, lower), _inverse(transform, upper)
         else:
+            similarity = _nearest_similarity(fingerprint_bits(fps), self.training_bits_)
             probability = _apply_platt(self.calibrator_, raw) if len(raw) else raw
             out["prediction"] = (probability >= 0.5).astype(int)
             out["probability"] = probability
         out["nearest_similarity"] = similarity
         out["in_domain"] = similarity >= self.domain_threshold_
         return out
+
+    def _interval(self, prediction: np.ndarray, local_similarity: np.ndarray
+                  ) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+        """The interval at each molecule's local similarity (models saved before adaptive
+        intervals: their one width for every molecule)."""
+        calibrator = getattr(self, "interval_calibrator_", None)
+        if calibrator is None:
+            return prediction - self.conformal_quantile_, prediction + self.conformal_quantile_
+        return calibrator.interval(prediction, local_similarity)
+
+    def _interval_card_lines(self, unit: str) -> list[str]:
+        calibrator = getattr(self, "interval_calibrator_", None)
+        if calibrator is None:
+            return [f"- split-conformal interval: prediction ± {self.conformal_quantile_:.3f} "
+                    f"{unit} for {self.coverage:.0%} nominal coverage, one width for every "
+                    "molecule (a model saved before adaptive intervals)"]  # fmt: skip
+        grid = np.array([0.2, 0.35, 0.5, 0.65, 0.8])
+        widths = ", ".join(f"{s:.2f}: ±{h:.2f}" for s, h in zip(grid, calibrator.half_width(grid),
+                                                                 strict=True))  # fmt: skip
+        return [
+            f"- adaptive conformal interval for {self.coverage:.0%} nominal coverage "
+            "(drugml.uncertainty.SimilarityConformal): its half-width grows as the mean "
+            f"Tanimoto similarity to the {LOCAL_NEIGHBOURS} nearest training molecules falls; "
+            f"calibrated on {calibrator.n_calibration_:,} out-of-fold predictions of the scaffold "
+            f"folds, in {len(calibrator.quantiles_)} similarity strata. Half-width by local "
+            f"similarity ({unit}): {widths}",
+        ]
 
     def featurizer_key(self) -> str | None:
         """A string equal for models whose featurizers give the same matrix (None: no matrix)."""
@@ -554,13 +703,15 @@ class PropertyModel(BaseEstimator):
             predictions = self.predict(smiles)
         targets = _as_targets(y)
         if len(targets) != len(predictions):
-            raise ValueError(f"Got {len(predictions)} molecules but {len(targets)} target values.")
+            raise ModelInputError(
+                f"Got {len(predictions)} molecules but {len(targets)} target values."
+            )
         return self._evaluate_frame(predictions, targets)
 
     def _evaluate_frame(self, predictions: pd.DataFrame, targets: np.ndarray) -> dict[str, float]:
         usable = predictions["ok"].to_numpy() & np.isfinite(targets)
         if usable.sum() < 2:
-            raise ValueError("Fewer than two usable molecules to evaluate.")
+            raise ModelInputError("Fewer than two usable molecules to evaluate.")
         result = self._metrics(predictions[usable], targets[usable])
         result["n"] = int(usable.sum())
         result["n_skipped"] = int((~usable).sum())
@@ -571,6 +722,12 @@ class PropertyModel(BaseEstimator):
         ):
             inside = self._metrics(predictions[domain], targets[domain])
             result.update({f"in_domain_{k}": v for k, v in inside.items()})
+        outside = ~predictions["in_domain"].to_numpy() & usable
+        result["n_out_of_domain"] = int(outside.sum())
+        if self.task == "regression" and outside.any():
+            result["out_of_domain_coverage"] = interval_metrics(
+                targets[outside], predictions["lower"].to_numpy()[outside],
+                predictions["upper"].to_numpy()[outside])["coverage"]  # fmt: skip
         return result
 
     def _metrics(self, predictions: pd.DataFrame, targets: np.ndarray) -> dict[str, float]:
@@ -597,7 +754,7 @@ class PropertyModel(BaseEstimator):
         self._check_fitted()
         mol, _, error = parse_smiles(smiles) if isinstance(smiles, str) else (smiles, None, None)
         if mol is None:
-            raise ValueError(f"Cannot explain {smiles!r}: {error}")
+            raise ModelInputError(f"Cannot explain {smiles!r}: {error}")
         base = float(self._value_for([mol])[0])
         variants = []
         for atom in mol.GetAtoms():
@@ -616,7 +773,9 @@ class PropertyModel(BaseEstimator):
             Chem.SanitizeMol(m, catchErrors=True)
         fps = _domain_fingerprints(mols)
         raw = self._raw_predict(self._features(mols), fps, mols)
-        return raw if self.task == "regression" else _apply_platt(self.calibrator_, raw)
+        if self.task == "regression":
+            return _inverse(getattr(self, "target_transform_", None), raw)
+        return _apply_platt(self.calibrator_, raw)
 
     # ----------------------------------------------------------- persistence
     def save(self, directory: str | Path) -> Path:
@@ -642,11 +801,18 @@ class PropertyModel(BaseEstimator):
             "estimator_params": self.estimator_params_,
             "domain_threshold": self.domain_threshold_,
             "conformal_quantile": getattr(self, "conformal_quantile_", None),
+            "interval_calibrator": (
+                self.interval_calibrator_.to_dict()
+                if getattr(self, "interval_calibrator_", None)
+                else None
+            ),
             "calibrator": getattr(self, "calibrator_", None),
             "cv_metrics": self.cv_metrics_,
             "training": self.training_info_,
             "card": getattr(self, "card_info_", {}),
             "input_layout": getattr(self, "input_layout_", DENSE),
+            "target_transform": getattr(self, "target_transform_", None),
+            "target_transform_note": getattr(self, "target_transform_note_", None),
         }
         if backend_state is not None:  # what the backend's load needs besides its files
             metadata[backend.name] = backend_state
@@ -699,12 +865,20 @@ class PropertyModel(BaseEstimator):
         )  # fmt: skip
         model.domain_threshold_ = metadata["domain_threshold"]
         if model.task == "regression":
-            model.conformal_quantile_ = metadata["conformal_quantile"]
+            state = metadata.get("interval_calibrator")
+            if state:
+                from drugml.uncertainty import SimilarityConformal
+
+                model.interval_calibrator_ = SimilarityConformal.from_dict(state)
+            else:  # saved before adaptive intervals: one width for every molecule
+                model.conformal_quantile_ = metadata["conformal_quantile"]
         else:
             model.calibrator_ = metadata["calibrator"]
         model.cv_metrics_ = metadata["cv_metrics"]
         model.training_info_ = metadata["training"]
         model.card_info_ = metadata.get("card", {})  # absent in models saved before cards
+        model.target_transform_ = metadata.get("target_transform")  # absent before transforms
+        model.target_transform_note_ = metadata.get("target_transform_note")
         return model
 
     def describe(self, *, endpoint: str | None = None, unit: str | None = None,
@@ -805,10 +979,9 @@ class PropertyModel(BaseEstimator):
             ]
         lines.append("## Uncertainty and applicability domain")
         if self.task == "regression":
-            lines.append(
-                f"- split-conformal interval: prediction ± {self.conformal_quantile_:.3f} {unit} "
-                f"for {self.coverage:.0%} nominal coverage, calibrated on the scaffold folds"
-            )
+            lines += self._interval_card_lines(unit)
+            if getattr(self, "target_transform_note_", None):
+                lines.append(f"- target transform: {self.target_transform_note_}")
         else:
             lines.append("- probabilities calibrated by Platt scaling on the scaffold folds")
         lines += [
@@ -900,7 +1073,7 @@ def _held_out_mask(held_out: Any, n: int) -> np.ndarray:
     values = np.asarray(list(held_out) if not isinstance(held_out, np.ndarray) else held_out)
     if values.dtype == bool:
         if len(values) != n:
-            raise ValueError(f"held_out has {len(values)} flags for {n} molecules")
+            raise ModelInputError(f"held_out has {len(values)} flags for {n} molecules")
         return values
     mask = np.zeros(n, dtype=bool)
     mask[values.astype(int)] = True
@@ -948,6 +1121,15 @@ def _fit_progress(progress: bool | str, steps: int, n_molecules: int):
     return tqdm(total=steps, desc=f"{label} ({n_molecules:,} molecules)", unit="step",
                 disable=not progress, bar_format="{l_bar}{bar}| {n}/{total} "
                 "[{elapsed}{postfix}]")  # fmt: skip
+
+
+def _interval_calibrator(coverage: float, targets: np.ndarray, oof: np.ndarray,
+                         local_similarity: np.ndarray):  # fmt: skip
+    """Intervals adapted to how densely training molecules surround each molecule."""
+    from drugml.uncertainty import SimilarityConformal
+
+    threshold = float(np.percentile(local_similarity, 5))
+    return SimilarityConformal(coverage=coverage).fit(targets, oof, local_similarity, threshold)
 
 
 def _fit_platt(scores: np.ndarray, targets: np.ndarray) -> dict[str, float]:

@@ -49,4 +49,5 @@ def test_regression_classification_and_interval_metrics():
     assert cls["roc_auc"] == 1.0 and cls["mcc"] == pytest.approx(1.0)
     assert np.isnan(classification_metrics(np.array([1, 1]), np.array([0.2, 0.9]))["roc_auc"])
     inside = interval_metrics(y, y - 0.5, y + np.array([1, 1, -1, 1]))
-    assert inside == {"coverage": 0.75, "mean_interval_width": pytest.approx(1.0)}
+    assert inside["coverage"] == 0.75 and inside["mean_interval_width"] == pytest.approx(1.0)
+    assert inside["interval_width_sd"] == pytest.approx(np.std([1.5, 1.5, -0.5, 1.5]))

@@ -89,8 +89,9 @@ DENSE = "dense"
 #: under the backend's name, so no backend may take one of these names.
 _METADATA_KEYS = frozenset({
     "format_version", "created", "versions", "params", "featurizer", "estimator_params",
-    "domain_threshold", "conformal_quantile", "calibrator", "cv_metrics", "training", "card",
-    "input_layout",
+    "domain_threshold", "conformal_quantile", "interval_calibrator", "calibrator",
+    "cv_metrics", "training", "card", "input_layout", "target_transform",
+    "target_transform_note",
 })  # fmt: skip
 
 

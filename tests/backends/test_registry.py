@@ -63,7 +63,7 @@ def test_a_new_backend_is_one_class_and_gets_calibration_domain_and_saving(esol_
     model.fit(smiles, y, held_out=range(180, 200))
     out = model.predict([*new, "not a molecule"])
     assert (out["lower"][:20] < out["upper"][:20]).all() and not out["ok"][20]
-    assert model.conformal_quantile_ > 0 and len(model.held_out_predictions_) == 20
+    assert max(model.interval_calibrator_.quantiles_) > 0 and len(model.held_out_predictions_) == 20
     assert "ECFP4 bits, the nearest training molecule" in model.model_card()
     assert model.featurizer_ is None and model.featurizer_key() is None
 
