@@ -177,7 +177,7 @@ class ModelConfig(_Section):
                       description="names the screen's columns: <name>_prediction, ...")  # fmt: skip
     data: DataSource
     task: Task | None = Field(None, description="inferred from the data when not given")
-    estimator: str = Field("xgboost", description="a model backend (drugml.models)")
+    estimator: str = Field("auto", description="a backend (drugml.backends); auto: per data set")
     estimator_params: dict[str, Any] = Field(default_factory=dict)
     split: Split = Field("scaffold", description="held-out evaluation split")
     test_size: float = Field(0.2, gt=0, lt=0.9)
@@ -210,6 +210,9 @@ class ModelConfig(_Section):
                    else "a target_column without active_threshold is a regression")  # fmt: skip
             raise ValueError(f"task {self.task!r} does not fit the data: {why}")
         self.task = inferred
+        from drugml.backends import get_backend
+
+        get_backend(self.estimator).params(self.task, self.estimator_params)  # ValueError: say so
         return self
 
 
@@ -627,7 +630,7 @@ models:                      # any number; each name prefixes its columns in the
       table: actives.csv     # a plain table (CSV, TSV or Parquet)
       smiles_column: smiles
       label_column: active   # two values; 1/True is positive (or set positive_label)
-    estimator: xgboost       # xgboost | random_forest | knn | gnn
+    estimator: auto          # best of a menu per data set | xgboost | random_forest | knn | gnn
     split: scaffold          # held-out evaluation: scaffold | cluster | random
     test_size: 0.2
   - name: potency            # writes potency_prediction, potency_lower, potency_upper, ...

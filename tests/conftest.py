@@ -76,10 +76,10 @@ def second_target(tmp_path_factory):
         "models": [
             {"name": "potency", "data": {"chembl": "toy_ki.csv", "activity_type": "Ki",
                                          "active_threshold": 7.0},
-             "split": "cluster", "estimator_params": FAST},
+             "split": "cluster", "estimator": "xgboost", "estimator_params": FAST},
             {"name": "solubility", "data": {"table": "esol", "target_column":
                                             "measured log solubility in mols per litre"},
-             "estimator_params": FAST},
+             "estimator": "xgboost", "estimator_params": FAST},
         ],
         "library": {"path": "library.smi", "chunk_size": 40},
         "ranking": {
@@ -131,6 +131,7 @@ def round_trip(esol_small, tmp_path, monkeypatch):
         targets = y if task == "regression" else (y < -3).astype(int)
         from drugml.models import PropertyModel
 
+        params.setdefault("estimator", "xgboost")
         model = PropertyModel(task=task, calibration_folds=3, **params).fit(smiles, targets)
         directory = model.save(tmp_path / "model")
         with monkeypatch.context() as patch:

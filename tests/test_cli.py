@@ -75,7 +75,7 @@ def test_screen_command_scores_a_library(tmp_path, capsys):
 
     esol = data.load("esol").head(200)
     model_dir = (
-        PropertyModel(estimator_params={"n_estimators": 20})
+        PropertyModel(estimator="xgboost", estimator_params={"n_estimators": 20})
         .fit(esol["smiles"], esol["measured log solubility in mols per litre"])
         .save(tmp_path / "logs")
     )

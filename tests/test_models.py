@@ -27,7 +27,7 @@ FAST = {"n_estimators": 150}
 @pytest.fixture(scope="module")
 def regression():
     train, test = scaffold_split(SMILES, test_size=0.2)
-    model = PropertyModel(estimator_params=FAST).fit([SMILES[i] for i in train], Y[train])
+    model = PropertyModel(estimator="xgboost", estimator_params=FAST).fit([SMILES[i] for i in train], Y[train])
     return model, [SMILES[i] for i in test], Y[test]
 
 
@@ -36,7 +36,7 @@ def classification():
     # Every third compound, shuffled: the file is sorted by potency.
     egfr = data.load("egfr_compounds").iloc[::3].sample(frac=1.0, random_state=0)
     labels = (egfr["pIC50"] >= 6.3).astype(int).to_numpy()
-    model = PropertyModel(task="classification", estimator_params=FAST)
+    model = PropertyModel(task="classification", estimator="xgboost", estimator_params=FAST)
     return model.fit(egfr["smiles"].iloc[:1500], labels[:1500]), egfr, labels
 
 
@@ -143,7 +143,7 @@ def test_xgboost_reads_sparse_fingerprints_and_old_dense_models_predict_as_befor
     esol = data.load("esol").head(300)
     smiles = esol["smiles"].str.strip().tolist()
     y = esol["measured log solubility in mols per litre"]
-    model = PropertyModel(estimator_params={"n_estimators": 60}).fit(smiles, y)
+    model = PropertyModel(estimator="xgboost", estimator_params={"n_estimators": 60}).fit(smiles, y)
     assert model.input_layout_ == "sparse_fingerprints"
     columns = fingerprint_columns(model.featurizer_)
     assert columns.sum() == 2048 and (~columns).sum() == 42  # ECFP4 counts, descriptors
@@ -201,7 +201,7 @@ def test_fit_fits_a_clone_of_the_featurizer_and_leaves_the_callers_alone(tmp_pat
 
     scaled = RDKitDescriptors(descriptors=["MolLogP", "TPSA"], scale=True)  # learns mean, scale
     featurizer = MolecularFeatures([("ecfp", ECFP(n_bits=256)), ("physchem", scaled)])
-    model = PropertyModel(featurizer=featurizer, estimator_params={"n_estimators": 20})
+    model = PropertyModel(featurizer=featurizer, estimator="xgboost", estimator_params={"n_estimators": 20})
     model.fit(SMILES[:100], Y[:100])
     assert model.featurizer is featurizer and not hasattr(scaled, "mean_")
     fitted = dict(model.featurizer_.featurizers)["physchem"]
@@ -218,7 +218,7 @@ def test_bad_training_data_is_skipped_with_counts_or_refused():
     y[3] = np.nan
     y[4] = np.inf
     with pytest.warns(UserWarning, match="skipped 4 of 62 records: 2 unparsable SMILES, 2 missing"):
-        model = PropertyModel(estimator_params={"n_estimators": 20}).fit(smiles, y)
+        model = PropertyModel(estimator="xgboost", estimator_params={"n_estimators": 20}).fit(smiles, y)
     assert model.training_info_["skipped"] == {"invalid_smiles": 2, "missing_or_infinite_target": 2}
     with pytest.raises(ValueError, match="62 molecules but 61 target values"):
         PropertyModel().fit(smiles, y[:-1])

@@ -23,7 +23,7 @@ DRUGS = data.load("approved_drugs")["smiles"].dropna().tolist()
 @pytest.fixture(scope="module")
 def model_dir(tmp_path_factory):
     esol = data.load("esol")
-    model = PropertyModel(estimator_params={"n_estimators": 30}).fit(
+    model = PropertyModel(estimator="xgboost", estimator_params={"n_estimators": 30}).fit(
         esol["smiles"].head(300), esol["measured log solubility in mols per litre"].head(300)
     )
     return model.save(tmp_path_factory.mktemp("models") / "solubility")

@@ -58,6 +58,7 @@ import numpy as np
 from drugml.errors import DrugmlError
 
 __all__ = [
+    "ALL_INPUTS",
     "DENSE",
     "ENTRY_POINT_GROUP",
     "FEATURES",
@@ -67,6 +68,7 @@ __all__ = [
     "MOLECULES",
     "ModelBackend",
     "ModelLoadError",
+    "MultiInput",
     "TrainingSet",
     "UnknownEstimatorError",
     "available_backends",
@@ -80,7 +82,9 @@ __all__ = [
 FEATURES = "features"
 FINGERPRINTS = "fingerprints"
 MOLECULES = "molecules"
-INPUT_KINDS = (FEATURES, FINGERPRINTS, MOLECULES)
+#: Every input at once (a :class:`MultiInput`): for backends made of other backends.
+ALL_INPUTS = "all"
+INPUT_KINDS = (FEATURES, FINGERPRINTS, MOLECULES, ALL_INPUTS)
 FINGERPRINT_BITS = 2048
 #: The featurizer's matrix as it comes (the layout of every non-XGBoost model).
 DENSE = "dense"
@@ -91,8 +95,34 @@ _METADATA_KEYS = frozenset({
     "format_version", "created", "versions", "params", "featurizer", "estimator_params",
     "domain_threshold", "conformal_quantile", "interval_calibrator", "calibrator",
     "cv_metrics", "training", "card", "input_layout", "target_transform",
-    "target_transform_note",
+    "target_transform_note", "selection",
 })  # fmt: skip
+
+
+class MultiInput(NamedTuple):
+    """Every input a model can read, for a backend of kind :data:`ALL_INPUTS`.
+
+    ``features``: the fitted featurizer's matrix (dense, as it comes);
+    ``fingerprints``: ECFP4 bit vectors; ``molecules``: the RDKit molecules;
+    ``featurizer``: the fitted featurizer (members lay its matrix out their way).
+
+    >>> MultiInput(np.zeros((2, 3)), ["a", "b"], ["m", "n"], None).rows(np.array([1])).molecules
+    ['n']
+    """
+
+    features: Any
+    fingerprints: list
+    molecules: list
+    featurizer: Any
+
+    def rows(self, index: np.ndarray) -> MultiInput:
+        """The same inputs for the molecules at ``index``."""
+        return MultiInput(
+            None if self.features is None else self.features[index],
+            [self.fingerprints[i] for i in index],
+            [self.molecules[i] for i in index],
+            self.featurizer,
+        )
 
 
 class ModelLoadError(DrugmlError, ValueError):
@@ -187,6 +217,13 @@ class ModelBackend(ABC):
         ``state`` is what :meth:`save` returned; ``training`` the model's training set.
         Raise :class:`ModelLoadError` for missing or unexpected content.
         """
+
+    def params(self, task: str, given: dict[str, Any] | None) -> dict[str, Any]:
+        """The settings a fit uses: the defaults updated by the user's ``estimator_params``.
+
+        Raise ``ValueError`` naming a setting the backend cannot take.
+        """
+        return {**self.default_params(task), **(given or {})}
 
     def versions(self) -> dict[str, str]:
         """Versions of the libraries the fitted estimator depends on, saved with the model."""
@@ -288,6 +325,7 @@ def _load_plugins() -> None:
 # The built-in backends register themselves on import; they use the names
 # above, so they are imported last.
 from drugml.backends import (  # noqa: E402
+    auto_backend,  # noqa: F401
     gnn_backend,  # noqa: F401
     knn_backend,  # noqa: F401
     random_forest_backend,  # noqa: F401
