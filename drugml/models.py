@@ -1021,9 +1021,12 @@ class PropertyModel(BaseEstimator):
         selection = getattr(self, "selection_", None)
         if selection:
             metric = METRIC_NAMES.get(selection["metric"], selection["metric"])
-            lines += ["## Model selection",
-                      f"Chosen: **{selection['chosen']}**, by {metric} on the {selection['how']} "
-                      f"({selection['n_molecules']:,} molecules). Every candidate:", ""]
+            lines += [
+                "## Model selection",
+                f"Chosen: **{selection['chosen']}**, by {metric} on the {selection['how']} "
+                f"({selection['n_molecules']:,} molecules). Every candidate:",
+                "",
+            ]
             lines += [f"- {name}: {metric} {score:.3f}"
                       for name, score in selection["scores"].items()]  # fmt: skip
             lines.append("")

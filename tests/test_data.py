@@ -41,6 +41,15 @@ REQUIRED = {
     "ames",
     "bbb_martins",
     "caco2_wang",
+    # issue 13, item 4: the rest of the ADMET panel (TDC ADMET benchmark group)
+    "cyp3a4_veith",
+    "cyp2d6_veith",
+    "cyp2c9_veith",
+    "hia_hou",
+    "pgp_broccatelli",
+    "dili",
+    "ppbr_az",
+    "clearance_microsome_az",
 }
 
 
@@ -128,11 +137,20 @@ def test_admet_tables_have_the_tdc_layout():
         ("ames", 7278, 1457),
         ("bbb_martins", 2030, 406),
         ("caco2_wang", 910, 182),
+        ("cyp3a4_veith", 12328, 2467),
+        ("cyp2d6_veith", 13130, 2626),
+        ("cyp2c9_veith", 12092, 2419),
+        ("hia_hou", 578, 117),
+        ("pgp_broccatelli", 1218, 245),
+        ("dili", 475, 96),
+        ("ppbr_az", 2790, 559),
+        ("clearance_microsome_az", 1102, 221),
     ):
         table = data.load(name)
         assert list(table.columns) == ["drug_id", "smiles", "y", "tdc_split"]
         assert len(table) == rows and (table["tdc_split"] == "test").sum() == test_rows
     assert set(data.load("herg")["y"]) == {0.0, 1.0}
+    assert data.load("clearance_microsome_az")["y"].min() > 0  # strictly positive, skewed
 
 
 def test_example_campaign_holds_back_actives_by_scaffold():

@@ -27,7 +27,9 @@ FAST = {"n_estimators": 150}
 @pytest.fixture(scope="module")
 def regression():
     train, test = scaffold_split(SMILES, test_size=0.2)
-    model = PropertyModel(estimator="xgboost", estimator_params=FAST).fit([SMILES[i] for i in train], Y[train])
+    model = PropertyModel(estimator="xgboost", estimator_params=FAST).fit(
+        [SMILES[i] for i in train], Y[train]
+    )
     return model, [SMILES[i] for i in test], Y[test]
 
 
@@ -201,7 +203,9 @@ def test_fit_fits_a_clone_of_the_featurizer_and_leaves_the_callers_alone(tmp_pat
 
     scaled = RDKitDescriptors(descriptors=["MolLogP", "TPSA"], scale=True)  # learns mean, scale
     featurizer = MolecularFeatures([("ecfp", ECFP(n_bits=256)), ("physchem", scaled)])
-    model = PropertyModel(featurizer=featurizer, estimator="xgboost", estimator_params={"n_estimators": 20})
+    model = PropertyModel(
+        featurizer=featurizer, estimator="xgboost", estimator_params={"n_estimators": 20}
+    )
     model.fit(SMILES[:100], Y[:100])
     assert model.featurizer is featurizer and not hasattr(scaled, "mean_")
     fitted = dict(model.featurizer_.featurizers)["physchem"]
@@ -218,7 +222,9 @@ def test_bad_training_data_is_skipped_with_counts_or_refused():
     y[3] = np.nan
     y[4] = np.inf
     with pytest.warns(UserWarning, match="skipped 4 of 62 records: 2 unparsable SMILES, 2 missing"):
-        model = PropertyModel(estimator="xgboost", estimator_params={"n_estimators": 20}).fit(smiles, y)
+        model = PropertyModel(estimator="xgboost", estimator_params={"n_estimators": 20}).fit(
+            smiles, y
+        )
     assert model.training_info_["skipped"] == {"invalid_smiles": 2, "missing_or_infinite_target": 2}
     with pytest.raises(ValueError, match="62 molecules but 61 target values"):
         PropertyModel().fit(smiles, y[:-1])

@@ -76,7 +76,11 @@ def test_a_model_gives_wider_intervals_to_molecules_unlike_its_training_data(eso
 
 def test_a_model_saved_with_one_width_still_loads_and_keeps_it(esol, tmp_path):
     smiles, y = esol
-    directory = PropertyModel(estimator="xgboost", estimator_params=FAST).fit(smiles[:300], y[:300]).save(tmp_path / "m")
+    directory = (
+        PropertyModel(estimator="xgboost", estimator_params=FAST)
+        .fit(smiles[:300], y[:300])
+        .save(tmp_path / "m")
+    )
     meta = json.loads((directory / "metadata.json").read_text())
     meta["interval_calibrator"], meta["conformal_quantile"] = None, 1.25
     for key in ("target_transform", "target_transform_note"):
@@ -91,7 +95,9 @@ def test_a_skewed_positive_target_is_fitted_on_the_log_scale_and_said_so(esol):
     smiles, y = esol
     half_life = 10 ** (-0.5 * y)  # strictly positive, lognormal-like
     with pytest.warns(UserWarning, match="fitted on log10 of it"):
-        model = PropertyModel(estimator="xgboost", estimator_params=FAST).fit(smiles[:400], half_life[:400])
+        model = PropertyModel(estimator="xgboost", estimator_params=FAST).fit(
+            smiles[:400], half_life[:400]
+        )
     assert model.target_transform_ == "log"
     out = model.predict(smiles[400:450])
     assert (out["lower"] > 0).all() and (out["lower"] <= out["prediction"]).all()
@@ -109,7 +115,9 @@ def test_a_skewed_positive_target_is_fitted_on_the_log_scale_and_said_so(esol):
 def test_bad_targets_are_clear_errors_or_warnings(esol):
     smiles, y = esol
     with pytest.raises(ModelInputError, match=r"needs strictly positive targets; .* are not"):
-        PropertyModel(target_transform="log", estimator="xgboost", estimator_params=FAST).fit(smiles[:100], y[:100])
+        PropertyModel(target_transform="log", estimator="xgboost", estimator_params=FAST).fit(
+            smiles[:100], y[:100]
+        )
     with pytest.raises(ModelInputError, match="target_transform must be one of"):
         PropertyModel(target_transform="sqrt").fit(smiles[:100], y[:100])
     with pytest.raises(ModelInputError, match="two classes labelled 0 and 1; the targets have 1"):
