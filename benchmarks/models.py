@@ -1,7 +1,7 @@
 """Model quality on held-out test sets and model speed, with PropertyModel's defaults.
 
 Quality (test parts used once, here; defaults were chosen on validation parts
-by benchmarks/model_selection.py):
+by benchmarks/featurizer_selection.py):
 - EGFR pIC50 (curated raw ChEMBL dump), scaffold split 80/20: RMSE, R2,
   Spearman for XGBoost, random forest and the Tanimoto kNN baseline, and the
   empirical coverage of the 90 % conformal intervals; random split for contrast.

@@ -61,6 +61,7 @@ from drugml import schema
 from drugml.errors import DrugmlError
 
 __all__ = [
+    "AdmetData",
     "CampaignConfig",
     "ChemblData",
     "ConfigError",
@@ -144,29 +145,52 @@ class TableData(_Section):
         return self
 
 
+class AdmetData(_Section):
+    """An endpoint of the ADMET panel (:data:`drugml.admet.ENDPOINTS`): its embedded TDC data
+    set, task, unit and target transform come with it."""
+
+    admet: str = Field(description="the endpoint's name, e.g. herg, ames, caco2_wang")
+    rows: Literal["all", "train_val"] = Field(
+        "all", description="all rows, or TDC's train_val rows only (keeps its test set unseen)"
+    )
+
+    @field_validator("admet")
+    @classmethod
+    def _known_endpoint(cls, value: str) -> str:
+        from drugml.admet import ENDPOINTS
+
+        if value not in ENDPOINTS:
+            raise ValueError(f"unknown ADMET endpoint {value!r}; the panel has {list(ENDPOINTS)}"
+                             + suggest(value, ENDPOINTS, " (did you mean `{}`?)"))  # fmt: skip
+        return value
+
+
 def _data_kind(value: Any) -> str | None:
-    if isinstance(value, (ChemblData, TableData)):  # serializing
-        return "chembl" if isinstance(value, ChemblData) else "table"
+    if isinstance(value, (ChemblData, TableData, AdmetData)):  # serializing
+        return {ChemblData: "chembl", TableData: "table", AdmetData: "admet"}[type(value)]
     if isinstance(value, Mapping):
-        if "chembl" in value:
-            return "chembl"
-        if "table" in value:
-            return "table"
+        for kind in ("chembl", "table", "admet"):
+            if kind in value:
+                return kind
     return None
 
 
 DataSource = Annotated[
-    Union[Annotated[ChemblData, Tag("chembl")], Annotated[TableData, Tag("table")]],  # noqa: UP007
+    Union[  # noqa: UP007
+        Annotated[ChemblData, Tag("chembl")],
+        Annotated[TableData, Tag("table")],
+        Annotated[AdmetData, Tag("admet")],
+    ],
     Discriminator(
         _data_kind,
         custom_error_type="data_source",
-        custom_error_message="a model's data names either `chembl:` (activity records) or "
-        "`table:` (a plain table)",
+        custom_error_message="a model's data names `chembl:` (activity records), `table:` (a "
+        "plain table) or `admet:` (an endpoint of the ADMET panel)",
     ),
 ]
 
 
-DATA_TAGS = {"chembl": ChemblData, "table": TableData}
+DATA_TAGS = {"chembl": ChemblData, "table": TableData, "admet": AdmetData}
 
 
 # ------------------------------------------------------------------- models
@@ -196,7 +220,11 @@ class ModelConfig(_Section):
     @model_validator(mode="after")
     def _resolve_task(self) -> ModelConfig:
         data = self.data
-        if isinstance(data, TableData):
+        if isinstance(data, AdmetData):
+            from drugml.admet import ENDPOINTS
+
+            inferred = ENDPOINTS[data.admet].task
+        elif isinstance(data, TableData):
             inferred = ("classification" if data.label_column or data.active_threshold is not None
                         else "regression")  # fmt: skip
         else:
@@ -487,7 +515,7 @@ def _where(loc: tuple, given: Any) -> str:
     node = given
     previous: Any = None
     for part in loc:
-        if previous == "data" and part in ("chembl", "table"):
+        if previous == "data" and part in DATA_TAGS:
             previous = None  # pydantic's tag of the data source, not a key of the file
             continue
         previous = part

@@ -116,7 +116,7 @@ DOMAIN_BITS = FINGERPRINT_BITS
 
 #: Cheap RDKit descriptors (about 0.4 ms a molecule together, against 6.5 ms for
 #: all of them) that carry most of the physchem signal for ADMET endpoints such
-#: as solubility (see benchmarks/model_selection.py).
+#: as solubility (see benchmarks/featurizer_selection.py).
 FAST_DESCRIPTORS = (
     "MolWt", "HeavyAtomCount", "MolLogP", "MolMR", "TPSA", "LabuteASA", "NumHDonors",
     "NumHAcceptors", "NumRotatableBonds", "NumAromaticRings", "NumAliphaticRings",
@@ -139,7 +139,7 @@ def default_featurizer():
     """The featurizer a :class:`PropertyModel` uses unless told otherwise.
 
     ECFP4 counts (2048) plus a few cheap physchem descriptors, each molecule
-    parsed once; chosen on validation data (see ``benchmarks/model_selection.py``).
+    parsed once; chosen on validation data (see ``benchmarks/featurizer_selection.py``).
     """
     from drugml.featurize import ECFP, MolecularFeatures, RDKitDescriptors
 
@@ -572,6 +572,9 @@ class PropertyModel(BaseEstimator):
                                              "nearest_similarity": oof_similarity,
                                              "local_similarity": oof_local,
                                              "fold": oof_fold})  # fmt: skip
+        # With a menu, every candidate's out-of-fold predictions too (``prediction_<name>``).
+        for name, values in (_candidate_predictions(member_oof) if member_oof else {}).items():
+            self.cv_predictions_[f"prediction_{name}"] = _inverse(self.target_transform_, values)
         if test_fold is not None:
             self._evaluate_held_out(test_fold, oof, oof_similarity, oof_local, targets)
             self.held_out_index_ = np.flatnonzero(keep)[test_fold]  # positions in the input

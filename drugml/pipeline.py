@@ -53,6 +53,7 @@ import numpy as np
 from drugml import schema
 from drugml._version import __version__
 from drugml.config import (
+    AdmetData,
     CampaignConfig,
     ChemblData,
     ConfigError,
@@ -187,6 +188,10 @@ def check_inputs(config: CampaignConfig | str | Path | Mapping[str, Any]) -> Cam
         if isinstance(model.data, ChemblData):
             if resolve(f"{prefix}.chembl", model.data.chembl):
                 _check_chembl(model, inputs, prefix, problems)
+        elif isinstance(model.data, AdmetData):
+            from drugml.admet import ENDPOINTS
+
+            resolve(f"{prefix}.admet", ENDPOINTS[model.data.admet].dataset)
         elif resolve(f"{prefix}.table", model.data.table):
             _check_table(model, inputs, prefix, problems)
     if resolve("library.path", config.library.path):
@@ -441,6 +446,33 @@ def training_data(model: ModelConfig, inputs: CampaignInputs, out_dir: str | Pat
         how = f"{inputs.label(key, out_dir)}, curated ({data.activity_type} records)"
         card_target = str(config.name)
         rejected = curated.rejected
+    elif isinstance(data, AdmetData):
+        from drugml.admet import ENDPOINTS
+
+        endpoint = ENDPOINTS[data.admet]
+        key = f"{prefix}.admet"
+        table = inputs.table(key)
+        if data.rows == "train_val":
+            table = table[table["tdc_split"] == "train_val"]
+        column = {"target_column": "y"} if model.task == "regression" else {"label_column": "y"}
+        curated = curate_table(table, smiles_column="smiles", n_jobs=n_jobs, **column)
+        table, log = curated
+        rejected = curated.rejected
+        target = "value" if model.task == "regression" else "label"
+        summary = {"source": "admet", "endpoint": endpoint.name,
+                   "raw_records": len(inputs.table(key)), "compounds": len(table)}  # fmt: skip
+        if model.task == "classification":
+            summary["active_fraction"] = float(table["label"].mean()) if len(table) else 0.0
+        endpoint_words = model.endpoint or f"{endpoint.title}: {endpoint.meaning}"
+        unit = model.unit or endpoint.unit
+        how = f"{inputs.label(key, out_dir)} (TDC {endpoint.tdc_name}, {data.rows} rows)"
+        card_target = None
+        y = table[target].to_numpy(dtype=float)
+        card = {"endpoint": endpoint_words, "unit": unit, "target": card_target,
+                "data_source": how, "data_source_sha256": sha256(inputs.paths[key])}  # fmt: skip
+        return TrainingData(smiles=table["smiles"].tolist(), y=y,
+                            inchikeys=table["inchikey"].tolist(), summary=summary, card=card,
+                            table=table, log=log, rejected=rejected)  # fmt: skip
     else:
         key = f"{prefix}.table"
         curated = curate_table(inputs.table(key), smiles_column=data.smiles_column,
@@ -507,6 +539,8 @@ def _train(model_config: ModelConfig, training: TrainingData, *, seed: int, n_jo
            f"of the calibration folds (their model never saw them), seed {seed}")  # fmt: skip
     card = {k: v for k, v in training.card.items() if v is not None}
     model.describe(**card, held_out_test={**metrics, "how": how})
+    if getattr(model, "selection_", None):
+        metrics["selection"] = model.selection_
     metrics.update({"how": how, "cross_validation": model.cv_metrics_,
                     "features": model.features_description(), **card})  # fmt: skip
     test_data = {"y": training.y[model.held_out_index_],

@@ -451,6 +451,7 @@ def _model_section(title: str, metrics: Mapping[str, Any], card_path: str,
         f"{html.escape(str(metrics.get('data_source', '?')))}. Model card: "
         f'<a href="{html.escape(card_path)}">{html.escape(card_path)}</a>.</p>',
         table_html(pd.DataFrame(rows), float_format="{:.3f}"),
+        _selection_note(metrics.get("selection")),
         f'<p class="note"><b>Held-out test</b>: {html.escape(str(metrics.get("how", "")))} '
         f"({metrics.get('n_train', 0):,} molecules to train a model with the same settings, "
         f"{metrics.get('n_test', 0):,} to test it). <b>Cross-validation</b>: "
@@ -461,6 +462,20 @@ def _model_section(title: str, metrics: Mapping[str, Any], card_path: str,
         "one for close analogues.</p>",
         figures,
     ])  # fmt: skip
+
+
+def _selection_note(selection: Mapping[str, Any] | None) -> str:
+    """How the default chose its estimator, with every candidate's score ('' for a fixed one)."""
+    from drugml.metrics import METRIC_NAMES
+
+    if not selection:
+        return ""
+    metric = METRIC_NAMES.get(selection["metric"], selection["metric"])
+    scores = ", ".join(f"{html.escape(str(name))} {score:.3f}"
+                       for name, score in selection["scores"].items())  # fmt: skip
+    return (f'<p class="note"><b>Estimator chosen per data set</b>: '
+            f"{html.escape(str(selection['chosen']))}, the best {metric} on the "
+            f"{html.escape(str(selection['how']))}: {scores}.</p>")  # fmt: skip
 
 
 def _model_figures(name: str, test: Mapping[str, Any]) -> str:

@@ -33,7 +33,7 @@ TYPOS = [
     ("chembl data", _minimal(models=[{"name": "a", "data": {"chembl": "r", "activity_typ": "Ki"}}]),
      r"`models\[a\].data.activity_typ` is not a setting; did you mean `activity_type`"),
     ("data kind", _minimal(models=[{"name": "a", "data": {"tabel": "t.csv"}}]),
-     r"`models\[a\].data`: a model's data names either `chembl:` .* did you mean `table`"),
+     r"`models\[a\].data`: a model.s data names `chembl:` .* did you mean `table`"),
     ("objective", _minimal(ranking={"objectives": {"q": {"column": "qed", "shape": "increasing",
                                                          "low": 0, "high": 1, "wieght": 2}}}),
      r"`ranking.objectives.q.wieght` is not a setting; did you mean `weight`"),
@@ -169,3 +169,13 @@ def test_the_readme_sets_up_a_target_from_plain_tables_with_a_valid_configuratio
     assert config.model_tasks() == {"active": "classification", "pic50": "regression",
                                     "herg": "classification"}  # fmt: skip
     assert len(block.strip().splitlines()) <= 20  # a few lines, not a page
+
+
+def test_an_admet_panel_endpoint_is_a_model_data_source():
+    config = load_config(_minimal(models=[{"name": "herg", "data": {"admet": "herg"}},
+                                          {"name": "clearance", "data": {
+                                              "admet": "clearance_microsome_az",
+                                              "rows": "train_val"}}]))  # fmt: skip
+    assert config.model_tasks() == {"herg": "classification", "clearance": "regression"}
+    with pytest.raises(ConfigError, match=r"unknown ADMET endpoint 'herq'.*did you mean `herg`"):
+        load_config(_minimal(models=[{"name": "h", "data": {"admet": "herq"}}]))
