@@ -34,9 +34,10 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
 
 # Public submodules, loaded lazily (PEP 562).
 _SUBMODULES = (
-    "assets", "backends", "chem", "cli", "config", "curate", "data", "errors", "featurize",
-    "filters", "gnn", "metrics", "models", "notebooks", "pipeline", "rank", "report", "rna",
-    "scaffolds", "schema", "screen", "split", "structure", "view3d", "viz",
+    "admet", "assets", "backends", "chem", "cli", "config", "curate", "data", "errors",
+    "featurize", "filters", "gnn", "metrics", "models", "notebooks", "pipeline", "rank",
+    "report", "rna", "scaffolds", "schema", "screen", "split", "structure", "uncertainty",
+    "view3d", "viz",
 )  # fmt: skip
 
 __all__ = ["__version__", *_SUBMODULES]

@@ -13,6 +13,10 @@
     drugml config examples
     drugml screen LIBRARY --model DIR [--model NAME=DIR ...] --out DIR
                   [--backend dask --scheduler ADDRESS] [--chunk-size N] [--n-jobs N]
+    drugml admet list
+    drugml admet train --out models/admet [--endpoints herg,ames] [--n-jobs N]
+                       [--estimator NAME] [--estimator-params JSON]
+    drugml admet predict INPUT --panel models/admet --out table.csv [--wide]
 
 Each sub-command is a thin wrapper over a public function, so that scripts
 can do the same thing from Python.
@@ -218,6 +222,71 @@ def _cmd_screen(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_admet_list(args: argparse.Namespace) -> int:
+    from drugml.admet import endpoint_table
+
+    table = endpoint_table()
+    table["better"] = table["better"].fillna("neither")
+    table["tdc best"] = table["tdc_metric"] + " " + table["leaderboard_best"].map("{:g}".format)
+    columns = ["name", "task", "unit", "better", "tdc best"]
+    if args.long:
+        table["estimator"] = table["estimator"].fillna("default")
+        columns += ["estimator", "direction", "meaning"]
+    _print_table(table[columns])
+    print(f"\n{len(table)} endpoints (TDC ADMET benchmark group; `tdc best`: the leaderboard's "
+          "best on TDC's test partition)")  # fmt: skip
+    return 0
+
+
+def _cmd_admet_train(args: argparse.Namespace) -> int:
+    import json
+    import time
+
+    from drugml.admet import AdmetError, train_panel
+
+    try:
+        params = json.loads(args.estimator_params) if args.estimator_params else None
+    except json.JSONDecodeError as exc:
+        raise AdmetError(f"--estimator-params is not JSON: {exc}") from exc
+    start = time.perf_counter()
+    out = train_panel(args.out, endpoints=args.endpoints, n_jobs=args.n_jobs,
+                      estimator=args.estimator, estimator_params=params,
+                      progress=not args.quiet)  # fmt: skip
+    panel = json.loads((out / "panel.json").read_text())
+    for name, record in panel["models"].items():
+        test = record["tdc_test"]
+        print(f"{name:24s} {record['n_trained']:>6,} molecules  {record['fit_seconds']:6.1f} s  "
+              f"TDC test {test['metric']} {test['value']:.3f} (leaderboard best "
+              f"{test['leaderboard_best']:g})")  # fmt: skip
+    print(f"ADMET panel of {len(panel['endpoints'])} endpoints in {out} "
+          f"({time.perf_counter() - start:.0f} s)")  # fmt: skip
+    return 0
+
+
+def _cmd_admet_predict(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from drugml.admet import load_panel
+    from drugml.chem import read_molecules
+
+    panel = load_panel(args.panel)
+    molecules = read_molecules(args.input, smiles_column=args.smiles_column,
+                               id_column=args.id_column)  # fmt: skip
+    if args.wide:
+        table = panel.predict_wide(molecules, endpoints=args.endpoints, percentiles=True)
+    else:
+        table = panel.predict(molecules, endpoints=args.endpoints)
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    table.to_csv(out, index=False)
+    failed = int((~table.drop_duplicates("record")["ok"].astype(bool)).sum()) if len(table) else 0
+    n_endpoints = len(panel.endpoint_names(args.endpoints))
+    print(f"{len(molecules):,} molecules x {n_endpoints} endpoints: {len(table):,} rows in {out}"
+          + (f"; {failed} of {len(molecules):,} molecules could not be used (see the error "
+             "column)" if failed else ""))  # fmt: skip
+    return 0
+
+
 def _print_table(frame) -> None:
     """Print a DataFrame as left-aligned text columns (easier to scan than pandas' default)."""
     cells = [list(map(str, frame.columns))] + [[str(v) for v in row] for row in frame.to_numpy()]
@@ -328,6 +397,39 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-resume", action="store_true", help="start over in --out")
     p.add_argument("--quiet", action="store_true")
     p.set_defaults(func=_cmd_screen)
+
+    admet_parser = commands.add_parser(
+        "admet", help="the ADMET panel: list its endpoints, train it, predict with it"
+    )
+    admet_commands = admet_parser.add_subparsers(dest="admet_command", metavar="ACTION")
+    p = admet_commands.add_parser("list", help="the endpoints: task, unit, direction, TDC's best")
+    p.add_argument("--long", action="store_true", help="also show directions and meanings")
+    p.set_defaults(func=_cmd_admet_list)
+    p = admet_commands.add_parser(
+        "train", help="train one model per endpoint on TDC's train_val rows (minutes)"
+    )
+    p.add_argument("--out", required=True, help="panel folder to write, e.g. models/admet")
+    p.add_argument("--endpoints", help="comma-separated endpoint names (default: all)")
+    p.add_argument("--n-jobs", type=int, help="threads per fit (default: every core)")
+    p.add_argument("--estimator", help="estimator of every endpoint, e.g. xgboost (default: each "
+                   "endpoint's own; `drugml admet list --long`)")  # fmt: skip
+    p.add_argument("--estimator-params",
+                   help="settings of --estimator for every endpoint, as JSON, e.g. "
+                   "'{\"n_estimators\": 200}'")  # fmt: skip
+    p.add_argument("--quiet", action="store_true", help="no progress bars")
+    p.set_defaults(func=_cmd_admet_train)
+    p = admet_commands.add_parser("predict", help="predict every endpoint for a molecule file")
+    p.add_argument("input", help="SMILES, CSV/TSV, SDF or Parquet file (optionally .gz)")
+    p.add_argument("--panel", required=True, help="panel folder (drugml admet train --out)")
+    p.add_argument("--out", required=True, help="CSV file to write")
+    p.add_argument("--endpoints", help="comma-separated endpoint names (default: the panel's)")
+    p.add_argument("--wide", action="store_true",
+                   help="one row per molecule with the screen's columns (default: tidy, one row "
+                   "per molecule and endpoint)")  # fmt: skip
+    p.add_argument("--smiles-column")
+    p.add_argument("--id-column")
+    p.set_defaults(func=_cmd_admet_predict)
+    admet_parser.set_defaults(func=lambda _args: (admet_parser.print_help(), 0)[1])
     return parser
 
 

@@ -118,9 +118,8 @@ DATASETS: list[dict] = [
     },
 ]
 
-# TDC ADMET benchmark group, copied byte for byte from shared/data/admet/. Only four
-# of the twelve shared files are embedded (the twelve total 3.7 MB): name, TDC name,
-# target, meaning of `y`.
+# TDC ADMET benchmark group, copied byte for byte from shared/data/admet/ (all twelve
+# shared files, 3.7 MB together): name, TDC name, target, meaning of `y`.
 ADMET = [
     (
         "herg",
@@ -140,6 +139,54 @@ ADMET = [
         "Caco2_Wang",
         "Caco-2 permeability",
         "regression: y = log10 apparent permeability (cm/s) in Caco-2 cells",
+    ),
+    (
+        "cyp3a4_veith",
+        "CYP3A4_Veith",
+        "CYP3A4 inhibition (drug-drug interactions)",
+        "classification: y = 1 inhibits CYP3A4",
+    ),
+    (
+        "cyp2d6_veith",
+        "CYP2D6_Veith",
+        "CYP2D6 inhibition (drug-drug interactions)",
+        "classification: y = 1 inhibits CYP2D6",
+    ),
+    (
+        "cyp2c9_veith",
+        "CYP2C9_Veith",
+        "CYP2C9 inhibition (drug-drug interactions)",
+        "classification: y = 1 inhibits CYP2C9",
+    ),
+    (
+        "hia_hou",
+        "HIA_Hou",
+        "human intestinal absorption",
+        "classification: y = 1 absorbed in the human intestine",
+    ),
+    (
+        "pgp_broccatelli",
+        "Pgp_Broccatelli",
+        "P-glycoprotein inhibition",
+        "classification: y = 1 inhibits P-glycoprotein",
+    ),
+    (
+        "dili",
+        "DILI",
+        "drug-induced liver injury (safety)",
+        "classification: y = 1 causes drug-induced liver injury",
+    ),
+    (
+        "ppbr_az",
+        "PPBR_AZ",
+        "plasma protein binding",
+        "regression: y = % of drug bound to human plasma proteins",
+    ),
+    (
+        "clearance_microsome_az",
+        "Clearance_Microsome_AZ",
+        "microsomal clearance (metabolic stability)",
+        "regression: y = intrinsic clearance in human liver microsomes, uL/min/mg protein (skewed, strictly positive)",
     ),
 ]
 for _name, _tdc, _target, _meaning in ADMET:

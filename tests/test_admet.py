@@ -82,6 +82,8 @@ def test_unknown_endpoints_are_named():
     with pytest.raises(admet.UnknownEndpointError, match=r"nope.*herg") as info:
         train_panel("unused", endpoints="herg,nope")
     assert isinstance(info.value, DrugmlError)
+    with pytest.raises(admet.AdmetError, match="estimator="):
+        train_panel("unused", endpoints="herg", estimator_params=LIGHT)
 
 
 @pytest.fixture(scope="module")

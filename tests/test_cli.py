@@ -189,3 +189,16 @@ def test_rna_and_featurization_errors_print_one_line(fail, error_name, message, 
     assert message in line
     with pytest.raises(type(raised.value)):
         cli.main(["--debug", "data", "show", "egfr_compounds"])
+
+
+def test_admet_commands_without_training(capsys):
+    # Training and predicting are tested with a small panel in test_admet.py.
+    assert cli.main(["admet", "list", "--long"]) == 0
+    listed = capsys.readouterr().out
+    assert "clearance_microsome_az" in listed and "lower clearance is better" in listed
+    assert cli.main(["admet", "train", "--out", "unused", "--endpoints", "herg,hERG"]) == 2
+    (line,) = _error_lines(capsys)
+    assert "Unknown ADMET endpoint(s) ['hERG']" in line
+    assert cli.main(["admet", "train", "--out", "unused", "--estimator-params", "{n: 1}"]) == 2
+    (line,) = _error_lines(capsys)
+    assert "--estimator-params is not JSON" in line

@@ -102,3 +102,45 @@ def test_property_plots_split_by_group():
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     assert labels == ["inactive (n=2)", "active (n=2)", "rule limit"]
     plt.close(ax.figure)
+
+
+def _admet_tidy() -> pd.DataFrame:
+    """A tidy table as AdmetPanel.predict writes it: two molecules, one unusable."""
+    rows = []
+    for record, (name, ok) in enumerate([("gefitinib", True), ("typo", False), ("ethanol", True)]):
+        for endpoint, pct in (("herg", 90.0), ("caco2_wang", 40.0), ("bbb_martins", 70.0)):
+            value = pct - 10 * record if ok else math.nan
+            rows.append({"record": record, "id": name, "endpoint": endpoint,
+                         "percentile_vs_approved_drugs": value})  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+@pytest.mark.parametrize("kind", ["radar", "bar"])
+def test_admet_percentiles_mark_the_direction_and_skip_unusable_rows(kind):
+    from drugml.viz import plot_admet_percentiles
+
+    with pytest.warns(UserWarning, match=r"records \[1\] \(typo\)"):
+        ax = plot_admet_percentiles(_admet_tidy(), kind=kind, reference=2)
+    ticks = ax.get_xticklabels() if kind == "radar" else ax.get_yticklabels()
+    texts = [t.get_text() for t in ticks]
+    assert texts[0] == "hERG blockade\n(lower is better)"
+    assert texts[1].endswith("(higher is better)") and texts[2].endswith("(context, not a goal)")
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "median approved drug" in legend
+    molecules = [label for label in legend if label != "median approved drug"]
+    assert molecules == ["ethanol", "gefitinib"]  # the reference row first, then the molecules
+    plt.close(ax.figure)
+
+
+def test_admet_percentiles_reject_what_they_cannot_draw():
+    from drugml.viz import VisualizationError, plot_admet_percentiles
+
+    tidy = _admet_tidy().dropna()
+    with pytest.raises(VisualizationError, match="percentile_vs_approved_drugs"):
+        plot_admet_percentiles(tidy.drop(columns="percentile_vs_approved_drugs"))
+    with pytest.raises(VisualizationError, match="kind"):
+        plot_admet_percentiles(tidy, kind="pie")
+    with pytest.raises(VisualizationError, match="at most 1"):
+        plot_admet_percentiles(tidy, max_molecules=1)
+    with pytest.raises(VisualizationError, match="ames"):
+        plot_admet_percentiles(tidy, endpoints=["ames"])
