@@ -28,7 +28,7 @@ Example
 ...     "target_column": "measured log solubility in mols per litre"}}],
 ...     "library": {"path": "approved_drugs"}})
 >>> config.models[0].task, config.models[0].estimator, config.library.chunk_size
-('regression', 'xgboost', 500)
+('regression', 'auto', 500)
 >>> load_config({"library": {"path": "x.smi", "chunksize": 100}, "models": []})
 Traceback (most recent call last):
 ...
