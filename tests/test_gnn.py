@@ -41,7 +41,8 @@ def test_missing_extra_is_named(monkeypatch):
 def gnn_model():
     train, test = scaffold_split(SMILES, test_size=0.2)
     train = train[:400]
-    model = PropertyModel(estimator="gnn", estimator_params={"epochs": 15})
+    # Three calibration folds: four fits instead of six (the slowest fixture of the suite).
+    model = PropertyModel(estimator="gnn", estimator_params={"epochs": 15}, calibration_folds=3)
     model.fit([SMILES[i] for i in train], Y[train])
     return model, [SMILES[i] for i in test], Y[test]
 
