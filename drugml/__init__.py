@@ -36,8 +36,8 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
 _SUBMODULES = (
     "admet", "assets", "backends", "chem", "cli", "config", "curate", "data", "errors",
     "featurize", "filters", "gnn", "metrics", "models", "notebooks", "pipeline", "rank",
-    "report", "rna", "scaffolds", "schema", "screen", "split", "structure", "uncertainty",
-    "view3d", "viz",
+    "rank_stream", "report", "rna", "scaffolds", "schema", "screen", "split", "structure",
+    "uncertainty", "view3d", "viz",
 )  # fmt: skip
 
 __all__ = ["__version__", *_SUBMODULES]

@@ -13,6 +13,9 @@
     drugml config examples
     drugml screen LIBRARY --model DIR [--model NAME=DIR ...] --out DIR
                   [--backend dask --scheduler ADDRESS] [--chunk-size N] [--n-jobs N]
+                  [--profile shortlist --ranking ranking.yaml]
+    drugml rank SCREEN_DIR [--config ranking.yaml | campaign.yaml] --out DIR [--top N]
+                [--overwrite]
     drugml admet list
     drugml admet train --out models/admet [--endpoints herg,ames] [--n-jobs N]
                        [--estimator NAME] [--estimator-params JSON]
@@ -217,8 +220,114 @@ def _cmd_screen(args: argparse.Namespace) -> int:
                    n_jobs=args.n_jobs, backend=args.backend, client=args.scheduler,
                    resume=not args.no_resume, smiles_column=args.smiles_column,
                    id_column=args.id_column, alerts=args.alerts.split(","),
-                   progress=not args.quiet)  # fmt: skip
+                   progress=not args.quiet, profile=args.profile,
+                   ranking=args.ranking)  # fmt: skip
     print(f"results in {args.out}/parts, rejects in {args.out}/rejects")
+    return 0
+
+
+def _cmd_rank(args: argparse.Namespace) -> int:
+    import time
+    from pathlib import Path
+
+    from drugml.rank_stream import (
+        check_screen,
+        rank_screen,
+        ranking_settings,
+        training_compounds,
+    )
+
+    start = time.perf_counter()
+    settings = ranking_settings(args.config)
+    screen = check_screen(args.screen)
+    models = screen.manifest.get("fingerprint", {}).get("models", {})
+    trained_on = training_compounds(Path(args.screen).resolve().parent, models)
+    ranked = rank_screen(args.screen, settings["config"], args.out,
+                         name_column=settings["name_column"], trained_on=trained_on,
+                         known_actives=settings["known_actives"], top_n=args.top,
+                         overwrite=args.overwrite)  # fmt: skip
+    summary = ranked.summary
+    known = summary.get("known_actives") or {}
+    print(f"ranked {summary['structures']:,} distinct structures ({summary['screen_rows']:,} "
+          f"screened rows, {summary['salt_forms_merged']:,} salt forms and duplicates merged): "
+          f"{summary['passing']:,} pass the filters, {summary['selected']} on the short list"
+          + (f", {known['found']} known actives found" if known else "")
+          + (", training compounds marked" if trained_on else "")
+          + f" ({time.perf_counter() - start:.1f} s)")  # fmt: skip
+    print(f"the best {summary['top_n']:,} in {args.out}/ranked_candidates.csv; every structure "
+          f"in {args.out}/ranked/ ({summary['parts']} Parquet parts)")  # fmt: skip
+    return 0
+
+
+def _dock_molecules(value: str, smiles_column: str | None):
+    """A SMILES given on the command line, or a table of molecules from a file."""
+    from pathlib import Path
+
+    import pandas as pd
+
+    from drugml.chem import iter_molecules
+
+    if not Path(value).is_file():
+        return pd.DataFrame({"smiles": [value]}), "smiles"
+    chunks = list(iter_molecules(value, chunk_size=100_000, smiles_column=smiles_column))
+    table = pd.concat(chunks, ignore_index=True) if chunks else pd.DataFrame(columns=["input"])
+    table = table.drop(columns=[c for c in ("read_error",) if c in table])
+    return table.rename(columns={"input": "smiles"}), "smiles"
+
+
+def _cmd_dock(args: argparse.Namespace) -> int:
+    import time
+
+    from drugml import dock
+
+    start = time.perf_counter()
+    if args.center is not None and args.size is None:
+        raise dock.DockingError("--center needs --size")
+    receptor_source = args.structure
+    if args.keep_waters == "bridging":
+        waters = dock.bridging_waters(receptor_source, args.ligand) if args.ligand else []
+    elif args.keep_waters == "none":
+        waters = []
+    else:
+        waters = [w for w in args.keep_waters.split(",") if w]
+    chains = args.chains.split(",") if args.chains else None
+    ligands = [args.ligand] if args.ligand else None
+    receptor = dock.prepare_receptor(receptor_source, chains=chains, keep_waters=waters,
+                                     ligand_residues=ligands)  # fmt: skip
+    if args.center is not None:
+        box = dock.Box(tuple(args.center), tuple(args.size))
+    elif args.residues:
+        box = dock.box_from_residues(receptor_source, args.residues.split(","))
+    else:
+        box = dock.box_from_ligand(receptor_source, args.ligand)
+    key = dock.KeyInteraction(args.key_residue, tuple(args.key_interaction.split(","))) \
+        if args.key_residue else None  # fmt: skip
+    settings = dock.DockingSettings(
+        exhaustiveness=args.exhaustiveness, n_poses=args.n_poses, seed=args.seed,
+        scoring=args.scoring, time_limit=args.time_limit, ph=args.ph,
+        pose_selection="key_interaction" if key else "score", key_interaction=key,
+        check_poses=not args.no_pose_checks)  # fmt: skip
+    molecules, column = _dock_molecules(args.molecules, args.smiles_column)
+    removed = {k: len(v) for k, v in receptor.report["removed"].items() if v}
+    print(f"receptor {receptor.name}: chains {receptor.report['chains']}, waters kept "
+          f"{receptor.report['kept_waters'] or 'none'}, removed {removed}; box centre "
+          f"{box.as_dict()['center']} size {box.as_dict()['size']}")  # fmt: skip
+    table = dock.dock_many(molecules, receptor, box, args.out, settings, smiles_column=column,
+                           n_jobs=args.n_jobs, resume=not args.no_resume,
+                           progress=not args.quiet)  # fmt: skip
+    docked = table["docking_status"] == "docked"
+    print(f"docked {int(docked.sum())} of {len(table)} molecules in "
+          f"{time.perf_counter() - start:.0f} s" + (
+              f"; not docked: {table.loc[~docked, 'docking_status'].value_counts().to_dict()}"
+              if (~docked).any() else ""))  # fmt: skip
+    if docked.any():
+        best = table.loc[docked].sort_values("docking_score").head(5)
+        for _, row in best.iterrows():
+            extra = ""
+            if key is not None:
+                extra = ", key interaction " + ("yes" if row["docking_key_interaction"] else "no")
+            print(f"  {row['docking_score']:7.2f} kcal/mol{extra}  {row[column]}")
+    print(f"table in {args.out}/docking.csv, poses in {args.out}/poses/")
     return 0
 
 
@@ -396,7 +505,53 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--no-resume", action="store_true", help="start over in --out")
     p.add_argument("--quiet", action="store_true")
+    p.add_argument("--profile", choices=["full", "shortlist"], default="full",
+                   help="shortlist: domain, alerts, QED and SA only for molecules that can "
+                   "still reach --ranking's short list (the same short list, faster)")  # fmt: skip
+    p.add_argument("--ranking", help="ranking YAML/TOML the shortlist profile bounds with")
     p.set_defaults(func=_cmd_screen)
+
+    p = commands.add_parser("rank", help="rank (or re-rank) a finished screen in bounded memory")
+    p.add_argument("screen", help="output folder of `drugml screen` (or the screen/ of a run)")
+    p.add_argument("--config", help="ranking YAML/TOML, or a campaign YAML (its ranking: section, "
+                   "name column and known actives; default: the default ranking)")  # fmt: skip
+    p.add_argument("--out", required=True, help="folder for ranked/, ranked_candidates.csv, "
+                   "ranking.json")  # fmt: skip
+    p.add_argument("--top", type=int, default=1000,
+                   help="rows of ranked_candidates.csv (default: %(default)s)")  # fmt: skip
+    p.add_argument("--overwrite", action="store_true",
+                   help="replace another screen's or configuration's ranking in --out")  # fmt: skip
+    p.set_defaults(func=_cmd_rank)
+
+    p = commands.add_parser("dock", help="dock molecules into a structure with AutoDock Vina")
+    p.add_argument("molecules", help="a SMILES, or a file of molecules (SMILES, CSV/TSV, Parquet)")
+    p.add_argument("--structure", required=True, help="PDB/mmCIF file or embedded data set")
+    where = p.add_mutually_exclusive_group(required=True)
+    where.add_argument("--ligand", help="reference ligand (residue name): the box around it")
+    where.add_argument("--residues", help="pocket residues for the box, e.g. 719,769,831")
+    where.add_argument("--center", type=float, nargs=3, metavar=("X", "Y", "Z"),
+                       help="box centre (with --size)")  # fmt: skip
+    p.add_argument("--size", type=float, nargs=3, metavar=("X", "Y", "Z"), help="box size (A)")
+    p.add_argument("--chains", help="chains to keep, e.g. A,B (default: every protein chain)")
+    p.add_argument("--keep-waters", default="bridging",
+                   help="bridging (waters between the reference ligand and the protein), none, "
+                        "or a list like A:10,A:12 (default: %(default)s)")  # fmt: skip
+    p.add_argument("--smiles-column", default=None, help="column with SMILES (files)")
+    p.add_argument("--exhaustiveness", type=int, default=8)
+    p.add_argument("--n-poses", type=int, default=9)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--scoring", choices=["vina", "vinardo"], default="vina")
+    p.add_argument("--time-limit", type=float, default=None, help="seconds per molecule")
+    p.add_argument("--ph", type=float, default=7.4, help="protonation pH (default: %(default)s)")
+    p.add_argument("--key-residue", help="the key interaction's residue, e.g. MET769")
+    p.add_argument("--key-interaction", default="HBAcceptor",
+                   help="ProLIF interactions, comma-separated (default: %(default)s)")  # fmt: skip
+    p.add_argument("--no-pose-checks", action="store_true", help="skip PoseBusters")
+    p.add_argument("--n-jobs", type=int, default=1, help="molecules docked side by side")
+    p.add_argument("--out", required=True, help="folder for docking.csv, poses/, receptor/")
+    p.add_argument("--no-resume", action="store_true", help="start again in --out")
+    p.add_argument("--quiet", action="store_true")
+    p.set_defaults(func=_cmd_dock)
 
     admet_parser = commands.add_parser(
         "admet", help="the ADMET panel: list its endpoints, train it, predict with it"

@@ -12,6 +12,10 @@ fields of :class:`CampaignConfig`:
 - ``library``: the molecules to screen;
 - ``ranking``: objectives and hard filters on the columns of
   :mod:`drugml.schema` (``<model>_prediction``, ``qed``, ...);
+- ``docking`` (optional): dock the top of the short list into the target's
+  structure with AutoDock Vina (:mod:`drugml.dock`); its columns
+  (``docking_score``, ``docking_key_interaction``, ``pose_ok``, ...) can be
+  objectives and filters of the ranking;
 - ``validation``: known actives in the library, to see where they land.
 
 Every key at every depth is checked: an unknown key is an error with a
@@ -65,6 +69,9 @@ __all__ = [
     "CampaignConfig",
     "ChemblData",
     "ConfigError",
+    "DockingBox",
+    "DockingConfig",
+    "KeyInteractionConfig",
     "LibraryConfig",
     "ModelConfig",
     "Objective",
@@ -262,6 +269,11 @@ class LibraryConfig(_Section):
     chunk_size: int = Field(500, ge=1, le=1_000_000)
     n_jobs: int | None = Field(None, ge=1, description="processes; null: the run's n_jobs")
     alerts: list[AlertCatalogue] = Field(default_factory=lambda: list(schema.DEFAULT_ALERTS))
+    profile: Literal["full", "shortlist"] = Field(
+        "full",
+        description="shortlist: domain, alerts, QED and SA only for molecules that can still "
+        "reach the ranking's short list (same short list, faster; drugml.screen)",
+    )
 
     @field_validator("alerts")
     @classmethod
@@ -341,6 +353,51 @@ class RankingConfig(_Section):
 
 
 # --------------------------------------------------------------- validation
+class KeyInteractionConfig(_Section):
+    """The target's key interaction: ProLIF interaction names with one residue."""
+
+    residue: str = Field(description="as ProLIF names it, e.g. MET769 or MET769.A")
+    interactions: list[str] = Field(default_factory=lambda: ["HBAcceptor"], min_length=1)
+
+
+class DockingBox(_Section):
+    """The search box: around the reference ligand (default), around residues, or given."""
+
+    margin: float = Field(5.0, ge=0, le=20, description="A around the ligand or residues")
+    min_size: float = Field(22.0, gt=0, le=60, description="smallest side (A)")
+    residues: list[str | int] | None = Field(None, description="e.g. [719, 769, 831]")
+    center: list[float] | None = Field(None, min_length=3, max_length=3)
+    size: list[float] | None = Field(None, min_length=3, max_length=3)
+
+    @model_validator(mode="after")
+    def _center_and_size(self) -> DockingBox:
+        if (self.center is None) != (self.size is None):
+            raise ValueError("give both center and size, or neither")
+        return self
+
+
+class DockingConfig(_Section):
+    """Dock the top of the short list into the target's structure (:mod:`drugml.dock`)."""
+
+    structure: str | None = Field(None, description="null: target.structure")
+    ligand: str | None = Field(None, description="reference ligand for the box; null: target's")
+    chains: list[str] | None = Field(None, description="null: every protein chain")
+    keep_waters: Literal["bridging", "none"] | list[str | int] = Field(
+        "bridging", description="bridging: waters between the reference ligand and the protein"
+    )
+    box: DockingBox = Field(default_factory=DockingBox)
+    top_n: int = Field(6, ge=0, le=100_000, description="molecules of the short list to dock")
+    exhaustiveness: int = Field(4, ge=1, le=64)
+    n_poses: int = Field(9, ge=1, le=40)
+    scoring: Literal["vina", "vinardo"] = "vina"
+    time_limit: float | None = Field(300.0, gt=0, description="seconds per molecule")
+    ph: float | None = Field(7.4, ge=0, le=14, description="protonation; null: as given")
+    pose_selection: Literal["score", "key_interaction"] = "key_interaction"
+    key_interaction: KeyInteractionConfig | None = None
+    check_poses: bool = Field(True, description="PoseBusters on every pose")
+    n_jobs: int | None = Field(None, ge=1, description="processes; null: the run's n_jobs")
+
+
 class ValidationConfig(_Section):
     """Known actives in the library, found by name (``library.name_column``)."""
 
@@ -358,6 +415,7 @@ class CampaignConfig(_Section):
     models: list[ModelConfig] = Field(min_length=1)
     library: LibraryConfig
     ranking: RankingConfig = Field(default_factory=RankingConfig)
+    docking: DockingConfig | None = None
     validation: ValidationConfig = Field(default_factory=ValidationConfig)
     #: Folder relative paths are resolved against (the configuration file's).
     base_dir: Path = Field(default_factory=Path.cwd, exclude=True)
@@ -372,6 +430,15 @@ class CampaignConfig(_Section):
                                  "must be unique (it names the screen's columns)")  # fmt: skip
             seen.add(model.name)
         return models
+
+    @model_validator(mode="after")
+    def _docking_needs_a_structure(self) -> CampaignConfig:
+        docking, target = self.docking, self.target
+        has_structure = docking is not None and (docking.structure or (target and target.structure))
+        if docking is not None and docking.top_n and not has_structure:
+            raise ValueError("docking needs a structure: set docking.structure or "
+                             "target.structure")  # fmt: skip
+        return self
 
     @model_validator(mode="after")
     def _known_actives_need_names(self) -> CampaignConfig:
@@ -685,6 +752,7 @@ library:
   name_column: null          # names shown in the report; finds known actives
   chunk_size: 500
   alerts: [pains, brenk]     # structural-alert catalogues checked: pains, brenk, nih
+  profile: full              # shortlist: alerts, QED, SA, domain only where needed
 
 ranking:                     # objectives on the screen's columns (drugml.schema)
   objectives:

@@ -35,8 +35,10 @@ __all__ = [
     "METRIC_NAMES",
     "actives_in_top",
     "bedroc",
+    "bedroc_from_positions",
     "classification_metrics",
     "enrichment_factor",
+    "enrichment_from_positions",
     "enrichment_summary",
     "interval_metrics",
     "regression_metrics",
@@ -202,3 +204,49 @@ def enrichment_summary(
         "ef_5pct": enrichment_factor(scores, is_active, 0.05),
         "bedroc_alpha20": bedroc(scores, is_active, 20.0),
     }
+
+
+def bedroc_from_positions(positions: Iterable[int], n: int, alpha: float = 20.0) -> float:
+    """BEDROC from the 0-based places of the actives in a list of ``n`` (as :func:`bedroc`,
+    RDKit's formula, without a list of ``n`` entries: for rankings of millions).
+
+    >>> round(bedroc_from_positions([0], 4), 3) == round(bedroc(np.array([3.0, 2, 1, 0]),
+    ...                                                          np.array([1, 0, 0, 0])), 3)
+    True
+    """
+    places = np.asarray(sorted(positions), dtype=float)
+    n_actives = len(places)
+    if n_actives == 0 or n == 0:
+        return float("nan")
+    denom = 1.0 / n * ((1 - math.exp(-alpha)) / (math.exp(alpha / n) - 1))
+    sum_exp = 0.0
+    for place in places:  # summed in list order, as RDKit does
+        sum_exp += math.exp(-(alpha * (place + 1)) / n)
+    rie = sum_exp / (n_actives * denom)
+    ratio = n_actives / n
+    rie_max = (1 - math.exp(-alpha * ratio)) / (ratio * (1 - math.exp(-alpha)))
+    rie_min = (1 - math.exp(alpha * ratio)) / (ratio * (1 - math.exp(alpha)))
+    return float((rie - rie_min) / (rie_max - rie_min)) if rie_max != rie_min else 1.0
+
+
+def enrichment_from_positions(positions: Iterable[int], n_compounds: int,
+                              by: str = "rank") -> dict[str, Any]:  # fmt: skip
+    """:func:`enrichment_summary` from the 0-based places of the known actives in a ranked
+    list of ``n_compounds`` (for a ranking streamed from disk, never held in memory).
+
+    >>> enrichment_from_positions([0], 4)["ef_1pct"]
+    4.0
+    """
+    places = np.asarray(sorted(positions), dtype=np.int64)
+    n_actives = len(places)
+    summary: dict[str, Any] = {"ranked_by": by, "n_compounds": int(n_compounds),
+                               "n_known_actives": n_actives}  # fmt: skip
+    tops = {p: max(1, math.ceil(p / 100 * n_compounds)) for p in (1, 5)}
+    for p, top in tops.items():
+        summary[f"n_in_top_{p}pct"] = int((places < top).sum()) if n_compounds else 0
+    for p, top in tops.items():
+        found = summary[f"n_in_top_{p}pct"]
+        summary[f"ef_{p}pct"] = (float(found / top / (n_actives / n_compounds))
+                                 if n_compounds and n_actives else float("nan"))  # fmt: skip
+    summary["bedroc_alpha20"] = bedroc_from_positions(places, n_compounds, 20.0)
+    return summary

@@ -221,11 +221,11 @@ def _neighbour_similarities(
 ) -> tuple[np.ndarray, np.ndarray]:
     """``(nearest, local)``: similarity to the nearest reference row, and the mean
     similarity to the :data:`LOCAL_NEIGHBOURS` nearest (0 where there are none)."""
-    from drugml.featurize import nearest_tanimoto
+    from drugml.featurize import top_tanimoto
 
     if not len(reference) or not len(query):
         return np.zeros(len(query)), np.zeros(len(query))
-    similarities, _ = nearest_tanimoto(query, reference, k=LOCAL_NEIGHBOURS)
+    similarities = top_tanimoto(query, reference, k=LOCAL_NEIGHBOURS)
     return similarities[:, 0], similarities.mean(axis=1)
 
 
@@ -659,13 +659,21 @@ class PropertyModel(BaseEstimator):
         return out
 
     def predict_mols(self, mols: Sequence, features: np.ndarray | None = None,
-                     domain_fingerprints: Sequence | None = None) -> pd.DataFrame:  # fmt: skip
+                     domain_fingerprints: Sequence | None = None,
+                     domain: bool | np.ndarray = True) -> pd.DataFrame:  # fmt: skip
         """Predictions for parsed, valid RDKit molecules: the screening path.
 
         ``features`` (this model's featurizer output) and ``domain_fingerprints``
         (ECFP4 2048-bit vectors, :func:`drugml.featurize.bit_fingerprints`) can be
         passed in when several models share them, so each molecule is featurized
         once. Columns as :meth:`predict` without ``ok``/``error``.
+
+        ``domain``: ``False``, or a boolean mask, searches the training set (the
+        applicability domain and, for regression, the interval, which widens
+        with the distance to it) for no molecule, or only those of the mask;
+        the others get NaN in ``lower``, ``upper`` and ``nearest_similarity``
+        and ``<NA>`` in ``in_domain`` (a nullable boolean column then). The
+        values computed are those of a search over every molecule.
         """
         import pandas as pd
 
@@ -673,25 +681,46 @@ class PropertyModel(BaseEstimator):
 
         self._check_fitted()
         mols = list(mols)
-        fps = domain_fingerprints if domain_fingerprints is not None else (
-            _domain_fingerprints(mols))  # fmt: skip
+        if domain is True or domain is False:
+            searched = np.full(len(mols), domain, dtype=bool)
+        else:
+            searched = np.asarray(domain, dtype=bool)
+        if len(searched) != len(mols):
+            raise ModelInputError(f"domain mask has {len(searched)} entries for {len(mols)} "
+                                  "molecules")  # fmt: skip
+        if domain_fingerprints is not None:
+            fps = domain_fingerprints
+        elif searched.any() or self._backend().input_kind in (FINGERPRINTS, ALL_INPUTS):
+            fps = _domain_fingerprints(mols)
+        else:
+            fps = [None] * len(mols)  # neither searched nor read by the estimator
+        bits = fingerprint_bits([fps[i] for i in np.flatnonzero(searched)]) if searched.any() \
+            else np.zeros((0, DOMAIN_BITS), dtype=np.uint8)  # fmt: skip
         if features is None:
             features = self._features(mols)
         raw = self._raw_predict(features, fps, mols) if mols else np.array([])
         out = pd.DataFrame(index=range(len(mols)))
+        similarity = np.full(len(mols), np.nan)
         if self.task == "regression":
-            similarity, local = _neighbour_similarities(fingerprint_bits(fps), self.training_bits_)
+            local = np.full(len(mols), np.nan)
+            near, local[searched] = _neighbour_similarities(bits, self.training_bits_)
+            similarity[searched] = near
             transform = getattr(self, "target_transform_", None)
-            lower, upper = self._interval(raw, local)
+            lower, upper = np.full(len(mols), np.nan), np.full(len(mols), np.nan)
+            lower[searched], upper[searched] = self._interval(raw[searched], local[searched])
             out["prediction"] = _inverse(transform, raw)
             out["lower"], out["upper"] = _inverse(transform, lower), _inverse(transform, upper)
         else:
-            similarity = _nearest_similarity(fingerprint_bits(fps), self.training_bits_)
+            similarity[searched] = _nearest_similarity(bits, self.training_bits_)
             probability = _apply_platt(self.calibrator_, raw) if len(raw) else raw
             out["prediction"] = (probability >= 0.5).astype(int)
             out["probability"] = probability
         out["nearest_similarity"] = similarity
-        out["in_domain"] = similarity >= self.domain_threshold_
+        in_domain = similarity >= self.domain_threshold_
+        if searched.all():
+            out["in_domain"] = in_domain
+        else:
+            out["in_domain"] = pd.arrays.BooleanArray(in_domain & searched, ~searched)
         return out
 
     def _interval(self, prediction: np.ndarray, local_similarity: np.ndarray

@@ -16,7 +16,10 @@ any work starts (:func:`check_inputs`), then:
 3. screens the library once with every model and the drug-likeness filters
    (:mod:`drugml.screen`); salt forms of one parent (same InChIKey) merge;
 4. ranks the candidates on the configured objectives and filters
-   (:mod:`drugml.rank`; columns from :mod:`drugml.schema`);
+   (:mod:`drugml.rank`; columns from :mod:`drugml.schema`); a screen of more
+   than :data:`IN_MEMORY_RANKING_ROWS` rows is ranked streaming
+   (:mod:`drugml.rank_stream`: ``ranked/`` holds every structure,
+   ``ranked_candidates.csv`` the top 1,000, Pareto fronts over the best pool);
 5. checks itself: where do the known actives named in the configuration
    land? Enrichment factors at 1 % and 5 % and BEDROC (alpha 20), on the
    whole library and without the compounds any model was trained on, for
@@ -72,6 +75,8 @@ __all__ = [
     "TrainingData",
     "check_inputs",
     "default_config_path",
+    "dock_candidates",
+    "docking_setup",
     "example_configs",
     "find_known_actives",
     "input_label",
@@ -198,6 +203,8 @@ def check_inputs(config: CampaignConfig | str | Path | Mapping[str, Any]) -> Cam
         _check_library(config, inputs, problems)
     if config.target is not None and resolve("target.structure", config.target.structure):
         _check_structure(config, inputs, problems)
+    if config.docking is not None and config.docking.top_n:
+        _check_docking(config, inputs, problems, resolve)
     problems += _ranking_problems(config)
     if problems:
         raise ConfigError(format_problems(problems))
@@ -358,10 +365,72 @@ def _check_structure(config: CampaignConfig, inputs: CampaignInputs, problems: l
             problems.append(f"`target.ligand_smiles`: {exc}")
 
 
+def _check_docking(config: CampaignConfig, inputs: CampaignInputs, problems: list[str],
+                   resolve: Any) -> None:  # fmt: skip
+    """The docking section: packages installed, structure, reference ligand, waters, residue."""
+    import importlib.util
+
+    from drugml.errors import DrugmlError
+    from drugml.structure import load_structure
+
+    docking = config.docking
+    assert docking is not None
+    missing = [m for m in ("vina", "meeko", "prolif", "posebusters", "dimorphite_dl")
+               if importlib.util.find_spec(m) is None]  # fmt: skip
+    if missing:
+        problems.append(f"`docking`: the packages {missing} are not installed: "
+                        "pip install 'drugml[dock]' (or remove the docking section)")  # fmt: skip
+    if docking.structure is not None:
+        if not resolve("docking.structure", docking.structure):
+            return
+        key = "docking.structure"
+    else:
+        key = "target.structure"
+        if key not in inputs.paths:
+            return  # reported by the target's check
+    ligand = docking.ligand or (config.target.ligand if config.target else None)
+    source = inputs.datasets.get(key) or inputs.paths[key]
+    try:
+        structure = load_structure(source, ligand_residues=[ligand] if ligand else None)
+    except DrugmlError as exc:
+        problems.append(f"`{key}`: {exc}")
+        return
+    box = docking.box
+    if box.center is None and box.residues is None:
+        names = sorted({x.resname for x in structure.ligands()})
+        if not ligand:
+            problems.append("`docking.ligand`: the box needs a reference ligand (or "
+                            "docking.box.residues, or docking.box.center and size)")  # fmt: skip
+        elif ligand.upper() not in {x.resname.upper()
+                                    for x in structure.ligands(include_excluded=True)}:  # fmt: skip
+            problems.append(f"`docking.ligand`: {ligand!r} is not a ligand of "
+                            f"{inputs.given[key]}" + suggest(ligand, names)
+                            + f" Its ligands are {names or 'none'}")  # fmt: skip
+    residues = {f"{r.get_resname().strip()}{r.id[1]}".upper()
+                for chain in structure.model for r in chain}  # fmt: skip
+    if docking.key_interaction is not None:
+        wanted = docking.key_interaction.residue.split(".")[0].upper()
+        if wanted not in residues:
+            near = [r for r in residues if r[:3] == wanted[:3]]
+            problems.append(f"`docking.key_interaction.residue`: {inputs.given[key]} has no "
+                            f"residue {docking.key_interaction.residue!r}"
+                            + suggest(wanted, near))  # fmt: skip
+    if isinstance(docking.keep_waters, list):
+        waters = {f"{c.id}:{r.id[1]}" for c in structure.model for r in c
+                  if r.get_resname().strip() in ("HOH", "WAT")}  # fmt: skip
+        numbers = {w.split(":")[1] for w in waters}
+        for water in docking.keep_waters:
+            if str(water) not in waters and str(water) not in numbers:
+                problems.append(f"`docking.keep_waters`: no water {water!r} in "
+                                f"{inputs.given[key]} (it has {len(waters)})")  # fmt: skip
+
+
 def _ranking_problems(config: CampaignConfig) -> list[str]:
     """Objectives, filters and the novelty column must name columns the run produces."""
     keep = [config.library.name_column] if config.library.name_column else []
     produced = schema.screen_columns(config.model_tasks(), config.library.alerts, keep)
+    if config.docking is not None and config.docking.top_n:
+        produced += list(schema.DOCKING_COLUMNS)
     problems = []
     ranking = config.ranking
     alert_columns = {c for name in schema.ALERT_CATALOGS for c in (name, f"{name}_alerts")}
@@ -582,7 +651,7 @@ def find_known_actives(screened: pd.DataFrame, names: list[str], name_column: st
     wanted = {n.upper() for n in names}
     if not wanted or not name_column or not len(screened):
         return set()
-    upper = screened[name_column].astype(str).str.upper()
+    upper = screened[name_column].fillna("").astype(str).str.upper()  # no name: no match
     chosen = upper.isin(wanted) | upper.str.split().str[0].isin(wanted)
     return set(screened.loc[chosen, "inchikey"])
 
@@ -602,7 +671,164 @@ def lead_models(config: CampaignConfig) -> list[str]:
     return sorted(weights, key=lambda n: -weights[n])
 
 
+# ------------------------------------------------------------------ docking
+def docking_setup(config: CampaignConfig, inputs: CampaignInputs, seed: int | None = None
+                  ) -> tuple[Any, Any, Any]:  # fmt: skip
+    """``(receptor, box, settings)`` of a campaign's docking section (:mod:`drugml.dock`)."""
+    from drugml import dock
+    from drugml.structure import load_structure
+
+    docking = config.docking
+    assert docking is not None
+    key = "docking.structure" if docking.structure is not None else "target.structure"
+    ligand = docking.ligand or (config.target.ligand if config.target else None)
+    source = inputs.datasets.get(key) or inputs.paths[key]
+    structure = load_structure(source, ligand_residues=[ligand] if ligand else None)
+    if docking.keep_waters == "bridging":
+        waters = dock.bridging_waters(structure, ligand) if ligand else []
+    elif docking.keep_waters == "none":
+        waters = []
+    else:
+        waters = list(docking.keep_waters)
+    receptor = dock.prepare_receptor(structure, chains=docking.chains, keep_waters=waters)
+    box_config = docking.box
+    if box_config.center is not None and box_config.size is not None:
+        box = dock.Box(tuple(box_config.center), tuple(box_config.size))
+    elif box_config.residues is not None:
+        box = dock.box_from_residues(structure, box_config.residues, box_config.margin,
+                                     box_config.min_size)  # fmt: skip
+    else:
+        box = dock.box_from_ligand(structure, ligand, box_config.margin, box_config.min_size)
+    key_interaction = None
+    if docking.key_interaction is not None:
+        wanted = docking.key_interaction
+        key_interaction = dock.KeyInteraction(wanted.residue, tuple(wanted.interactions))
+    settings = dock.DockingSettings(
+        exhaustiveness=docking.exhaustiveness, n_poses=docking.n_poses, seed=int(
+            config.seed if seed is None else seed), scoring=docking.scoring,
+        time_limit=docking.time_limit, ph=docking.ph,
+        pose_selection=docking.pose_selection if key_interaction is not None else "score",
+        key_interaction=key_interaction, check_poses=docking.check_poses)  # fmt: skip
+    return receptor, box, settings
+
+
+def dock_candidates(config: CampaignConfig, inputs: CampaignInputs, ranked: pd.DataFrame,
+                    out_dir: str | Path, n_jobs: int = 1, progress: bool = True
+                    ) -> tuple[pd.DataFrame, dict[str, Any]]:  # fmt: skip
+    """Dock the ``docking.top_n`` best molecules of the short list; ``(ranked, summary)``.
+
+    ``ranked`` gets the columns of :data:`drugml.schema.DOCKING_COLUMNS` (empty
+    for molecules not docked) and keeps its order. Poses, the receptor and
+    ``docking.csv`` go to ``out_dir``. The short list (``selected``) is taken
+    in rank order; with fewer selected molecules than ``top_n``, the next
+    passing molecules by rank fill up.
+    """
+    from drugml.dock import dock_many
+
+    docking = config.docking
+    assert docking is not None
+    started = time.perf_counter()
+    receptor, box, settings = docking_setup(config, inputs)
+    order = ranked.sort_values("rank") if "rank" in ranked else ranked
+    chosen = list(order.index[order["selected"]]) if "selected" in order else []
+    if len(chosen) < docking.top_n and "passes_filters" in order:
+        chosen += [i for i in order.index[order["passes_filters"]] if i not in set(chosen)]
+    chosen = chosen[: docking.top_n]
+    keep = [c for c in ("rank", "id", "smiles", "inchikey") if c in ranked]
+    table = dock_many(ranked.loc[chosen, keep], receptor, box, out_dir, settings,
+                      n_jobs=int(docking.n_jobs or n_jobs), resume=False,
+                      progress=progress)  # fmt: skip
+    out = ranked.copy()
+    for column in [c for c in table.columns if c not in keep]:
+        values = table[column].to_numpy()
+        out[column] = None if values.dtype == object else np.nan
+        out.loc[chosen, column] = values
+    # pose files relative to the run's folder (the report's), not the docking folder
+    folder = Path(out_dir).name
+    poses = [f"{folder}/{p}" if isinstance(p, str) and p else "" for p in out["docking_pose_file"]]
+    out["docking_pose_file"] = poses
+    statuses = table["docking_status"].value_counts().to_dict()
+    key = "docking.structure" if docking.structure is not None else "target.structure"
+    summary = {
+        "structure": str(inputs.datasets.get(key) or inputs.paths[key]),
+        "reference_ligand": docking.ligand or (config.target.ligand if config.target else None),
+        "docked": int((table["docking_status"] == "docked").sum()),
+        "asked": len(chosen),
+        "statuses": statuses,
+        "receptor": receptor.report,
+        "box": box.as_dict(),
+        "settings": settings.as_dict(),
+        "key_interaction_made": int(table["docking_key_interaction"].eq(True).sum()),
+        "poses_ok": int(table["pose_ok"].eq(True).sum()),
+        "seconds": round(time.perf_counter() - started, 1),
+        "folder": str(Path(out_dir).name),
+    }  # fmt: skip
+    return out, summary
+
+
+def ranking_without_docking(ranking_config: Mapping[str, Any]) -> dict[str, Any]:
+    """The ranking configuration minus its objectives and filters on docking columns: the
+    ranking done before docking, which chooses the molecules to dock."""
+    docking = set(schema.DOCKING_COLUMNS)
+    out = dict(ranking_config)
+    out["objectives"] = {k: v for k, v in ranking_config["objectives"].items()
+                         if v["column"] not in docking}  # fmt: skip
+    out["filters"] = {k: v for k, v in ranking_config["filters"].items() if k not in docking}
+    return out
+
+
+def uses_docking(ranking_config: Mapping[str, Any]) -> bool:
+    """Whether an objective or a filter of the ranking is on a docking column."""
+    return ranking_without_docking(ranking_config) != dict(ranking_config)
+
+
+def rerank_docked(ranked: pd.DataFrame, ranking_config: Mapping[str, Any]) -> pd.DataFrame:
+    """Re-order the docked molecules among the places they hold, by the full ranking
+    (docking objectives and filters included); every other row keeps its place.
+
+    Docking scores exist only for the molecules docked, so they cannot rank the rest:
+    the docked molecules (the top of the short list) swap places among themselves.
+    ``score_with_docking`` is their score under the full configuration;
+    ``passes_filters`` and ``filter_reasons`` take its docking filters into account.
+    """
+    from drugml.rank import rank_candidates
+
+    docked = ranked.index[ranked["docking_status"].notna()]
+    if not len(docked) or not uses_docking(ranking_config):
+        return ranked
+    config = dict(ranking_config)
+    config["top_k"] = 0  # the short list is already chosen
+    kept = ("in_training_data", "known_active", "rank")
+    ranking = [c for c in ranked.columns if c in schema.RANKING_COLUMNS and c not in kept]
+    derived = ranking + [c for c in ranked.columns if c.startswith("d_")]
+    subset = ranked.loc[docked].drop(columns=derived)
+    subset = subset.rename(columns={"rank": "rank_before_docking"})
+    subset["_row"] = list(docked)
+    again = rank_candidates(subset.reset_index(drop=True), config)
+    out = ranked.copy()
+    out["score_with_docking"] = np.nan
+    places = sorted(out.loc[docked, "rank"])
+    new_rows = list(again["_row"])
+    moved = out.loc[new_rows].copy()
+    moved["rank_before_docking"] = moved["rank"].to_numpy()
+    moved["rank"] = places
+    moved["score_with_docking"] = again["score"].to_numpy()
+    moved["passes_filters"] = again["passes_filters"].to_numpy()
+    moved["filter_reasons"] = again["filter_reasons"].to_numpy()
+    import pandas as pd
+
+    out = pd.concat([out.drop(index=docked), moved])
+    return out.sort_values("rank", kind="stable").reset_index(drop=True)
+
+
 # ---------------------------------------------------------------------- run
+#: Screens with more scored rows are ranked by :func:`drugml.rank_stream.rank_screen` (in
+#: bounded memory; Pareto fronts over the best pool), smaller ones in memory by
+#: :func:`drugml.rank.rank_candidates` (every column of every structure in
+#: ``ranked_candidates.csv``; Pareto fronts over all of them: O(n^2)).
+IN_MEMORY_RANKING_ROWS = 20_000
+
+
 def run(config: str | Path | Mapping[str, Any] | CampaignConfig | None, out_dir: str | Path,
         progress: bool = True) -> dict[str, Any]:  # fmt: skip
     """Run a campaign; returns the metrics (also in ``out_dir/metrics.json``).
@@ -612,6 +838,8 @@ def run(config: str | Path | Mapping[str, Any] | CampaignConfig | None, out_dir:
     progress bars for training and screening.
     """
     import os
+
+    import pandas as pd
 
     from drugml import data
     from drugml._io import sha256
@@ -674,45 +902,96 @@ def run(config: str | Path | Mapping[str, Any] | CampaignConfig | None, out_dir:
         inputs.paths["library.path"], model_dirs, out / "screen",
         chunk_size=library.chunk_size, n_jobs=int(library.n_jobs or n_jobs),
         smiles_column=library.smiles_column, id_column=library.id_column,
-        keep_columns=keep, alerts=library.alerts, resume=False, progress=progress)  # fmt: skip
+        keep_columns=keep, alerts=library.alerts, resume=False, progress=progress,
+        profile=library.profile, ranking=config.ranking.as_dict())  # fmt: skip
     screen_summary["library"] = library_label
-    screened = load_results(out / "screen")
     rejects = load_rejects(out / "screen")
     timings["screen"] = time.perf_counter() - tick
 
-    # 4. Rank: one row per parent structure (salt forms and duplicates merged).
+    # 4. Rank: one row per parent structure (salt forms and duplicates merged); a big
+    # screen streams (drugml.rank_stream): ranked_candidates.csv is then its top.
     tick = time.perf_counter()
-    unique = merge_salt_forms(screened, keep[0] if keep else None)
     ranking_config = config.ranking.as_dict()
-    ranked = rank_candidates(unique, ranking_config)
+    # objectives and filters on docking columns wait for the docking (step 4b)
+    first_pass = ranking_without_docking(ranking_config)
     trained_on: dict[str, list[str]] = {}  # InChIKey -> the models trained on it
     for name, set_ in training.items():
         for key in dict.fromkeys(set_.inchikeys):
             trained_on.setdefault(key, []).append(name)
-    ranked["in_training_data"] = ranked["inchikey"].isin(trained_on)
-    ranked["training_data_of"] = ["; ".join(trained_on.get(k, [])) for k in ranked["inchikey"]]
-    actives = find_known_actives(screened, config.validation.known_actives,
-                                 library.name_column or "")  # fmt: skip
-    ranked["known_active"] = ranked["inchikey"].isin(actives)
-    ranked.to_csv(out / "ranked_candidates.csv", index=False)
-    ranked.to_parquet(out / "ranked_candidates.parquet", index=False)
+    leads = {name: schema.prediction_column(name, config.model_tasks()[name])
+             for name in lead_models(config)}  # fmt: skip
+    seen = set(trained_on)
+    validation: dict[str, Any] = {}
+    if screen_summary["scored"] > IN_MEMORY_RANKING_ROWS:
+        from drugml.rank_stream import rank_screen
+
+        ranked = rank_screen(out / "screen", first_pass, out, name_column=keep[0] if keep
+                             else None, trained_on=trained_on,
+                             known_actives=config.validation.known_actives,
+                             rank_by=list(leads.values()), overwrite=True)  # fmt: skip
+        actives, n_unique = ranked.known_inchikeys, len(ranked)
+        validation["all_compounds"] = ranked.enrichment()
+        validation["without_training_compounds"] = ranked.enrichment(without_training=True)
+        for name, column in leads.items():
+            validation[f"{name}_alone"] = ranked.enrichment(column)
+            validation[f"{name}_alone_without_training_compounds"] = ranked.enrichment(
+                column, without_training=True)  # fmt: skip
+        known = ranked.known
+    else:
+        screened = load_results(out / "screen")
+        unique = merge_salt_forms(screened, keep[0] if keep else None)
+        ranked = rank_candidates(unique, first_pass)
+        ranked["in_training_data"] = ranked["inchikey"].isin(trained_on)
+        ranked["training_data_of"] = ["; ".join(trained_on.get(k, []))
+                                      for k in ranked["inchikey"]]  # fmt: skip
+        actives = find_known_actives(screened, config.validation.known_actives,
+                                     library.name_column or "")  # fmt: skip
+        ranked["known_active"] = ranked["inchikey"].isin(actives)
+        ranked.to_csv(out / "ranked_candidates.csv", index=False)
+        ranked.to_parquet(out / "ranked_candidates.parquet", index=False)
+        n_unique = len(unique)
+        del screened, unique
+        # 5. Validation: the final ranking, and each scoring model alone.
+        validation["all_compounds"] = enrichment_summary(ranked, actives)
+        validation["without_training_compounds"] = enrichment_summary(ranked, actives, seen)
+        for name, column in leads.items():
+            validation[f"{name}_alone"] = enrichment_summary(ranked, actives, by=column)
+            validation[f"{name}_alone_without_training_compounds"] = enrichment_summary(
+                ranked, actives, seen, by=column)  # fmt: skip
+        known = ranked[ranked["known_active"]]
     timings["rank"] = time.perf_counter() - tick
 
-    # 5. Validation: the final ranking, and each scoring model alone.
-    seen = set(trained_on)
-    validation: dict[str, Any] = {
-        "all_compounds": enrichment_summary(ranked, actives),
-        "without_training_compounds": enrichment_summary(ranked, actives, seen),
-    }
-    for name in lead_models(config):
-        column = schema.prediction_column(name, config.model_tasks()[name])
-        validation[f"{name}_alone"] = enrichment_summary(ranked, actives, by=column)
-        validation[f"{name}_alone_without_training_compounds"] = enrichment_summary(
-            ranked, actives, seen, by=column)  # fmt: skip
-    validation["known_actives_failing_filters"] = ranked.loc[
-        ranked["known_active"] & ~ranked["passes_filters"], "id"].astype(str).tolist()  # fmt: skip
+    # 4b. Dock the top of the short list; docking objectives re-order the docked molecules.
+    docking_summary = None
+    if config.docking is not None and config.docking.top_n:
+        tick = time.perf_counter()
+        streamed = not isinstance(ranked, pd.DataFrame)
+        frame = ranked.top if streamed else ranked
+        say(f"docking the best {config.docking.top_n} of the short list "
+            f"(exhaustiveness {config.docking.exhaustiveness})")  # fmt: skip
+        frame, docking_summary = dock_candidates(config, inputs, frame, out / "docking",
+                                                 n_jobs=n_jobs, progress=progress)  # fmt: skip
+        frame = rerank_docked(frame, ranking_config)
+        if streamed:  # the docked molecules are at the top: its table and the highlights
+            ranked.top = frame
+            columns = ["inchikey", *[c for c in frame.columns if c in schema.DOCKING_COLUMNS]]
+            ranked.highlights = ranked.highlights.drop(
+                columns=[c for c in columns[1:] if c in ranked.highlights]).merge(
+                frame[columns], on="inchikey", how="left")  # fmt: skip
+            frame.to_csv(out / "ranked_candidates.csv", index=False)
+        else:
+            ranked = frame
+            ranked.to_csv(out / "ranked_candidates.csv", index=False)
+            ranked.to_parquet(out / "ranked_candidates.parquet", index=False)
+        timings["docking"] = time.perf_counter() - tick
+        done = docking_summary
+        say(f"docked {done['docked']} of {done['asked']} in {timings['docking']:.0f} s: "
+            f"{done['key_interaction_made']} make the key interaction, {done['poses_ok']} "
+            "poses pass PoseBusters' checks")  # fmt: skip
+    validation["known_actives_failing_filters"] = known.loc[
+        ~known["passes_filters"], "id"].astype(str).tolist()  # fmt: skip
     found = validation["all_compounds"]
-    n_seen = int((ranked["known_active"] & ranked["in_training_data"]).sum())
+    n_seen = int(known["in_training_data"].sum())
     say(f"screened {screen_summary['records']:,} records; known actives in the top 5 %: "
         f"{found['n_in_top_5pct']} of {found['n_known_actives']} ({n_seen} of the "
         f"{found['n_known_actives']} are in a model's training data)")  # fmt: skip
@@ -722,9 +1001,10 @@ def run(config: str | Path | Mapping[str, Any] | CampaignConfig | None, out_dir:
         "drugml": __version__,
         "seed": seed,
         "models": model_metrics,
-        "screen": {**screen_summary, "unique_structures": len(unique),
-                   "salt_forms_merged": int(len(screened) - len(unique))},
+        "screen": {**screen_summary, "unique_structures": n_unique,
+                   "salt_forms_merged": int(screen_summary["scored"] - n_unique)},
         "validation": validation,
+        **({"docking": docking_summary} if docking_summary else {}),
         "timings_seconds": {k: round(v, 1) for k, v in timings.items()},
         "inputs": {key: {"source": inputs.label(key, out), "sha256": sha256(path)}
                    for key, path in inputs.paths.items()},

@@ -24,6 +24,9 @@ cannot buy back a near-zero desirability with excellent others.
 
 **Pareto rank**: 1 for molecules no other molecule beats on every objective
 at once (the first non-dominated front), 2 for the front behind it, and so on.
+:func:`rank_candidates` compares every pair (O(n^2) memory); for a screen of
+millions :func:`drugml.rank_stream.rank_screen` ranks in bounded memory and
+computes the fronts over the best pool only (null outside it).
 
 **Hard filters**: a molecule failing one is kept in the table but gets
 ``passes_filters = False``, the failed rules in ``filter_reasons``, and sorts
@@ -88,10 +91,14 @@ __all__ = [
     "DEFAULT_RANKING",
     "RankingConfigError",
     "apply_filters",
+    "check_diversity",
     "desirability",
+    "diverse_selection",
     "load_ranking_config",
     "pareto_rank",
     "rank_candidates",
+    "ranking_order",
+    "score_candidates",
 ]
 
 SHAPES = ("increasing", "decreasing", "window")
@@ -206,8 +213,8 @@ def apply_filters(table: pd.DataFrame, filters: Mapping[str, Mapping[str, Any]]
             failed |= ~(values.astype(float) <= rule["max"]).to_numpy()
         if "min" in rule:
             failed |= ~(values.astype(float) >= rule["min"]).to_numpy()
-        if "equals" in rule:
-            failed |= ~(values == rule["equals"]).to_numpy()
+        if "equals" in rule:  # an empty value (a short-list screen's unprofiled flag) fails
+            failed |= ~(values == rule["equals"]).fillna(False).to_numpy(dtype=bool)
         text = ", ".join(f"{k} {v}" for k, v in rule.items())
         for i in np.flatnonzero(failed):
             reasons[i].append(f"{column} ({text})")
@@ -215,22 +222,21 @@ def apply_filters(table: pd.DataFrame, filters: Mapping[str, Mapping[str, Any]]
     return passes, ["; ".join(r) for r in reasons]
 
 
-def rank_candidates(table: pd.DataFrame, config: str | Path | Mapping[str, Any] | None = None,
-                    smiles_column: str = "smiles") -> pd.DataFrame:  # fmt: skip
-    """Score, filter, Pareto-rank and diversity-select candidates; best first.
+def score_candidates(table: pd.DataFrame, config: str | Path | Mapping[str, Any] | None = None
+                     ) -> pd.DataFrame:  # fmt: skip
+    """Per-molecule part of the ranking, in table order: what one row's numbers depend on.
 
-    Adds ``d_<objective>`` (desirabilities), ``score`` (weighted geometric
-    mean), ``passes_filters``, ``filter_reasons``, ``pareto_rank``,
-    ``novelty`` (1 - similarity to the nearest training molecule, when
-    ``novelty_column`` is present), ``rank`` (1 = best: passing molecules by
-    score, then failing ones) and ``selected`` (the diverse top-k). A column
-    the configuration names but the table lacks raises
-    :class:`RankingConfigError` naming it and the columns there are. Each
-    model's ``<name>_interval_width`` is derived from ``<name>_lower`` and
-    ``<name>_upper`` (a model's columns: ``<name>_in_domain`` is there too).
+    Adds ``<name>_interval_width`` for each model with ``_lower``/``_upper``,
+    ``d_<objective>``, ``score``, ``passes_filters``, ``filter_reasons`` and
+    ``novelty`` (when ``novelty_column`` is present). :func:`rank_candidates`
+    orders these rows; :func:`drugml.rank_stream.rank_screen` calls it on one
+    block of a large screen at a time, so that both give the same numbers.
+
+    >>> import pandas as pd
+    >>> score_candidates(pd.DataFrame({"qed": [0.7], "sa_score": [2.0], "ro5_violations": [0],
+    ...                                "pains": [False]}))["score"].tolist()
+    [1.0]
     """
-    import pandas as pd
-
     config = load_ranking_config(config)
     out = table.copy().reset_index(drop=True)
     for lower in [c for c in out.columns if c.endswith("_lower")]:
@@ -260,28 +266,76 @@ def rank_candidates(table: pd.DataFrame, config: str | Path | Mapping[str, Any] 
     passes, reasons = apply_filters(out, config["filters"])
     out["passes_filters"] = passes
     out["filter_reasons"] = reasons
-    out["pareto_rank"] = pareto_rank(matrix) if len(out) else []
     novelty_column = config.get("novelty_column")
     if novelty_column and novelty_column in out:
         out["novelty"] = 1.0 - out[novelty_column].astype(float)
+    return out
+
+
+def rank_candidates(table: pd.DataFrame, config: str | Path | Mapping[str, Any] | None = None,
+                    smiles_column: str = "smiles") -> pd.DataFrame:  # fmt: skip
+    """Score, filter, Pareto-rank and diversity-select candidates; best first.
+
+    Adds ``d_<objective>`` (desirabilities), ``score`` (weighted geometric
+    mean), ``passes_filters``, ``filter_reasons``, ``pareto_rank``,
+    ``novelty`` (1 - similarity to the nearest training molecule, when
+    ``novelty_column`` is present), ``rank`` (1 = best: passing molecules by
+    score, then failing ones) and ``selected`` (the diverse top-k). A column
+    the configuration names but the table lacks raises
+    :class:`RankingConfigError` naming it and the columns there are. Each
+    model's ``<name>_interval_width`` is derived from ``<name>_lower`` and
+    ``<name>_upper`` (a model's columns: ``<name>_in_domain`` is there too).
+    The whole table is in memory and ``pareto_rank`` compares every pair: for
+    a screen of millions use :func:`drugml.rank_stream.rank_screen`.
+    """
+    import pandas as pd
+
+    config = load_ranking_config(config)
+    out = score_candidates(table, config)
+    matrix = out[[f"d_{name}" for name in config["objectives"]]].to_numpy(dtype=float)
+    out.insert(out.columns.get_loc("filter_reasons") + 1, "pareto_rank",
+               pareto_rank(matrix) if len(out) else [])  # fmt: skip
     # Stable order: passing first, by score, ties by input order (deterministic).
-    order = np.lexsort((np.arange(len(out)), -out["score"].to_numpy(), ~passes))
+    order = ranking_order(out["passes_filters"].to_numpy(), out["score"].to_numpy())
     out = out.iloc[order].reset_index(drop=True)
     out.insert(0, "rank", np.arange(1, len(out) + 1))
     out["selected"] = False
     top_k = int(config["top_k"])
-    if config["diversity"] not in ("maxmin", "sphere"):
-        raise RankingConfigError(f"diversity must be 'maxmin' or 'sphere', got "
-                                 f"{config['diversity']!r}")  # fmt: skip
+    check_diversity(config)
     if top_k > 0 and smiles_column in out and out["passes_filters"].any():
-        picked = _diverse_top(out, top_k, config, smiles_column)
+        picked = diverse_selection(out, top_k, config, smiles_column)
         out.loc[picked, "selected"] = True
     return pd.DataFrame(out)
 
 
-def _diverse_top(ranked: pd.DataFrame, k: int, config: Mapping[str, Any],
-                 smiles_column: str) -> list[int]:  # fmt: skip
-    """Indices of the diverse top-k among passing molecules (see the module docstring)."""
+def ranking_order(passes: np.ndarray, score: np.ndarray, tiebreak: np.ndarray | None = None
+                  ) -> np.ndarray:  # fmt: skip
+    """The ranking's order rule as indices: passing first, then by score, ties by ``tiebreak``
+    (default: input order).
+
+    >>> ranking_order(np.array([False, True, True]), np.array([0.9, 0.2, 0.5])).tolist()
+    [2, 1, 0]
+    """
+    passes = np.asarray(passes, dtype=bool)
+    tiebreak = np.arange(len(passes)) if tiebreak is None else np.asarray(tiebreak)
+    return np.lexsort((tiebreak, -np.asarray(score, dtype=float), ~passes))
+
+
+def check_diversity(config: Mapping[str, Any]) -> None:
+    """Refuse an unknown ``diversity`` setting (:class:`RankingConfigError`)."""
+    if config["diversity"] not in ("maxmin", "sphere"):
+        raise RankingConfigError(f"diversity must be 'maxmin' or 'sphere', got "
+                                 f"{config['diversity']!r}")  # fmt: skip
+
+
+def diverse_selection(ranked: pd.DataFrame, k: int, config: Mapping[str, Any],
+                      smiles_column: str = "smiles") -> list[int]:  # fmt: skip
+    """Index labels of the diverse top-k among the passing molecules of a table in rank order.
+
+    ``maxmin`` looks at the ``pool_factor * k`` first passing rows only;
+    ``sphere`` walks every passing row until ``k`` are kept (see the module
+    docstring). Rows whose SMILES do not parse are skipped.
+    """
     from rdkit import DataStructs
     from rdkit.SimDivFilters import rdSimDivPickers
 

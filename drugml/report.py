@@ -72,6 +72,9 @@ pre { background: #f7f7f7; padding: 10px; font-size: 12px; overflow-x: auto; }
 .legend span { margin-right: 14px; font-size: 13px; }
 .swatch { display: inline-block; width: 12px; height: 12px; margin-right: 4px;
           vertical-align: -1px; border: 1px solid #999; }
+.poses { display: flex; flex-wrap: wrap; gap: 12px; }
+.pose { margin: 0; width: 440px; }
+.pose figcaption { font-size: 13px; font-weight: bold; }
 """
 
 # Sorting (click a header) and filtering (text, check boxes) of the candidate table.
@@ -426,6 +429,94 @@ def _score_figure(ranked: Any, lead: str | None, lead_column: str | None) -> str
                        "histogram of the aggregate score, known actives as red lines.")  # fmt: skip
 
 
+def _is_streamed(ranked: Any) -> bool:
+    from drugml.rank_stream import RankedScreen
+
+    return isinstance(ranked, RankedScreen)
+
+
+def _alone_ranks(streamed: Any, known: Any, lead_column: str | None) -> Any:
+    """Each known active's place (1 = first) by the lead model's prediction alone."""
+    import pandas as pd
+
+    places = streamed.summary.get("known_actives", {}).get("places", {})
+    entry = places.get(f"{lead_column}|all") if lead_column else None
+    if entry is None or len(entry["positions"]) != len(known):
+        return pd.Series([float("nan")] * len(known), index=known.index)
+    return pd.Series([p + 1 for p in entry["positions"]], index=known.index)
+
+
+def _score_figure_streamed(streamed: Any, lead: str | None, lead_column: str | None) -> str:
+    """:func:`_score_figure` of a big screen: an even sample of the passing molecules, the
+    pool's Pareto front and the histogram of every score."""
+    import matplotlib.pyplot as plt
+
+    from drugml.viz import ACCENT_COLOR, PRIMARY_COLOR
+
+    sample, pool, known = streamed.sample, streamed.pool, streamed.known
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4))
+    y_column = "d_qed" if "d_qed" in sample else "score"
+    x_column = lead_column if lead_column and lead_column in sample else "qed"
+    every = max(1, streamed.summary["passing"] // max(1, len(sample)))
+    axes[0].scatter(sample[x_column], sample[y_column], s=8, alpha=0.4, color="#999999",
+                    label=f"candidates (1 in {every:,} passing)")  # fmt: skip
+    front = pool[pool["pareto_rank"] == 1]
+    axes[0].scatter(front[x_column], front[y_column], s=22, color=PRIMARY_COLOR,
+                    label="Pareto front of the best pool")  # fmt: skip
+    if len(known):
+        axes[0].scatter(known[x_column], known[y_column], s=50, marker="*", color=ACCENT_COLOR,
+                        label="known actives")  # fmt: skip
+    what = f"predicted {lead}" if lead else "QED"
+    axes[0].set_xlabel(what)
+    axes[0].set_ylabel("QED desirability" if y_column == "d_qed" else "score")
+    axes[0].legend(fontsize=8)
+    axes[0].set_title(f"{what[0].upper()}{what[1:]} against drug-likeness")
+    counts, edges = streamed.histogram("score")
+    axes[1].hist(edges[:-1], bins=edges, weights=counts, color="#bbbbbb")
+    for value in known["score"]:
+        axes[1].axvline(value, color=ACCENT_COLOR, lw=1)
+    axes[1].set_xlabel("aggregate score")
+    axes[1].set_ylabel("compounds")
+    axes[1].set_title(f"Score distribution, {len(streamed):,} structures (red: known actives)")
+    fig.tight_layout()
+    return figure_html(fig, alt=f"Left: {what} against QED desirability of an even sample of the "
+                       "passing candidates, the Pareto front of the best pool and the known "
+                       "actives. Right: histogram of the aggregate score of every structure, "
+                       "known actives as red lines.")  # fmt: skip
+
+
+def _recovery_figure_streamed(streamed: Any, lead: str | None, lead_column: str | None) -> str:
+    """:func:`_recovery_figure` from the known actives' places (a big screen)."""
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    from drugml.viz import ACCENT_COLOR, PRIMARY_COLOR
+
+    places = streamed.summary["known_actives"]["places"]
+    n = len(streamed)
+    fig, ax = plt.subplots(figsize=(6.5, 4))
+    orders = {"final ranking": places["rank|all"]["positions"]}
+    if lead_column and f"{lead_column}|all" in places:
+        orders[f"{lead} prediction alone"] = places[f"{lead_column}|all"]["positions"]
+    k = len(orders["final ranking"])
+    for (label, positions), color in zip(orders.items(), (PRIMARY_COLOR, ACCENT_COLOR),
+                                         strict=False):  # fmt: skip
+        x = np.concatenate([[0], (np.sort(positions) + 1) / n * 100, [100]])
+        y = np.concatenate([[0], np.arange(1, len(positions) + 1), [len(positions)]])
+        ax.step(x, y, where="post", label=label, color=color)
+    ax.plot([0, 100], [0, k], "k--", lw=0.8, label="random order")
+    ax.set_xscale("symlog", linthresh=1)
+    ax.set_xlim(0, 100)
+    ax.set_xlabel("top % of the ranked library")
+    ax.set_ylabel("known actives found")
+    ax.legend(frameon=False, fontsize=9)
+    ax.spines[["top", "right"]].set_visible(False)
+    fig.tight_layout()
+    return figure_html(fig, alt=f"Known actives found against the fraction of the ranked library "
+                       f"screened, for the final ranking and for the {lead} prediction alone; "
+                       f"{k} known actives in all.")  # fmt: skip
+
+
 # ------------------------------------------------------------------ models
 def _model_section(title: str, metrics: Mapping[str, Any], card_path: str,
                    figures: str = "") -> str:  # fmt: skip
@@ -576,6 +667,84 @@ def _pocket_view(target: Any, structure_path: Path, ranked: Any, name_column: st
             + (f'<p class="note">{html.escape(note)}</p>' if note else "") + offline)  # fmt: skip
 
 
+def _docking_section(summary: Mapping[str, Any], ranked: Any, run_dir: Path,
+                     name_column: str | None) -> str:  # fmt: skip
+    docked = ranked[ranked["docking_status"].notna()].sort_values("rank")
+    return docking_html(docked, summary, summary["structure"], summary.get("reference_ligand"),
+                        run_dir, name_column)  # fmt: skip
+
+
+def docking_html(docked: Any, summary: Mapping[str, Any], structure_path: str | Path,
+                 reference_ligand: str | None, run_dir: Path,
+                 name_column: str | None = None) -> str:  # fmt: skip
+    """The docking section: how the receptor was prepared, the docked candidates' table and
+    each chosen pose in 3D in the pocket with the reference ligand (offline with a local
+    3Dmol.js). ``docked``: the rows of the ranked table that were docked (rank order)."""
+    import pandas as pd
+
+    from drugml.dock import read_poses
+    from drugml.structure import load_structure
+    from drugml.view3d import view_binding_site, view_structure
+
+    receptor = summary["receptor"]
+    removed = {k: len(v) for k, v in receptor["removed"].items() if v}
+    settings = summary["settings"]
+    key = settings.get("key_interaction")
+    key_text = f"{'/'.join(key['interactions'])} with {key['residue']}" if key else "none set"
+    lines = [
+        f"<p>{summary['docked']} of {summary['asked']} candidates of the short list docked into "
+        f"{html.escape(str(receptor['structure']))} (chains {', '.join(receptor['chains'])}) with "
+        f"AutoDock Vina ({html.escape(settings['scoring'])}, exhaustiveness "
+        f"{settings['exhaustiveness']}, seed {settings['seed']}) in {summary['seconds']:.0f} s. "
+        f"Receptor: waters kept {html.escape(', '.join(receptor['kept_waters']) or 'none')}; "
+        f"removed {html.escape(str(removed))}; {receptor['hydrogens_added']:,} hydrogens added. "
+        f"Box: centre {summary['box']['center']}, size {summary['box']['size']} Å. Key "
+        f"interaction: {html.escape(key_text)}; pose choice: "
+        f"{html.escape(settings['pose_selection'])}.</p>",
+        '<p class="note">A docking score ranks poses of one molecule better than it ranks '
+        "molecules: on EGFR it barely beats molecule size at telling actives from inactives "
+        "(benchmarks/results/docking.json). Read the pose and its interactions, not the score "
+        "alone. <code>pose_ok</code> is PoseBusters' docking checks (chemistry and clashes, not "
+        "the binding mode).</p>",
+    ]  # fmt: skip
+    columns = {"rank": "rank", "docking_status": "status", "docking_score": "score (kcal/mol)",
+               "docking_ligand_efficiency": "LE", "docking_key_interaction": "key interaction",
+               "pose_ok": "pose ok", "pose_failed_checks": "failed checks",
+               "docking_interactions": "interactions of the chosen pose"}  # fmt: skip
+    names = [_name(row, name_column) for row in docked.itertuples(index=False)]
+    table = pd.DataFrame({"molecule": names})
+    for column, title in columns.items():
+        if column in docked:
+            table[title] = docked[column].to_numpy()
+    lines.append(table_html(table, float_format="{:.2f}"))
+    ligands = [reference_ligand] if reference_ligand else None
+    structure = load_structure(structure_path, ligand_residues=ligands)
+    views = []
+    for row in docked.itertuples(index=False):
+        pose_file = getattr(row, "docking_pose_file", "") or ""
+        if not pose_file or not (run_dir / pose_file).is_file():
+            continue
+        poses = read_poses(run_dir / pose_file)
+        chosen = [p for p in poses if p.HasProp("chosen") and p.GetProp("chosen") == "True"]
+        pose = (chosen or poses)[0]
+        if reference_ligand:
+            view = view_binding_site(structure, reference_ligand, surface=False, labels=True,
+                                     candidates=[pose], width=440, height=340)  # fmt: skip
+        else:
+            view = view_structure(structure, width=440, height=340)
+        found = pose.GetProp("interactions") if pose.HasProp("interactions") else ""
+        views.append(
+            f'<figure class="pose"><figcaption>#{row.rank} {html.escape(_name(row, name_column))}'
+            f": {getattr(row, 'docking_score', float('nan')):.2f} kcal/mol</figcaption>"
+            f"{view.to_html(include_library=False)}<p class=\"note\">"
+            f"{html.escape(found) or 'no interaction found'}</p></figure>")  # fmt: skip
+    if views:
+        lines.append('<p class="note">Each docked candidate\'s chosen pose (magenta carbons) in '
+                     "the pocket, with the reference ligand (green carbons).</p>")  # fmt: skip
+        lines.append('<div class="poses">' + "".join(views) + "</div>")
+    return "\n".join(lines)
+
+
 # ---------------------------------------------------------------- sections
 def _ranking_config_html(ranking_config: Mapping[str, Any], models: Mapping[str, str]) -> str:
     import pandas as pd
@@ -687,7 +856,11 @@ def write_report(
     ``held_out`` maps each model to its held-out test (``y``, ``predictions``,
     ``task``); ``curation_logs`` each model to its curation log. Links (the CSV
     of every candidate, the model cards) are relative to the report's folder,
-    which :func:`drugml.pipeline.run` fills.
+    which :func:`drugml.pipeline.run` fills. ``ranked``: the ranked table, or
+    for a big screen the :class:`~drugml.rank_stream.RankedScreen` of
+    :func:`~drugml.rank_stream.rank_screen`: the report then builds from its
+    top rows, short list, known actives, an even sample and histograms over
+    every structure, in memory that does not grow with the screen.
     """
     import pandas as pd
 
@@ -705,21 +878,31 @@ def write_report(
     lead_column = prediction_column(lead, models[lead]) if lead else None
     screen = metrics["screen"]
     validation = metrics["validation"]
+    streamed = ranked if _is_streamed(ranked) else None
+    if streamed is not None:  # a big screen: its top rows and streamed aggregates
+        ranked = streamed.top
+        n_ranked = len(streamed)
+        known = streamed.known
+        short = streamed.selected
+        alone = _alone_ranks(streamed, known, lead_column)
+    else:
+        n_ranked = len(ranked)
+        known = ranked[ranked["known_active"]]
+        short = ranked[ranked["selected"]]
+        alone = (ranked[lead_column].rank(ascending=False, method="min").loc[known.index]
+                 if lead_column else None)  # fmt: skip
     alert_columns = [c for c in ALERT_CATALOGS if f"{c}_alerts" in ranked]
-    known = ranked[ranked["known_active"]]
     n_seen = int((known["in_training_data"]).sum()) if "in_training_data" in known else 0
     passing = ranked[ranked["passes_filters"]]
     top = passing.head(8)
-    short = ranked[ranked["selected"]]
     known_table = pd.DataFrame({
         "rank": known["rank"],
         "molecule": [_name(r, name_column) for r in known.itertuples(index=False)],
-        **({f"rank by {lead} alone": ranked[lead_column].rank(ascending=False, method="min")
-            .loc[known.index]} if lead_column else {}),
+        **({f"rank by {lead} alone": alone} if lead_column else {}),
         "score": known["score"],
         **{prediction_column(n, t): known[prediction_column(n, t)] for n, t in models.items()},
         "in training data": known["training_data_of"] if "training_data_of" in known
-        else known["in_training_data"],
+        else known.get("in_training_data", False),
         "passes filters": known["passes_filters"], "filter failed": known["filter_reasons"],
     })  # fmt: skip
     rejected_by_reason = (rejects["reason"].astype(str).str.split(":").str[0].value_counts()
@@ -731,7 +914,10 @@ def write_report(
         except Exception:
             continue
     csv_link = ' in <a href="ranked_candidates.csv">ranked_candidates.csv</a>'
-    more_candidates = len(ranked) - min(len(ranked), SHOWN_CANDIDATES)
+    more_candidates = n_ranked - min(n_ranked, SHOWN_CANDIDATES)
+    where_all = (f"{csv_link}" if streamed is None else
+                 f' in the Parquet parts of <a href="ranked/">ranked/</a> (the best '
+                 f"{len(ranked):,}{csv_link})")  # fmt: skip
     sections = [
         f"<h1>drugml report: {name}</h1>",
         f'<p class="sub">Generated {time.strftime("%Y-%m-%d %H:%M")} by drugml '
@@ -749,9 +935,9 @@ def write_report(
         "<span class='badge b-alert'>BRENK: ...</span> structural alerts by name; "
         "<span class='badge b-filter'>filter failed</span> with the rule.</p>",
         _candidate_table(ranked, ranking_config, name_column, alert_columns, models, lead),
-        f'<p class="note">Showing the best {min(len(ranked), SHOWN_CANDIDATES)} of '
-        f"{len(ranked):,} distinct structures; all {len(ranked):,}, with every column, are"
-        f"{csv_link}" + (f" ({more_candidates:,} more than here)" if more_candidates else "")
+        f'<p class="note">Showing the best {min(n_ranked, SHOWN_CANDIDATES)} of '
+        f"{n_ranked:,} distinct structures; all {n_ranked:,}, with every column, are"
+        f"{where_all}" + (f" ({more_candidates:,} more than here)" if more_candidates else "")
         + ".</p>",
         "<h3>The top of the ranking</h3>",
         f'<p class="note">The {len(top)} best-scoring molecules that pass the hard filters, in '
@@ -765,15 +951,20 @@ def write_report(
         "Ranks skipped between them (e.g. #2-#5) were close analogues of a molecule already "
         "picked; they are in the table above.</p>",
         _grid(short, name_column, "The diverse short list", lead_column) if len(short) else "",
-        _score_figure(ranked, lead, lead_column),
+        _score_figure(ranked, lead, lead_column) if streamed is None
+        else _score_figure_streamed(streamed, lead, lead_column),
         *(["<h2>The best new candidate in the pocket</h2>",
            _pocket_view(config.target, structure_path, ranked, name_column)]
           if config.target is not None and config.target.ligand and structure_path else []),
+        *(["<h2>Docked candidates</h2>",
+           _docking_section(metrics["docking"], ranked, path.parent, name_column)]
+          if metrics.get("docking") else []),
         "<h2>Where the known actives land</h2>",
         _enrichment_words(validation, n_seen, lead),
         _enrichment_table(validation, leads),
         table_html(known_table.sort_values("rank"), float_format="{:.2f}") if len(known) else "",
-        _recovery_figure(ranked, lead, lead_column) if len(known) else "",
+        (_recovery_figure(ranked, lead, lead_column) if streamed is None
+         else _recovery_figure_streamed(streamed, lead, lead_column)) if len(known) else "",
         "<h2>Models</h2>",
         *[_model_section(f"{n} model", metrics["models"][n], f"models/{n}/MODEL_CARD.md",
                          _model_figures(n, held_out[n]) if n in held_out else "")

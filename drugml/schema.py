@@ -46,8 +46,10 @@ __all__ = [
     "DEFAULT_FILTERS",
     "DEFAULT_OBJECTIVES",
     "DEFAULT_RANKING",
+    "DOCKING_COLUMNS",
     "IDENTITY_COLUMNS",
     "MODEL_OUTPUTS",
+    "PROFILED",
     "PROPERTY_COLUMNS",
     "RANKING_COLUMNS",
     "TASKS",
@@ -85,6 +87,14 @@ PROPERTY_COLUMNS: dict[str, str] = {
     "veber_pass": "Veber: TPSA <= 140 and rotatable bonds <= 10",
 }
 
+#: Written by a screen with ``profile="shortlist"`` (:mod:`drugml.screen`): False for a
+#: molecule that cannot reach the short list, whose domain columns (interval,
+#: nearest similarity, in domain), alerts, QED and SA score may then be empty.
+PROFILED = "profiled"
+_PROFILED_MEANING = ("every column computed (a short-list-profile screen leaves the domain, "
+                     "alerts, QED and SA score of molecules that cannot reach the short list "
+                     "empty)")  # fmt: skip
+
 #: Structural-alert catalogues: name -> RDKit ``FilterCatalogParams`` member(s).
 ALERT_CATALOGS: dict[str, tuple[str, ...]] = {
     "pains": ("PAINS_A", "PAINS_B", "PAINS_C"),
@@ -120,6 +130,24 @@ RANKING_COLUMNS: dict[str, str] = {
     "selected": "on the diverse short list",
     "in_training_data": "the structure (InChIKey) is in a model's training data",
     "known_active": "one of the configuration's known actives",
+}
+
+
+#: Columns the docking stage adds (:mod:`drugml.dock`) to the molecules it docks.
+DOCKING_COLUMNS: dict[str, str] = {
+    "docking_status": "docked, or why the molecule could not be docked",
+    "docking_reason": "what went wrong, in words (empty when docked)",
+    "docking_score": "Vina score of the chosen pose (kcal/mol; lower is better)",
+    "docking_best_score": "best Vina score of any returned pose (kcal/mol)",
+    "docking_ligand_efficiency": "-docking_score / heavy atoms (kcal/mol per atom)",
+    "docking_pose_rank": "which of the returned poses was chosen (1 = best scored)",
+    "docking_key_interaction": "the chosen pose makes the target's key interaction",
+    "docking_interactions": "protein-ligand interactions of the chosen pose (ProLIF)",
+    "pose_ok": "the chosen pose passes PoseBusters' docking checks",
+    "pose_failed_checks": "PoseBusters checks the chosen pose fails",
+    "docking_pose_file": "SDF file with every returned pose and its score",
+    "score_with_docking": "score under the whole ranking, docking objectives included",
+    "rank_before_docking": "rank before the docked molecules were re-ordered by docking",
 }
 
 
@@ -183,9 +211,11 @@ def column_meaning(column: str, models: Mapping[str, str] | None = None) -> str:
 
     ``models`` (name -> task) resolves model columns whose name has underscores.
     """
-    for table in (IDENTITY_COLUMNS, PROPERTY_COLUMNS, RANKING_COLUMNS):
+    for table in (IDENTITY_COLUMNS, PROPERTY_COLUMNS, RANKING_COLUMNS, DOCKING_COLUMNS):
         if column in table:
             return table[column]
+    if column == PROFILED:
+        return _PROFILED_MEANING
     for name in ALERT_CATALOGS:
         if column == name:
             return f"matches a {name.upper()} structural alert"

@@ -44,6 +44,7 @@ Example
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import itertools
 import json
@@ -58,23 +59,41 @@ import numpy as np
 from drugml._io import sha256, write_atomic, write_json_atomic
 from drugml._version import __version__
 from drugml.errors import DrugmlError
-from drugml.schema import ALERT_CATALOGS, DEFAULT_ALERTS, filter_columns, model_column
+from drugml.schema import (
+    ALERT_CATALOGS,
+    DEFAULT_ALERTS,
+    INTERVAL_WIDTH,
+    MODEL_OUTPUTS,
+    PROFILED,
+    filter_columns,
+    model_column,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = [
+    "PROFILES",
     "REJECTED_WARNING_FRACTION",
     "NothingScreenedError",
     "ScreenConfigError",
+    "ShortlistBound",
     "load_rejects",
     "load_results",
     "merge_salt_forms",
+    "part_paths",
     "score_chunk",
     "screen_library",
 ]
 
 MANIFEST = "manifest.json"
+
+#: ``profile=`` values of :func:`screen_library` (see :class:`ShortlistBound`).
+PROFILES = ("full", "shortlist")
+#: Columns a molecule of the short-list profile may leave empty: what the
+#: domain search gives (the interval and the domain) and the expensive
+#: drug-likeness (alerts, QED, SA score). Properties and rules are always there.
+_DOMAIN_OUTPUTS = ("lower", "upper", "nearest_similarity", "in_domain")
 
 
 class ScreenConfigError(DrugmlError, ValueError):
@@ -129,22 +148,217 @@ def _model_directories(models: Mapping[str, Any], out_dir: Path) -> dict[str, st
     return directories
 
 
+# ------------------------------------------------------- short-list bound
+#: Relative margin under the threshold before a molecule is skipped: scores
+#: computed in another order (another engine, another BLAS) differ in the last
+#: bits, never by this much.
+_MARGIN = 1e-9
+
+
+class ShortlistBound:
+    """Which molecules of a screen can still reach the ranking's short list.
+
+    ``profile="shortlist"`` scores every molecule with every model and
+    computes its properties and rules, but its domain search (interval,
+    nearest similarity, in domain), structural alerts, QED and SA score only
+    when it may still reach the short list: the diverse pick of
+    :func:`drugml.rank.rank_candidates` (``diversity: maxmin``) looks only at
+    the *pool*, the ``P = max(top_k, pool_factor * top_k)`` best molecules that
+    pass the hard filters (by score, after merging salt forms by InChIKey).
+
+    **The argument.** A molecule's score is the weighted geometric mean of
+    desirabilities in [floor, 1], non-decreasing in each, and the hard
+    filters are a conjunction. So with a column still unknown, the highest
+    score the molecule can get is its score with that column's desirability
+    at 1, and it can pass only if the filters on the known columns pass:
+    :meth:`upper` (``U``). The screen keeps ``T``, the ``P``-th best exact
+    score among passing, fully profiled molecules that are the first record
+    of their InChIKey (a structure's merged row is that of its first record)
+    seen in the chunks finished so far: ``T`` can only be below the final
+    ``P``-th best, since the final pool is taken over a superset. A molecule
+    with ``U < T`` (less a relative :data:`_MARGIN`) therefore has a true
+    score strictly below that of every pool member: it is not in the pool of
+    the full profile. Its row in the short-list profile has empty columns,
+    whose desirability is the floor (<= the true one) and whose filters
+    fail, so its score there is no higher: it is not in that pool either.
+    Every pool member is fully profiled with the very numbers of the full
+    profile, so both pools hold the same molecules in the same order, and
+    the diverse pick, which sees only the pool, is the same. That holds for
+    a ranking of the merged rows and of the plain rows alike (the ``P``-th
+    best of the records is at least that of the structures). Molecules
+    skipped get ``profiled = False`` (:data:`drugml.schema.PROFILED`).
+
+    ``T`` is taken from the chunks collected before a chunk is sent out, so
+    which molecules are profiled depends on the number of workers and on a
+    resume; the short list does not. A ranking whose filter reads a column
+    the screen does not write cannot be bounded: every molecule is profiled.
+
+    >>> bound = ShortlistBound({"objectives": {"p": {"column": "p_prediction",
+    ...     "shape": "increasing", "low": 5, "high": 8}, "q": {"column": "qed",
+    ...     "shape": "increasing", "low": 0, "high": 1}}, "filters": {}, "floor": 0.01,
+    ...     "top_k": 1, "pool_factor": 2, "diversity": "maxmin"}, {"p_prediction", "qed"})
+    >>> import pandas as pd
+    >>> table = pd.DataFrame({"p_prediction": [8.0, 5.0]})
+    >>> bound.upper(table, unknown={"qed"})[0].round(3).tolist()   # qed at its best (1)
+    [1.0, 0.1]
+    """
+
+    def __init__(self, ranking: Mapping[str, Any], screen_columns: Any) -> None:
+        if ranking.get("diversity", "maxmin") != "maxmin":
+            raise ScreenConfigError(
+                "profile='shortlist' needs the ranking's diversity: maxmin (its pool is the "
+                "pool_factor * top_k best molecules); diversity: sphere walks down the ranking "
+                "as far as it must, so no molecule can be left out. Use profile='full'."
+            )
+        self.objectives = [(str(o["column"]), str(o["shape"]), float(o["low"]), float(o["high"]),
+                            float(o.get("margin", 1.0)), float(o.get("weight", 1.0)))
+                           for o in ranking["objectives"].values()]  # fmt: skip
+        self.filters = {str(c): dict(rule) for c, rule in ranking["filters"].items()}
+        self.floor = float(ranking["floor"])
+        top_k = int(ranking["top_k"])
+        self.pool = max(top_k, top_k * int(ranking.get("pool_factor", 1)))
+        self.screen_columns = frozenset(screen_columns)
+        self.threshold: float | None = None
+
+    def __getstate__(self) -> dict:
+        return self.__dict__
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+
+    def _values(self, table: pd.DataFrame, column: str, unknown: Any) -> Any:
+        """A column's values, None when unknown (``<model>_interval_width`` from its ends)."""
+        if column in unknown or column not in self.screen_columns:
+            return None
+        if column in table:
+            values = table[column]
+            # nullable booleans (a short-list screen's flags): NA fails every rule
+            return values.astype(float) if values.dtype == "boolean" else values
+        if column.endswith(f"_{INTERVAL_WIDTH}"):
+            name = column[: -len(INTERVAL_WIDTH) - 1]
+            if f"{name}_lower" in unknown:
+                return None
+            return table[f"{name}_upper"] - table[f"{name}_lower"]
+        return None
+
+    def _score(self, table: pd.DataFrame, unknown: Any, missing: float) -> np.ndarray:
+        from drugml.rank import desirability
+
+        logs, weights = [], []
+        for column, shape, low, high, margin, weight in self.objectives:
+            values = self._values(table, column, unknown)
+            d = (np.full(len(table), missing) if values is None
+                 else desirability(values, shape, low, high, margin, self.floor))  # fmt: skip
+            with np.errstate(divide="ignore"):
+                logs.append(np.log(d))
+            weights.append(weight)
+        w = np.asarray(weights)
+        if not len(table):
+            return np.zeros(0)
+        return np.exp(np.column_stack(logs) @ w / w.sum())
+
+    def _passes(self, table: pd.DataFrame, unknown: Any, optimistic: bool) -> np.ndarray:
+        from drugml.rank import apply_filters
+
+        known, passes = {}, np.ones(len(table), dtype=bool)
+        for column in self.filters:
+            values = self._values(table, column, unknown)
+            if values is None:
+                if not optimistic:
+                    passes[:] = False
+                continue
+            known[column] = values
+        if known:
+            import pandas as pd
+
+            frame = pd.DataFrame(known, index=table.index)
+            passes &= apply_filters(frame, {c: self.filters[c] for c in known})[0]
+        return passes
+
+    def upper(self, table: pd.DataFrame, unknown: Any) -> tuple[np.ndarray, np.ndarray]:
+        """``(score, may_pass)``: the best score each molecule can reach with the ``unknown``
+        columns at their best, and whether it can still pass the filters."""
+        return self._score(table, unknown, 1.0), self._passes(table, unknown, optimistic=True)
+
+    def exact(self, table: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+        """``(score, passes)`` of fully profiled rows (a column the screen does not write:
+        its desirability at the floor, its filter failed, so the score is a lower bound)."""
+        return self._score(table, (), self.floor), self._passes(table, (), optimistic=False)
+
+    def needed(self, table: pd.DataFrame, unknown: Any) -> np.ndarray:
+        """The molecules that may still reach the pool (all while there is no threshold)."""
+        if self.threshold is None:
+            return np.ones(len(table), dtype=bool)
+        score, may_pass = self.upper(table, unknown)
+        return may_pass & (score >= self.threshold * (1 - _MARGIN))
+
+
+class _PoolThreshold:
+    """The driver's side of :class:`ShortlistBound`: ``T`` over the chunks collected so far.
+
+    First records of an InChIKey are recognized with a Bloom filter of the keys
+    seen (fixed memory; a false positive only leaves a molecule out of ``T``,
+    which lowers it: safe).
+    """
+
+    BITS = 1 << 26  # 8 MB: under 1e-5 false positives at 1M keys, ~4 % at 10M
+    HASHES = 4
+
+    def __init__(self, bound: ShortlistBound) -> None:
+        self.bound = bound
+        self.seen = np.zeros(self.BITS // 8, dtype=np.uint8)
+        self.best: list[float] = []  # min-heap of the pool's scores
+
+    def _positions(self, key: str) -> list[int]:
+        digest = hashlib.blake2b(key.encode(), digest_size=16).digest()
+        a, b = int.from_bytes(digest[:8], "little"), int.from_bytes(digest[8:], "little") | 1
+        return [(a + i * b) % self.BITS for i in range(self.HASHES)]
+
+    def observe(self, scored: pd.DataFrame) -> None:
+        """Take in one chunk's scored rows, in chunk order."""
+        import heapq
+
+        if not len(scored) or not self.bound.pool:
+            return
+        profiled = scored[PROFILED].to_numpy(dtype=bool) if PROFILED in scored else (
+            np.ones(len(scored), dtype=bool))  # fmt: skip
+        score, passes = self.bound.exact(scored)
+        order = np.argsort(scored["record"].to_numpy(), kind="stable")
+        keys = scored["inchikey"].to_numpy()
+        for i in order:
+            key = str(keys[i])
+            positions = self._positions(key)
+            first = not all(self.seen[p >> 3] & (1 << (p & 7)) for p in positions)
+            for p in positions:
+                self.seen[p >> 3] |= 1 << (p & 7)
+            if first and profiled[i] and passes[i]:
+                if len(self.best) < self.bound.pool:
+                    heapq.heappush(self.best, float(score[i]))
+                elif score[i] > self.best[0]:
+                    heapq.heapreplace(self.best, float(score[i]))
+        if len(self.best) == self.bound.pool:
+            self.bound.threshold = self.best[0]
+
+
 # ---------------------------------------------------------------- scoring
 def score_chunk(records: pd.DataFrame, model_dirs: Mapping[str, str],
                 keep_columns: tuple[str, ...] = (),
-                alerts: tuple[str, ...] = DEFAULT_ALERTS) -> tuple:  # fmt: skip
+                alerts: tuple[str, ...] = DEFAULT_ALERTS, profile: str = "full",
+                bound: ShortlistBound | None = None) -> tuple:  # fmt: skip
     """Score one chunk of library records: ``(scored, rejected)`` DataFrames.
 
     ``records`` has the columns of :func:`drugml.chem.iter_molecules`; the
     ``keep_columns`` of it are carried into the scored table; ``alerts`` are
     the alert catalogues checked. Every record ends in exactly one of the two
-    tables.
+    tables. ``profile="shortlist"`` with a ``bound`` (:class:`ShortlistBound`)
+    leaves the domain and the expensive drug-likeness columns of molecules
+    that cannot reach the short list empty and adds :data:`drugml.schema.PROFILED`.
     """
     import pandas as pd
     from rdkit import Chem, rdBase
 
     from drugml.chem import standardize
-    from drugml.featurize import bit_fingerprints
+    from drugml.featurize import bit_fingerprints, shared_descriptors
     from drugml.filters import druglikeness_rows
 
     std = standardize(records[["record", "id", "input", "read_error"]], smiles_column="input",
@@ -173,28 +387,112 @@ def score_chunk(records: pd.DataFrame, model_dirs: Mapping[str, str],
         accepted = accepted.loc[keep].reset_index(drop=True)
         mols = [mols[i] for i in keep]
     scored = accepted[["record", "id", "input", "smiles", "inchikey", *keep_columns]].copy()
+    shortlist = profile == "shortlist"
     if mols:
-        fps = bit_fingerprints(mols, radius=2, n_bits=2048)
-        features: dict[str | None, np.ndarray] = {}
-        for name, directory in model_dirs.items():
-            model = _load_model(directory)
-            key = model.featurizer_key()
-            if key is not None and key not in features:
-                features[key] = model.featurizer_.transform(mols)
-            out = model.predict_mols(mols, features.get(key), fps)
-            for column in out.columns:
-                scored[model_column(name, column)] = out[column].to_numpy()
-        properties = pd.DataFrame.from_records(druglikeness_rows(mols, alerts))
+        # The models' descriptors and the drug-likeness properties share values.
+        with shared_descriptors():
+            fps = bit_fingerprints(mols, radius=2, n_bits=2048)
+            features: dict[str | None, np.ndarray] = {}
+            models = {name: _load_model(directory) for name, directory in model_dirs.items()}
+            for model in models.values():
+                key = model.featurizer_key()
+                if key is not None and key not in features:
+                    features[key] = model.featurizer_.transform(mols)
+            if not shortlist:
+                for name, model in models.items():
+                    out = model.predict_mols(mols, features.get(model.featurizer_key()), fps)
+                    for column in out.columns:
+                        scored[model_column(name, column)] = out[column].to_numpy()
+                rows = druglikeness_rows(mols, alerts)
+                profiled = None
+            else:
+                rows, profiled = _shortlist_profile(scored, mols, fps, models, features, alerts,
+                                                    bound)  # fmt: skip
+        properties = pd.DataFrame.from_records(rows)
         for column in filter_columns(alerts):
             scored[column] = properties[column].to_numpy() if column in properties else np.nan
+        if profiled is not None:
+            for name in alerts:  # flags of molecules not profiled are unknown, not False
+                scored[name] = pd.array(scored[name].to_numpy(), dtype="boolean")
+            scored[PROFILED] = profiled
+    elif shortlist:
+        scored[PROFILED] = np.zeros(0, dtype=bool)
     del mols
     return scored, rejected.sort_values("record", ignore_index=True)
 
 
+def _shortlist_profile(scored: pd.DataFrame, mols: list, fps: list, models: Mapping[str, Any],
+                       features: Mapping[str | None, np.ndarray], alerts: tuple[str, ...],
+                       bound: ShortlistBound | None) -> tuple[list[dict], np.ndarray]:  # fmt: skip
+    """The short-list profile of one chunk: predictions, properties and rules of every
+    molecule (into ``scored``), the rest for those that may reach the pool.
+
+    Returns the drug-likeness rows and the ``profiled`` mask.
+    """
+    import pandas as pd
+
+    from drugml.filters import druglikeness_rows, property_rows
+
+    n = len(mols)
+    predictions = {}
+    for name, model in models.items():
+        out = model.predict_mols(mols, features.get(model.featurizer_key()), fps, domain=False)
+        predictions[name] = out
+        for column in out.columns:  # .array: in_domain stays a nullable boolean
+            scored[model_column(name, column)] = out[column].array
+    rows = property_rows(mols)
+    properties = pd.DataFrame.from_records(rows)
+    for column in properties.columns.drop(["ok", "error"]):
+        scored[column] = properties[column].to_numpy()
+    domain = {model_column(name, output) for name in models for output in _DOMAIN_OUTPUTS
+              if output in MODEL_OUTPUTS}  # fmt: skip
+    profile = set(filter_columns(alerts)) - set(properties.columns)
+    if bound is None:
+        searched = np.ones(n, dtype=bool)
+    else:
+        searched = bound.needed(scored, unknown=domain | profile)
+    if searched.any():
+        chosen = np.flatnonzero(searched)
+        for name, model in models.items():
+            features_ = features.get(model.featurizer_key())
+            out = model.predict_mols([mols[i] for i in chosen],
+                                     None if features_ is None else features_[chosen],
+                                     [fps[i] for i in chosen])  # fmt: skip
+            first = predictions[name]
+            if not all(np.array_equal(out[c].to_numpy(), first[c].to_numpy()[chosen])
+                       for c in first.columns if c not in _DOMAIN_OUTPUTS):  # fmt: skip
+                # a backend whose answer depends on the batch: search with the whole chunk
+                out = model.predict_mols(mols, features_, fps, domain=searched).iloc[chosen]
+            for output in _DOMAIN_OUTPUTS:
+                if output not in out:
+                    continue
+                column = model_column(name, output)
+                values = pd.array(np.full(n, np.nan), dtype="boolean") if output == "in_domain" \
+                    else np.full(n, np.nan)  # fmt: skip
+                values[chosen] = out[output].to_numpy()
+                scored[column] = values
+    profiled = searched.copy()
+    if bound is not None and searched.any():
+        chosen = np.flatnonzero(searched)
+        profiled[chosen] = bound.needed(scored.iloc[chosen], unknown=profile)
+    full = druglikeness_rows([mols[i] for i in np.flatnonzero(profiled)], alerts)
+    for i, row in zip(np.flatnonzero(profiled), full, strict=True):
+        rows[i] = row
+    return rows, profiled
+
+
 # ----------------------------------------------------------------- output
-def _part_paths(out_dir: Path, chunk: int) -> tuple[Path, Path]:
+def part_paths(out_dir: Path, chunk: int) -> tuple[Path, Path]:
+    """The scored part (Parquet) and the rejects (CSV) of chunk ``chunk`` of a screen.
+
+    >>> part_paths(Path("screen"), 3)[0].as_posix()
+    'screen/parts/part-000003.parquet'
+    """
     return (out_dir / "parts" / f"part-{chunk:06d}.parquet",
             out_dir / "rejects" / f"part-{chunk:06d}.csv")  # fmt: skip
+
+
+_part_paths = part_paths
 
 
 def _write_chunk(out_dir: Path, chunk: int, scored: pd.DataFrame, rejected: pd.DataFrame) -> None:
@@ -238,6 +536,22 @@ def _check_resume(out_dir: Path, fingerprint: dict, resume: bool) -> set[int]:
         if part.is_file() and rejects.is_file():
             done.add(int(chunk))
     return done
+
+
+def _shortlist_bound(ranking: Any, model_dirs: Mapping[str, str], alerts: tuple[str, ...],
+                     keep_columns: tuple[str, ...]) -> tuple[ShortlistBound, dict]:  # fmt: skip
+    """The bound of a short-list screen and its ranking configuration (checked)."""
+    from drugml.rank import RankingConfigError, load_ranking_config
+    from drugml.schema import screen_columns
+
+    try:
+        config = load_ranking_config(ranking)
+    except RankingConfigError as exc:
+        raise ScreenConfigError(f"profile='shortlist': {exc}") from None
+    tasks = {name: json.loads((Path(directory) / "metadata.json").read_text())["params"]["task"]
+             for name, directory in model_dirs.items()}  # fmt: skip
+    columns = screen_columns(tasks, alerts, keep_columns, derived=True)
+    return ShortlistBound(config, columns), json.loads(json.dumps(config, default=str))
 
 
 # ---------------------------------------------------------------- running
@@ -336,6 +650,8 @@ def screen_library(
     keep_columns: tuple[str, ...] | list[str] = (),
     alerts: tuple[str, ...] | list[str] = DEFAULT_ALERTS,
     progress: bool | None = None,
+    profile: str = "full",
+    ranking: Any = None,
 ) -> dict[str, Any]:
     """Score every molecule of a library with every model; write parts, rejects and a manifest.
 
@@ -348,7 +664,18 @@ def screen_library(
     ``summary.json``): ``records``, ``scored``, ``rejected``, ``chunks``,
     ``chunks_resumed``, ``seconds``, ``molecules_per_second``. Read the
     results with :func:`load_results` and :func:`load_rejects`.
+
+    ``profile="shortlist"`` (with ``ranking``: the ranking configuration, a
+    dict or file as :func:`drugml.rank.load_ranking_config` reads, default
+    the default ranking) still scores every molecule with every model, but
+    searches the training set and computes alerts, QED and SA score only for
+    molecules that can still reach the ranking's short list; the others get
+    empty values and ``profiled = False``. The short list is that of
+    ``profile="full"`` (the argument: :class:`ShortlistBound`). It pays when
+    the ranking has objectives on model columns: they bound what a molecule
+    can reach before its profile is known.
     """
+    import pandas as pd
     from tqdm.auto import tqdm
 
     from drugml.chem import iter_molecules
@@ -365,6 +692,8 @@ def screen_library(
     if unknown or len(set(alerts)) != len(alerts):
         raise ScreenConfigError(f"alerts must be distinct names of {list(ALERT_CATALOGS)}, "
                                 f"got {list(alerts)}")  # fmt: skip
+    if profile not in PROFILES:
+        raise ScreenConfigError(f"profile must be one of {PROFILES}, got {profile!r}")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     model_dirs = _model_directories(models, out)
@@ -378,10 +707,18 @@ def screen_library(
         raise ScreenConfigError(f"Library {library} has no column(s) {absent}; it has "
                                 f"{[c for c in first.columns if c != 'read_error']}")  # fmt: skip
     chunks = itertools.chain([first] if first is not None else [], reader)
-    fingerprint = _fingerprint(library, chunk_size, model_dirs,
-                               {**read_options, "keep_columns": list(keep_columns),
-                                "alerts": list(alerts)})  # fmt: skip
+    options = {**read_options, "keep_columns": list(keep_columns), "alerts": list(alerts)}
+    threshold = None
+    if profile == "shortlist":
+        bound, ranking_config = _shortlist_bound(ranking, model_dirs, alerts, keep_columns)
+        threshold = _PoolThreshold(bound)
+        # a resumed short-list screen must bound with the same ranking
+        options.update(profile=profile, ranking=ranking_config)
+    fingerprint = _fingerprint(library, chunk_size, model_dirs, options)
     done = _check_resume(out, fingerprint, resume)
+    if threshold is not None:
+        for chunk in sorted(done):  # the threshold of a resumed screen starts where it was
+            threshold.observe(pd.read_parquet(_part_paths(out, chunk)[0]))
     for folder in ("parts", "rejects"):
         (out / folder).mkdir(exist_ok=True)
         for partial in (out / folder).glob(".part-*.tmp-*"):
@@ -395,7 +732,7 @@ def screen_library(
     bar = tqdm(total=total, unit="mol", desc="screen", disable=progress is False,
                smoothing=0.1, mininterval=0.5)  # fmt: skip
     start = time.perf_counter()
-    counts = {"records": 0, "scored": 0, "rejected": 0}
+    counts = {"records": 0, "scored": 0, "rejected": 0, "profiled": 0}
     pending: dict[Any, tuple[int, int]] = {}
 
     def collect(future) -> None:
@@ -405,6 +742,10 @@ def screen_library(
             raise RuntimeError(f"chunk {chunk}: {n} records in, "
                                f"{len(scored)} scored + {len(rejected)} rejected out")  # fmt: skip
         _write_chunk(out, chunk, scored, rejected)
+        if threshold is not None:
+            threshold.observe(scored)
+            if PROFILED in scored:
+                counts["profiled"] += int(scored[PROFILED].sum())
         finished.add(chunk)
         manifest["finished"] = sorted(finished)
         write_json_atomic(out / MANIFEST, manifest)
@@ -420,7 +761,11 @@ def screen_library(
                 continue
             while len(pending) >= executor.slots:
                 collect(_first_done(pending))
-            future = executor.submit(records, model_dirs, keep_columns, alerts)
+            if threshold is None:
+                future = executor.submit(records, model_dirs, keep_columns, alerts)
+            else:
+                future = executor.submit(records, model_dirs, keep_columns, alerts, profile,
+                                         copy.copy(threshold.bound))  # fmt: skip
             pending[future] = (chunk, len(records))
         while pending:
             collect(_first_done(pending))
@@ -444,6 +789,10 @@ def screen_library(
         "models": sorted(model_dirs),
         "alerts": list(alerts),
     }  # fmt: skip
+    if profile == "shortlist":
+        summary["profile"] = profile
+        # molecules of this run fully profiled (resumed chunks not counted)
+        summary["profiled"] = counts["profiled"]
     write_json_atomic(out / "summary.json", summary)
     if progress is not False:
         print(f"screened {summary['records']:,} records: {summary['scored']:,} scored, "
@@ -528,10 +877,26 @@ def merge_salt_forms(screened: pd.DataFrame, name_column: str | None = None) -> 
     ...                      "inchikey": ["K1", "K2", "K1"], "qed": [0.5, 0.7, 0.5]})
     >>> merge_salt_forms(rows)[["id", "inchikey"]].values.tolist()
     [['a; c', 'K1'], ['b', 'K2']]
+
+    Each other column takes the first non-empty value of the group; in a
+    screen of the short-list profile (with a :data:`~drugml.schema.PROFILED`
+    column) every column but the ids and names is the first record's, empty
+    values included, so that a structure whose first record was not profiled
+    is not given a later record's values (see :class:`ShortlistBound`).
     """
-    aggregations: dict[str, Any] = {c: "first" for c in screened.columns if c != "inchikey"}
-    aggregations["id"] = lambda ids: "; ".join(map(str, dict.fromkeys(ids)))
+    joined: dict[str, Any] = {"id": lambda ids: "; ".join(map(str, dict.fromkeys(ids)))}
     if name_column:
-        aggregations[name_column] = lambda names: "; ".join(map(str, dict.fromkeys(names)))
-    unique = screened.groupby("inchikey", sort=False).agg(aggregations).reset_index()
+        joined[name_column] = lambda names: "; ".join(map(str, dict.fromkeys(names)))
+    if PROFILED in screened:
+        ordered = screened.sort_values("record", kind="stable") if "record" in screened \
+            else screened  # fmt: skip
+        unique = ordered.drop_duplicates("inchikey", keep="first").set_index("inchikey")
+        groups = ordered.groupby("inchikey", sort=False)
+        for column, function in joined.items():
+            unique[column] = groups[column].agg(function)
+        unique = unique.reset_index()
+    else:
+        aggregations: dict[str, Any] = {c: "first" for c in screened.columns if c != "inchikey"}
+        aggregations.update(joined)
+        unique = screened.groupby("inchikey", sort=False).agg(aggregations).reset_index()
     return unique.sort_values("record", ignore_index=True)

@@ -49,6 +49,7 @@ __all__ = [
     "Structure",
     "StructureError",
     "load_structure",
+    "one_letter_code",
     "place_like_reference",
     "residue_mapping",
     "sequence_identity",
@@ -105,6 +106,15 @@ class Ligand:
     @property
     def label(self) -> str:
         return f"{self.resname} {self.chain}{self.resnum}{self.icode.strip()}"
+
+
+def one_letter_code(resname: str) -> str | None:
+    """The one-letter code of an amino-acid residue name (``None`` for anything else).
+
+    >>> one_letter_code("MET"), one_letter_code("HOH")
+    ('M', None)
+    """
+    return _one_letter(resname.strip().upper())
 
 
 def _one_letter(resname: str) -> str | None:

@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/_venv.sh
-ensure_venv "notebooks,scale"
+ensure_venv "notebooks,scale,dock"
 # 3D views work offline with a local 3Dmol.js; without one they still work online.
 ensure_viewer || echo "==> 3Dmol.js not installed: 3D views will need network access" >&2
 drugml data verify >/dev/null

@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/_venv.sh
-ensure_venv "notebooks,dev,scale,deep"
+ensure_venv "notebooks,dev,scale,deep,dock"
 ensure_viewer
 ensure_chromium
 # -n auto: one pytest worker per core (pytest-xdist); worksteal evens out the long notebooks.

@@ -91,9 +91,15 @@ def second_target(tmp_path_factory):
                 "solubility": {"column": "solubility_prediction", "shape": "increasing",
                                "low": -6.0, "high": -3.0},
                 "qed": {"column": "qed", "shape": "increasing", "low": 0.2, "high": 0.7},
+                # re-orders the two docked molecules of the short list (drugml.pipeline)
+                "docking": {"column": "docking_score", "shape": "decreasing", "low": -9.0,
+                            "high": -5.0},
             },
             "top_k": 5,
         },
+        # two molecules of the short list, at a quick setting (5UG9 keeps no water)
+        "docking": {"top_n": 2, "exhaustiveness": 1, "n_poses": 3,
+                    "key_interaction": {"residue": "MET793"}},
     }  # fmt: skip
     path = folder / "toy.yaml"
     path.write_text(yaml.safe_dump(config))

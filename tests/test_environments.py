@@ -1,5 +1,5 @@
 """pyproject.toml, environment.yml and binder/environment.yml name the same packages, and
-Binder provides what the demo installs (core, ``notebooks`` and ``scale``)."""
+Binder provides what the demo installs (core, ``notebooks``, ``scale`` and ``dock``)."""
 
 from __future__ import annotations
 
@@ -24,8 +24,8 @@ def _pyproject_packages(extras: list[str]) -> dict[str, str]:
 
 
 def test_demo_installs_what_the_notebooks_and_the_run_need():
-    # Notebook 06 needs Dask: the demo's gallery runs it.
-    assert set(demo_extras()) == {"notebooks", "scale"}
+    # Notebook 06 needs Dask, notebook 08 and the default run's docking need `dock`.
+    assert set(demo_extras()) == {"notebooks", "scale", "dock"}
 
 
 def test_environment_yml_matches_pyproject():
@@ -57,5 +57,5 @@ def test_constraints_pin_every_dependency_the_scripts_install():
         if line and not line.startswith("#"):
             name, version = line.split("==")
             pins[name.lower().replace("_", "-")] = version
-    for spec in pyproject_specs(["notebooks", "scale", "dev", "deep"]):
+    for spec in pyproject_specs(["notebooks", "scale", "dev", "deep", "dock"]):
         assert split_spec(spec)[0] in pins, spec

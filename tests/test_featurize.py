@@ -207,3 +207,20 @@ def test_tiled_tanimoto_equals_rdkit_bulk_similarity_exactly():
     neighbours = tanimoto_neighbours(fps, 0.5)
     assert all(np.array_equal(n, np.flatnonzero(row >= 0.5))
                for n, row in zip(neighbours, expected, strict=True))  # fmt: skip
+
+
+def test_top_tanimoto_gives_the_values_of_nearest_tanimoto_and_rdkit():
+    from rdkit import DataStructs
+
+    from drugml.featurize import bit_fingerprints, fingerprint_bits, nearest_tanimoto, top_tanimoto
+
+    fps = bit_fingerprints(MOLS[:400])
+    query, reference = fingerprint_bits(fps[:150]), fingerprint_bits(fps[150:])
+    expected, _ = nearest_tanimoto(query, reference, k=5)
+    assert np.array_equal(top_tanimoto(query, reference, k=5), expected)
+    rdkit = [sorted(DataStructs.BulkTanimotoSimilarity(fp, fps[150:]), reverse=True)[:5]
+             for fp in fps[:150]]  # fmt: skip
+    assert np.array_equal(top_tanimoto(query, reference, k=5), np.array(rdkit))
+    # fewer references than k: zeros, as nearest_tanimoto
+    assert np.array_equal(top_tanimoto(query, reference[:3], k=5),
+                          nearest_tanimoto(query, reference[:3], k=5)[0])  # fmt: skip

@@ -266,3 +266,54 @@ def test_a_plain_table_is_checked_before_any_work(tmp_path):
     with pytest.warns(UserWarning, match="No ranking objective uses a model's column"):
         inputs = check_inputs(path)
     assert inputs.table("models[m].data.table").shape == (60, 6)
+
+
+@pytest.mark.slow
+def test_a_big_screen_is_ranked_and_reported_streaming_with_the_same_numbers(
+    second_target, second_target_run, tmp_path, monkeypatch
+):
+    from drugml import pipeline
+
+    out, metrics = second_target_run
+    monkeypatch.setattr(pipeline, "IN_MEMORY_RANKING_ROWS", 0)  # every screen is "big"
+    streamed_metrics = run(second_target, tmp_path / "big", progress=False)
+    expected = pd.read_csv(out / "ranked_candidates.csv")
+    streamed = pd.read_csv(tmp_path / "big" / "ranked_candidates.csv")  # the top 1000: all
+    others = [c for c in expected.columns if c != "pareto_rank"]
+    pd.testing.assert_frame_equal(streamed[others], expected[others])
+    assert len(pd.read_parquet(tmp_path / "big" / "ranked")) == len(expected)
+    validation = streamed_metrics["validation"]
+    assert validation.keys() == metrics["validation"].keys()
+    for key, value in metrics["validation"].items():
+        assert validation[key] == (pytest.approx(value, nan_ok=True) if isinstance(value, dict)
+                                   else value), key  # fmt: skip
+    assert streamed_metrics["screen"] == metrics["screen"] | {
+        k: streamed_metrics["screen"][k] for k in ("seconds", "molecules_per_second", "library")
+    }
+    report = (tmp_path / "big" / "report.html").read_text()
+    assert 'href="ranked/"' in report and "Pareto front of the best pool" in report
+
+
+@pytest.mark.slow
+def test_the_short_list_is_docked_and_docking_reorders_only_the_docked(second_target_run):
+    out, metrics = second_target_run
+    docking = metrics["docking"]
+    assert docking["asked"] == 2 and docking["structure"] == "egfr_5ug9"
+    assert docking["receptor"]["removed"]["ligands"] and docking["settings"]["exhaustiveness"] == 1
+    ranked = pd.read_csv(out / "ranked_candidates.csv")
+    docked = ranked[ranked["docking_status"].notna()].sort_values("rank")
+    assert len(docked) == 2
+    # the two best of the short list, re-ordered among their own places by the full ranking
+    selected = ranked[ranked["selected"]].sort_values("rank_before_docking", na_position="last")
+    assert set(docked["rank_before_docking"]) == set(docked["rank"])
+    assert set(docked["inchikey"]) <= set(selected["inchikey"])
+    ok = docked[docked["docking_status"] == "docked"]
+    if len(ok) == 2 and ok["passes_filters"].all():
+        assert ok["score_with_docking"].is_monotonic_decreasing
+    for path in ok["docking_pose_file"]:
+        assert (out / path).is_file()
+    others = ranked[ranked["docking_status"].isna()]
+    assert others["docking_score"].isna().all() and others["score_with_docking"].isna().all()
+    assert (out / "docking" / "docking.csv").is_file()
+    report = (out / "report.html").read_text()
+    assert "Docked candidates" in report and "HBAcceptor with MET793" in report

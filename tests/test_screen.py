@@ -216,3 +216,60 @@ def test_a_library_of_garbage_stops_with_its_reasons_and_a_mostly_bad_one_warns(
     with pytest.warns(UserWarning, match=r"3 of 4 records .* were rejected"):
         summary = screen_library(mostly, {"sol": model_dir}, tmp_path / "m", progress=False)
     assert summary["scored"] == 1
+
+
+def test_shortlist_profile_keeps_the_short_list(model_dir, tmp_path):
+    """The short-list profile skips most of the profile and keeps the short list, on the
+    embedded approved drugs (salt forms merged) and EGFR compounds, ranked with model
+    objectives."""
+    from drugml.rank import rank_candidates
+    from drugml.schema import PROFILED
+    from drugml.screen import merge_salt_forms
+
+    drugs = data.load("approved_drugs")
+    egfr = data.load("egfr_compounds")
+    smiles = drugs["smiles"].dropna().head(360).tolist() + egfr["smiles"].head(240).tolist()
+    library = tmp_path / "library.smi"
+    library.write_text("".join(f"{s} m{i}\n" for i, s in enumerate(smiles)))
+    ranking = {
+        "objectives": {
+            "sol": {"column": "sol_prediction", "shape": "increasing", "low": -5, "high": -1,
+                    "weight": 2.0},
+            "width": {"column": "sol_interval_width", "shape": "decreasing", "low": 1.0,
+                      "high": 3.0, "weight": 0.5},
+            "domain": {"column": "sol_nearest_similarity", "shape": "increasing", "low": 0.2,
+                       "high": 0.5},
+            "qed": {"column": "qed", "shape": "increasing", "low": 0.2, "high": 0.7},
+            "sa": {"column": "sa_score", "shape": "decreasing", "low": 3.0, "high": 6.0},
+            "ro5": {"column": "ro5_violations", "shape": "decreasing", "low": 1, "high": 3,
+                    "weight": 0.5},
+        },
+        "filters": {"pains": {"equals": False}, "brenk": {"equals": False}},
+        "top_k": 8,
+        "pool_factor": 2,
+    }  # fmt: skip
+    models = {"sol": model_dir}
+    screen_library(library, models, tmp_path / "full", chunk_size=100, progress=False)
+    summary = screen_library(library, models, tmp_path / "short", chunk_size=100,
+                             progress=False, profile="shortlist", ranking=ranking)  # fmt: skip
+    full, short = load_results(tmp_path / "full"), load_results(tmp_path / "short")
+    assert summary["profiled"] == short[PROFILED].sum() < 0.6 * len(short)
+    assert short.loc[~short[PROFILED], ["qed", "sa_score", "pains_alerts"]].isna().all().all()
+    # Predictions and properties of every molecule; every column of the profiled ones.
+    for column in ("sol_prediction", "mw", "ro5_violations"):
+        assert full[column].equals(short[column]), column
+    profiled = short[PROFILED].to_numpy()
+    for column in full.columns:
+        assert full.loc[profiled, column].astype(object).equals(
+            short.loc[profiled, column].astype(object)), column  # fmt: skip
+    pool = 16
+    for merge in (merge_salt_forms, lambda table: table):
+        expected = rank_candidates(merge(full), ranking)
+        got = rank_candidates(merge(short), ranking)
+        assert expected.loc[expected["selected"], "record"].tolist() == \
+            got.loc[got["selected"], "record"].tolist()  # fmt: skip
+        assert expected.loc[expected["passes_filters"], "record"].head(pool).tolist() == \
+            got.loc[got["passes_filters"], "record"].head(pool).tolist()  # fmt: skip
+    with pytest.raises(ScreenConfigError, match="diversity: maxmin"):
+        screen_library(library, models, tmp_path / "sphere", profile="shortlist",
+                       ranking={**ranking, "diversity": "sphere"}, progress=False)  # fmt: skip

@@ -1,0 +1,305 @@
+"""drugml.dock: receptor and ligand preparation, boxes, Vina runs, statuses, resume, poses.
+
+Vina runs here use small molecules and a low exhaustiveness so that each takes
+seconds; the validation of the protocol (redocking, cross-docking, enrichment)
+is ``benchmarks/docking.py``.
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+pytest.importorskip("vina")
+pytest.importorskip("meeko")
+
+from drugml import dock
+from drugml.errors import DrugmlError
+
+ANILINOQUINAZOLINE = "c1ccc(Nc2ncnc3ccccc23)cc1"  # the hinge-binding core of erlotinib
+FAST = dict(exhaustiveness=1, n_poses=3, check_poses=False, pose_selection="score")
+
+
+@pytest.fixture(scope="module")
+def receptor():
+    return dock.prepare_receptor("egfr_1m17", chains=["A"], keep_waters=["A:10"])
+
+
+@pytest.fixture(scope="module")
+def box():
+    return dock.box_from_ligand("egfr_1m17", "AQ4")
+
+
+@pytest.fixture(autouse=True)
+def _quiet():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        yield
+
+
+# ---------------------------------------------------------------- receptor
+def test_receptor_reports_what_was_removed_and_kept(receptor):
+    report = receptor.report
+    assert report["chains"] == ["A"]
+    assert report["kept_waters"] == ["A:HOH10"]
+    assert len(report["removed"]["waters"]) == 19  # 20 waters in 1M17, one kept
+    assert report["removed"]["ligands"] == ["A:AQ4999"]
+    assert report["altlocs_resolved"] == ["A:CYS751", "A:ASP831"]
+    assert report["hydrogens_added"] > 2000
+    # every heavy atom kept survives preparation, and the PDBQT holds no ligand
+    assert report["heavy_atoms_out"] == report["heavy_atoms_in"]
+    assert "AQ4" not in receptor.pdbqt and "HOH" in receptor.pdbqt
+
+
+def test_receptor_errors_name_the_problem():
+    with pytest.raises(dock.ReceptorError, match="no chain"):
+        dock.prepare_receptor("egfr_1m17", chains=["Z"])
+    with pytest.raises(dock.ReceptorError, match="not found"):
+        dock.prepare_receptor("egfr_1m17", keep_waters=["A:4242"])
+    with pytest.raises(dock.ReceptorError, match=r"does not exist|neither a file"):
+        dock.prepare_receptor("no_such_structure.pdb")
+    assert issubclass(dock.ReceptorError, DrugmlError)
+
+
+def test_incomplete_and_nonstandard_residues_are_removed_and_reported(tmp_path):
+    from drugml.data import path
+
+    lines = path("egfr_1m17").read_text().splitlines()
+    # LYS 721 loses its side chain beyond CB: no template matches it any more
+    damaged = [
+        line
+        for line in lines
+        if not (
+            line.startswith("ATOM")
+            and line[17:20] == "LYS"
+            and line[22:26].strip() == "721"
+            and line[12:16].strip() in ("CG", "CD", "CE", "NZ")
+        )
+    ]
+    # a modified residue Meeko has no template for (selenomethionine)
+    damaged = [
+        line[:17] + "MSE" + line[20:]
+        if line.startswith("ATOM") and line[22:26].strip() == "990"
+        else line
+        for line in damaged
+    ]
+    file = tmp_path / "damaged.pdb"
+    file.write_text("\n".join(damaged) + "\n")
+    receptor = dock.prepare_receptor(file, chains=["A"])
+    assert receptor.report["removed"]["incomplete"] == ["A:721"]
+    assert receptor.report["removed"]["nonstandard"] == ["A:MSE990"]
+    assert any("missing atoms" in note for note in receptor.report["notes"])
+
+
+def test_bridging_waters():
+    assert dock.bridging_waters("egfr_1m17", "AQ4") == ["A:10"]
+    assert dock.bridging_waters("egfr_5ug9", "8AM") == []  # the file holds no water
+
+
+# --------------------------------------------------------------------- box
+def test_boxes(receptor, box):
+    ligand = np.array(
+        [
+            [float(x[30:38]), float(x[38:46]), float(x[46:54])]
+            for x in __import__("drugml.structure", fromlist=["x"])
+            .load_structure("egfr_1m17")
+            .ligand_pdb("AQ4")
+            .splitlines()
+            if x.startswith(("ATOM", "HETATM"))
+        ]
+    )
+    assert box.contains(ligand).all()
+    assert min(box.size) >= 22.0
+    by_residues = dock.box_from_residues("egfr_1m17", [719, 769, 831])
+    assert by_residues.contains(np.array([box.center])).all()
+    dock.check_box(receptor, box)
+    far = dock.Box((200.0, 200.0, 200.0), (20.0, 20.0, 20.0))
+    with pytest.raises(dock.DockingError, match="does not contain a pocket"):
+        dock.check_box(receptor, far)
+    with pytest.raises(dock.DockingError, match="None of the residues"):
+        dock.box_from_residues("egfr_1m17", [5])
+
+
+# ------------------------------------------------------------------ ligand
+def test_ligand_preparation_protonates_and_types():
+    from rdkit import Chem
+
+    mol, pdbqt = dock.prepare_ligand("CN1CCN(CC1)c1ccccc1C(=O)O.Cl", ph=7.4)
+    assert Chem.MolToSmiles(Chem.RemoveHs(mol)) == "C[NH+]1CCN(c2ccccc2C(=O)[O-])CC1"
+    assert mol.GetNumConformers() == 1 and "ROOT" in pdbqt
+    neutral, _ = dock.prepare_ligand("CN1CCN(CC1)c1ccccc1C(=O)O", ph=None)
+    assert Chem.MolToSmiles(Chem.RemoveHs(neutral)) == "CN1CCN(c2ccccc2C(=O)O)CC1"
+    same, _ = dock.prepare_ligand("CN1CCN(CC1)c1ccccc1C(=O)O", ph=None)
+    assert np.allclose(neutral.GetConformer().GetPositions(), same.GetConformer().GetPositions())
+
+
+@pytest.mark.parametrize(
+    ("smiles", "status"),
+    [
+        ("not a smiles", "unparsable"),
+        ("[Pt](N)(N)(Cl)Cl", "untypeable"),  # cisplatin: a metal Vina cannot type
+        ("C1#CC1", "embedding_failed"),
+    ],
+)
+def test_ligand_failures_have_a_status(smiles, status):
+    with pytest.raises(dock.LigandPreparationError) as info:
+        dock.prepare_ligand(smiles)
+    assert info.value.status == status and info.value.reason
+
+
+# ----------------------------------------------------------------- docking
+@pytest.fixture(scope="module")
+def docked(receptor, box, tmp_path_factory):
+    settings = dock.DockingSettings(
+        exhaustiveness=1,
+        n_poses=4,
+        seed=3,
+        check_poses=True,
+        key_interaction=dock.KeyInteraction("MET769"),
+    )
+    folder = tmp_path_factory.mktemp("receptor")
+    return dock.dock(ANILINOQUINAZOLINE, receptor, box, settings, work_dir=folder), settings, folder
+
+
+def test_same_seed_same_poses_and_reuse_does_not_change_them(docked, receptor, box):
+    first, settings, folder = docked
+    assert first.status == "docked", first.reason
+    # another molecule docked in between with the same (cached) Vina object
+    dock.dock(
+        "c1ccc2[nH]ccc2c1", receptor, box, dock.DockingSettings(seed=3, **FAST), work_dir=folder
+    )
+    again = dock.dock(ANILINOQUINAZOLINE, receptor, box, settings, work_dir=folder)
+    assert first.scores == again.scores and len(first.poses) > 1
+    for a, b in zip(first.poses, again.poses, strict=True):
+        assert np.array_equal(a.GetConformer().GetPositions(), b.GetConformer().GetPositions())
+    row = first.row()
+    assert row["docking_score"] < -4 and row["docking_ligand_efficiency"] > 0.2
+    assert row["docking_best_score"] == round(min(first.scores), 3)
+
+
+def test_pose_choice_checks_and_interactions_per_pose(docked):
+    result, _, _ = docked
+    assert len(result.interactions) == len(result.poses) == len(result.failed_checks)
+    # the chosen pose: the best-scored one making the key interaction, else the best scored
+    expected = result.key_interaction.index(True) if any(result.key_interaction) else 0
+    assert result.chosen == expected
+    assert result.row()["pose_ok"] == (not result.failed_checks[result.chosen])
+    assert all(isinstance(found, list) for found in result.interactions)
+
+
+def _crystal_erlotinib():
+    from rdkit import Chem
+
+    from drugml.structure import load_structure
+
+    ligand = load_structure("egfr_1m17").ligand_mol(
+        "AQ4", "COCCOc1cc2ncnc(Nc3cccc(C#C)c3)c2cc1OCCOC"
+    )
+    return Chem.AddHs(ligand, addCoords=True)
+
+
+def _shifted(mol, dx: float):
+    from rdkit import Chem
+
+    moved = Chem.Mol(mol)
+    conf = moved.GetConformer()
+    for i in range(moved.GetNumAtoms()):
+        p = conf.GetAtomPosition(i)
+        conf.SetAtomPosition(i, (p.x + dx, p.y, p.z))
+    return moved
+
+
+def test_hinge_hydrogen_bond_found_in_the_crystal_pose_only(receptor, box, tmp_path):
+    paths = dock.receptor_files(receptor, box, tmp_path)
+    crystal = _crystal_erlotinib()
+    found = dock.pose_interactions([crystal, _shifted(crystal, 6.0)], paths["pdb"])
+    key = dock.KeyInteraction("MET769")
+    assert "MET769.A:HBAcceptor" in found[0]
+    assert [any(key.matches(*item.rsplit(":", 1)) for item in f) for f in found] == [True, False]
+    checks = dock.check_poses([crystal, _shifted(crystal, 2.5)], paths["pdb"])
+    assert checks[0] == []  # the crystal pose passes PoseBusters' docking checks
+    assert checks[1]  # pushed 2.5 A into the protein: clashes
+
+
+def test_pose_rmsd_is_symmetry_aware():
+    from rdkit import Chem
+
+    ligand = Chem.RemoveHs(_crystal_erlotinib())
+    assert dock.pose_rmsd(ligand, ligand) == pytest.approx(0.0, abs=1e-6)
+    assert dock.pose_rmsd(_shifted(ligand, 1.0), ligand) == pytest.approx(1.0, abs=1e-6)
+    # hydrogens and a protonation that differs from the crystal's bond orders do not matter
+    charged = Chem.RWMol(ligand)
+    charged.GetAtomWithIdx(0).SetFormalCharge(0)
+    assert dock.pose_rmsd(Chem.AddHs(ligand, addCoords=True), ligand) == pytest.approx(
+        0.0, abs=1e-6
+    )
+
+
+def test_bad_molecules_get_statuses_and_the_run_goes_on(receptor, tmp_path):
+    small_box = dock.Box(dock.box_from_ligand("egfr_1m17", "AQ4").center, (8.0, 8.0, 8.0))
+    molecules = ["not a smiles", "[Pt](N)(N)(Cl)Cl", "C1#CC1", "C" * 30, "c1ccc2[nH]ccc2c1"]
+    table = dock.dock_many(
+        molecules,
+        receptor,
+        small_box,
+        tmp_path / "run",
+        dock.DockingSettings(**FAST),
+        progress=False,
+    )
+    assert len(table) == len(molecules)
+    assert table["docking_status"].tolist() == [
+        "unparsable",
+        "untypeable",
+        "embedding_failed",
+        "too_large_for_box",
+        "docked",
+    ]
+    assert table["docking_reason"].iloc[:4].str.len().gt(0).all()
+    assert (tmp_path / "run" / "poses" / "000004.sdf").is_file()
+    assert not (tmp_path / "run" / "poses" / "000000.sdf").exists()
+
+
+def test_time_limit_stops_one_molecule(receptor, box, tmp_path):
+    erlotinib = "COCCOc1cc2ncnc(Nc3cccc(C#C)c3)c2cc1OCCOC"
+    settings = dock.DockingSettings(exhaustiveness=8, time_limit=1.0, check_poses=False)
+    result = dock.dock(erlotinib, receptor, box, settings, work_dir=tmp_path)
+    assert result.status == "timeout" and "1 s" in result.reason
+
+
+def test_killed_run_resumes_to_identical_output(receptor, box, tmp_path):
+    molecules = pd.DataFrame(
+        {"id": ["a", "b", "c"], "smiles": [ANILINOQUINAZOLINE, "c1ccc2[nH]ccc2c1", "bad("]}
+    )
+    settings = dock.DockingSettings(seed=1, **FAST)
+    out = tmp_path / "run"
+    full = dock.dock_many(molecules, receptor, box, out, settings, progress=False)
+    reference = (out / "docking.csv").read_bytes()
+    poses = (out / "poses" / "000001.sdf").read_bytes()
+    # a kill after the first molecule: later results missing, a half-written file left
+    (out / "results" / "000001.json").unlink()
+    (out / "results" / "000002.json").unlink()
+    (out / "poses" / "000001.sdf").unlink()
+    (out / "docking.csv").unlink()
+    (out / "results" / ".000002.json.tmp-123").write_text("{")
+    resumed = dock.dock_many(molecules, receptor, box, out, settings, progress=False)
+    assert (out / "docking.csv").read_bytes() == reference
+    assert (out / "poses" / "000001.sdf").read_bytes() == poses
+    pd.testing.assert_frame_equal(full, resumed)
+    assert not list((out / "results").glob(".*tmp*"))
+    # other settings into the same folder: refused, nothing deleted
+    with pytest.raises(dock.DockingError, match="other inputs or settings"):
+        dock.dock_many(
+            molecules, receptor, box, out, dock.DockingSettings(seed=2, **FAST), progress=False
+        )
+    assert json.loads((out / "results" / "000000.json").read_text())["status"] == "docked"
+
+
+def test_settings_are_checked():
+    with pytest.raises(dock.DockingError, match="scoring"):
+        dock.DockingSettings(scoring="autodock4")
+    with pytest.raises(dock.DockingError, match="time_limit"):
+        dock.DockingSettings(time_limit=0)
