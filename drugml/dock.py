@@ -1212,7 +1212,7 @@ def dock_many(
     n_jobs: int = 1,
     backend: str = "local",
     client: Any = None,
-    resume: bool = True,
+    resume: bool | str = True,
     progress: bool | None = None,
 ) -> pd.DataFrame:
     """Dock many molecules: one row per input (same order), the poses in ``out_dir/poses``.
@@ -1223,7 +1223,8 @@ def dock_many(
     as it is done (``out_dir/results/NNNNNN.json`` and ``poses/NNNNNN.sdf``),
     so a killed run resumed with the same inputs and settings skips the
     molecules done and ends with identical output; a folder holding another
-    run's results is refused. The table is also written to
+    run's results is refused (``resume="if_same"``: started again instead;
+    ``resume=False``: always started again). The table is also written to
     ``out_dir/docking.csv``.
     """
     import pandas as pd
@@ -1268,7 +1269,9 @@ def dock_many(
             import concurrent.futures
             import multiprocessing
 
-            context = multiprocessing.get_context("forkserver")
+            # spawn, as the screen: fresh interpreters, no fork of a threaded parent, no
+            # server socket
+            context = multiprocessing.get_context("spawn")
             with concurrent.futures.ProcessPoolExecutor(
                 min(n_jobs, len(todo)), mp_context=context
             ) as pool:
@@ -1291,18 +1294,19 @@ def dock_many(
     return result_table
 
 
-def _check_docking_resume(out: Path, fingerprint: dict[str, Any], resume: bool) -> set[int]:
+def _check_docking_resume(out: Path, fingerprint: dict[str, Any], resume: bool | str
+                          ) -> set[int]:  # fmt: skip
     manifest_path = out / MANIFEST
     if manifest_path.is_file():
         previous = json.loads(manifest_path.read_text()).get("fingerprint", {})
-        if previous != fingerprint and resume:
+        if previous != fingerprint and resume is True:
             differences = [k for k in fingerprint if previous.get(k) != fingerprint[k]]
             raise DockingError(
                 f"{out} holds a docking run with other inputs or settings (differs in: "
                 f"{', '.join(differences)}); refusing to mix them. Use another folder, or "
                 "resume=False to start this one again."
             )
-        if not resume or previous != fingerprint:
+        if resume is False or previous != fingerprint:
             for folder in ("results", "poses"):
                 for old in (out / folder).iterdir():
                     old.unlink()

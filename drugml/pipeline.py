@@ -735,14 +735,14 @@ def dock_candidates(config: CampaignConfig, inputs: CampaignInputs, ranked: pd.D
         chosen += [i for i in order.index[order["passes_filters"]] if i not in set(chosen)]
     chosen = chosen[: docking.top_n]
     keep = [c for c in ("rank", "id", "smiles", "inchikey") if c in ranked]
+    # resume: a run repeated into the same folder with the same molecules and settings
+    # reuses the poses (identical by construction); anything else starts again
     table = dock_many(ranked.loc[chosen, keep], receptor, box, out_dir, settings,
-                      n_jobs=int(docking.n_jobs or n_jobs), resume=False,
+                      n_jobs=int(docking.n_jobs or n_jobs), resume="if_same",
                       progress=progress)  # fmt: skip
-    out = ranked.copy()
-    for column in [c for c in table.columns if c not in keep]:
-        values = table[column].to_numpy()
-        out[column] = None if values.dtype == object else np.nan
-        out.loc[chosen, column] = values
+    added = table.drop(columns=keep)
+    added.index = chosen
+    out = ranked.drop(columns=[c for c in added.columns if c in ranked]).join(added)
     # pose files relative to the run's folder (the report's), not the docking folder
     folder = Path(out_dir).name
     poses = [f"{folder}/{p}" if isinstance(p, str) and p else "" for p in out["docking_pose_file"]]

@@ -381,17 +381,7 @@ def _recovery_figure(ranked: Any, lead: str | None, lead_column: str | None) -> 
         hits = known[order]
         ax.plot(np.arange(1, len(hits) + 1) / len(hits) * 100, np.cumsum(hits), label=label,
                 color=color)  # fmt: skip
-    ax.plot([0, 100], [0, known.sum()], "k--", lw=0.8, label="random order")
-    ax.set_xscale("symlog", linthresh=1)
-    ax.set_xlim(0, 100)
-    ax.set_xlabel("top % of the ranked library")
-    ax.set_ylabel("known actives found")
-    ax.legend(frameon=False, fontsize=9)
-    ax.spines[["top", "right"]].set_visible(False)
-    fig.tight_layout()
-    return figure_html(fig, alt=f"Known actives found against the fraction of the ranked library "
-                       f"screened, for the final ranking and for the {lead} prediction alone; "
-                       f"{int(known.sum())} known actives in all.")  # fmt: skip
+    return _recovery_axes(fig, ax, lead, int(known.sum()))
 
 
 def _score_figure(ranked: Any, lead: str | None, lead_column: str | None) -> str:
@@ -504,7 +494,12 @@ def _recovery_figure_streamed(streamed: Any, lead: str | None, lead_column: str 
         x = np.concatenate([[0], (np.sort(positions) + 1) / n * 100, [100]])
         y = np.concatenate([[0], np.arange(1, len(positions) + 1), [len(positions)]])
         ax.step(x, y, where="post", label=label, color=color)
-    ax.plot([0, 100], [0, k], "k--", lw=0.8, label="random order")
+    return _recovery_axes(fig, ax, lead, k)
+
+
+def _recovery_axes(fig: Any, ax: Any, lead: str | None, n_known: int) -> str:
+    """The recovery figure's random line, axes and words, for both ways of drawing it."""
+    ax.plot([0, 100], [0, n_known], "k--", lw=0.8, label="random order")
     ax.set_xscale("symlog", linthresh=1)
     ax.set_xlim(0, 100)
     ax.set_xlabel("top % of the ranked library")
@@ -514,7 +509,7 @@ def _recovery_figure_streamed(streamed: Any, lead: str | None, lead_column: str 
     fig.tight_layout()
     return figure_html(fig, alt=f"Known actives found against the fraction of the ranked library "
                        f"screened, for the final ranking and for the {lead} prediction alone; "
-                       f"{k} known actives in all.")  # fmt: skip
+                       f"{n_known} known actives in all.")  # fmt: skip
 
 
 # ------------------------------------------------------------------ models
@@ -864,7 +859,7 @@ def write_report(
     """
     import pandas as pd
 
-    from drugml.pipeline import lead_models
+    from drugml.pipeline import lead_models, ranking_without_docking
     from drugml.schema import ALERT_CATALOGS
     from drugml.view3d import library_html
 
@@ -934,7 +929,10 @@ def write_report(
         "training molecule is similar, the prediction is less sure; "
         "<span class='badge b-alert'>BRENK: ...</span> structural alerts by name; "
         "<span class='badge b-filter'>filter failed</span> with the rule.</p>",
-        _candidate_table(ranked, ranking_config, name_column, alert_columns, models, lead),
+        # the score explained is the ranking's before docking (docking objectives re-order
+        # the docked molecules only: score_with_docking)
+        _candidate_table(ranked, ranking_without_docking(ranking_config), name_column,
+                         alert_columns, models, lead),
         f'<p class="note">Showing the best {min(n_ranked, SHOWN_CANDIDATES)} of '
         f"{n_ranked:,} distinct structures; all {n_ranked:,}, with every column, are"
         f"{where_all}" + (f" ({more_candidates:,} more than here)" if more_candidates else "")

@@ -338,3 +338,24 @@ def test_report_renders_offline_fits_1280_and_its_table_sorts_and_filters(
         assert page.outside == [] and errors == []
     finally:
         page.close()
+
+
+@pytest.mark.slow
+def test_report_docked_poses_render_offline(browser, second_target_run):
+    """Each docked candidate's pose is a 3D view in the report, drawn with no network."""
+    out, metrics = second_target_run
+    text = (out / "report.html").read_text()
+    n_views = len(re.findall(r'<div id="3dmolviewer_', text))
+    n_docked = metrics["docking"]["docked"]
+    assert n_docked >= 1 and n_views == 1 + n_docked  # the pocket, then one per docked pose
+    page = OfflinePage(browser, width=1280, height=900)
+    try:
+        page.page.goto((out / "report.html").as_uri())
+        wait_for_canvases(page.page, n_views)
+        viewers = page.page.locator(VIEWER)
+        for i in range(1, n_views):
+            viewers.nth(i).scroll_into_view_if_needed()
+            assert_drawn(viewers.nth(i).screenshot(), f"docked pose view {i}")
+        assert page.outside == []
+    finally:
+        page.close()

@@ -303,3 +303,22 @@ def test_settings_are_checked():
         dock.DockingSettings(scoring="autodock4")
     with pytest.raises(dock.DockingError, match="time_limit"):
         dock.DockingSettings(time_limit=0)
+
+
+@pytest.mark.slow
+def test_dask_backend_gives_the_local_table(receptor, box, tmp_path):
+    pytest.importorskip("dask.distributed")
+    from dask.distributed import Client, LocalCluster
+
+    molecules = [ANILINOQUINAZOLINE, "bad("]
+    settings = dock.DockingSettings(seed=2, **FAST)
+    local = dock.dock_many(molecules, receptor, box, tmp_path / "local", settings, progress=False)
+    with (
+        LocalCluster(n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1",
+                     dashboard_address=None) as cluster,
+        Client(cluster) as client,
+    ):  # fmt: skip
+        distributed = dock.dock_many(molecules, receptor, box, tmp_path / "dask", settings,
+                                     backend="dask", client=client, progress=False)  # fmt: skip
+    pd.testing.assert_frame_equal(local, distributed)
+    assert distributed["docking_status"].tolist() == ["docked", "unparsable"]
