@@ -88,6 +88,7 @@ __all__ = [
     "bridging_waters",
     "check_box",
     "check_poses",
+    "covalent_attachments",
     "dock",
     "dock_many",
     "pose_interactions",
@@ -136,7 +137,9 @@ def _require(module: str, what: str) -> Any:
     import importlib
 
     try:
-        return importlib.import_module(module)
+        with warnings.catch_warnings():  # MDAnalysis (under ProLIF) warns about its own moves
+            warnings.simplefilter("ignore")
+            return importlib.import_module(module)
     except ImportError as exc:
         raise MissingDependencyError(
             f"{what} needs the `{module.split('.')[0]}` package: pip install 'drugml[dock]'"
@@ -250,6 +253,35 @@ def bridging_waters(
         ):
             out.append(label)
     return out
+
+
+def covalent_attachments(structure: Structure | str | Path, ligand: str, cutoff: float = 2.1
+                         ) -> list[str]:  # fmt: skip
+    """Protein atoms within bonding distance (``cutoff`` Å) of a ligand, as ``"CYS797:SG"``:
+    a covalent inhibitor. Vina docks without that bond, so such a ligand's crystal pose is
+    not what a non-covalent redocking can reproduce (its warhead sits where the bond held it).
+
+    >>> covalent_attachments("egfr_5ug9", "8AM"), covalent_attachments("egfr_1m17", "AQ4")
+    (['CYS797:SG'], [])
+    """
+    from drugml.structure import load_structure
+
+    if not hasattr(structure, "model"):
+        structure = load_structure(structure)
+    residue = structure.ligand_residue(ligand)
+    coords = np.array([a.coord for a in residue.get_atoms() if a.element != "H"])
+    found = []
+    for chain in structure.model:
+        for other in chain:
+            if other is residue or other.id[0] != " ":
+                continue
+            for atom in other.get_atoms():
+                if (
+                    atom.element != "H"
+                    and np.linalg.norm(coords - atom.coord, axis=1).min() <= cutoff
+                ):
+                    found.append(f"{other.get_resname().strip()}{other.id[1]}:{atom.get_id()}")
+    return found
 
 
 def _template_names() -> set[str]:

@@ -709,6 +709,8 @@ def docking_setup(config: CampaignConfig, inputs: CampaignInputs, seed: int | No
         time_limit=docking.time_limit, ph=docking.ph,
         pose_selection=docking.pose_selection if key_interaction is not None else "score",
         key_interaction=key_interaction, check_poses=docking.check_poses)  # fmt: skip
+    covalent = dock.covalent_attachments(structure, ligand) if ligand else []
+    receptor.report["reference_covalent_to"] = covalent
     return receptor, box, settings
 
 

@@ -696,6 +696,10 @@ def docking_html(docked: Any, summary: Mapping[str, Any], structure_path: str | 
         f"Box: centre {summary['box']['center']}, size {summary['box']['size']} Å. Key "
         f"interaction: {html.escape(key_text)}; pose choice: "
         f"{html.escape(settings['pose_selection'])}.</p>",
+        (f'<p class="note"><b>The reference ligand is covalently bound</b> (to '
+         f"{html.escape(', '.join(receptor['reference_covalent_to']))}): Vina docks without "
+         "covalent bonds, so a covalent candidate's warhead is placed by non-bonded terms "
+         "only.</p>" if receptor.get("reference_covalent_to") else ""),
         '<p class="note">A docking score ranks poses of one molecule better than it ranks '
         "molecules: on EGFR it barely beats molecule size at telling actives from inactives "
         "(benchmarks/results/docking.json). Read the pose and its interactions, not the score "

@@ -233,6 +233,10 @@ class Structure:
             )
         return matches[0]
 
+    def ligand_residue(self, ligand: str | Ligand) -> Any:
+        """The Biopython residue of a ligand (its atoms, with coordinates)."""
+        return self._residue(self.ligand(ligand))
+
     def _residue(self, ligand: Ligand):
         return self.model[ligand.chain][self._residue_key(ligand)]
 
