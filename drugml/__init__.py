@@ -34,7 +34,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
 
 # Public submodules, loaded lazily (PEP 562).
 _SUBMODULES = (
-    "admet", "assets", "backends", "chem", "cli", "config", "curate", "data", "errors",
+    "admet", "assets", "backends", "chem", "cli", "config", "curate", "data", "dock", "errors",
     "featurize", "filters", "gnn", "metrics", "models", "notebooks", "pipeline", "rank",
     "rank_stream", "report", "rna", "scaffolds", "schema", "screen", "split", "structure",
     "uncertainty", "view3d", "viz",

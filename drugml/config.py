@@ -767,6 +767,15 @@ ranking:                     # objectives on the screen's columns (drugml.schema
   top_k: 20
   novelty_column: potency_nearest_similarity
 
+# Dock the best of the short list into target.structure (AutoDock Vina; the `dock` extra).
+# Remove this section to skip docking. Its columns (docking_score, docking_key_interaction,
+# pose_ok, ...) can be ranking objectives or filters: they re-order the docked molecules.
+docking:
+  keep_waters: bridging      # waters between the reference ligand and the protein; or none
+  key_interaction: null      # e.g. {residue: MET769, interactions: [HBAcceptor]} (ProLIF names)
+  top_n: 4
+  exhaustiveness: 4
+
 validation:
   known_actives: []          # names (library.name_column) of actives to look for
 """

@@ -42,8 +42,8 @@ Example
 >>> receptor.report["kept_waters"], receptor.report["removed"]["ligands"]
 (['A:HOH10'], ['A:AQ4999'])
 >>> box = box_from_ligand("egfr_1m17", "AQ4")
->>> [round(x) for x in box.size]
-[22, 22, 22]
+>>> [round(x) for x in box.size]  # the ligand's extent + 5 A each side, at least 22 A
+[26, 22, 22]
 """
 
 from __future__ import annotations
@@ -326,7 +326,7 @@ def prepare_receptor(
 
     >>> r = prepare_receptor("egfr_5ug9")
     >>> r.report["chains"], r.report["hydrogens_added"] > 2000
-    (['A'], True)
+    (['X'], True)
     """
     from drugml.structure import NOT_LIGANDS, StructureError, load_structure, one_letter_code
 
