@@ -1115,10 +1115,10 @@ def pose_interactions(poses: Sequence[Chem.Mol], receptor_pdb: str | Path) -> li
 
     _quiet_logs()
     plf = _require("prolif", "Interaction fingerprints")
-    protein = _protein_for_prolif(str(receptor_pdb))
     out = []
-    with warnings.catch_warnings():
+    with warnings.catch_warnings():  # MDAnalysis, under ProLIF, warns about its own modules
         warnings.simplefilter("ignore")
+        protein = _protein_for_prolif(str(receptor_pdb))
         for pose in poses:
             # a clean copy: residue info on some atoms only would split the ligand in ProLIF
             clean = Chem.MolFromMolBlock(Chem.MolToMolBlock(pose), removeHs=False)

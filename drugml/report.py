@@ -402,11 +402,7 @@ def _score_figure(ranked: Any, lead: str | None, lead_column: str | None) -> str
     if len(known):
         axes[0].scatter(known[x_column], known[y_column], s=50, marker="*", color=ACCENT_COLOR,
                         label="known actives")  # fmt: skip
-    what = f"predicted {lead}" if lead else "QED"
-    axes[0].set_xlabel(what)
-    axes[0].set_ylabel("QED desirability" if y_column == "d_qed" else "score")
-    axes[0].legend(fontsize=8)
-    axes[0].set_title(f"{what[0].upper()}{what[1:]} against drug-likeness")
+    what = _label_score_axes(axes[0], lead, y_column)
     axes[1].hist(ranked["score"], bins=40, color="#bbbbbb")
     for value in known["score"]:
         axes[1].axvline(value, color=ACCENT_COLOR, lw=1)
@@ -456,11 +452,7 @@ def _score_figure_streamed(streamed: Any, lead: str | None, lead_column: str | N
     if len(known):
         axes[0].scatter(known[x_column], known[y_column], s=50, marker="*", color=ACCENT_COLOR,
                         label="known actives")  # fmt: skip
-    what = f"predicted {lead}" if lead else "QED"
-    axes[0].set_xlabel(what)
-    axes[0].set_ylabel("QED desirability" if y_column == "d_qed" else "score")
-    axes[0].legend(fontsize=8)
-    axes[0].set_title(f"{what[0].upper()}{what[1:]} against drug-likeness")
+    what = _label_score_axes(axes[0], lead, y_column)
     counts, edges = streamed.histogram("score")
     axes[1].hist(edges[:-1], bins=edges, weights=counts, color="#bbbbbb")
     for value in known["score"]:
@@ -495,6 +487,17 @@ def _recovery_figure_streamed(streamed: Any, lead: str | None, lead_column: str 
         y = np.concatenate([[0], np.arange(1, len(positions) + 1), [len(positions)]])
         ax.step(x, y, where="post", label=label, color=color)
     return _recovery_axes(fig, ax, lead, k)
+
+
+def _label_score_axes(ax: Any, lead: str | None, y_column: str) -> str:
+    """Labels of the score figure's scatter (lead prediction against drug-likeness); returns
+    what the x axis shows."""
+    what = f"predicted {lead}" if lead else "QED"
+    ax.set_xlabel(what)
+    ax.set_ylabel("QED desirability" if y_column == "d_qed" else "score")
+    ax.legend(fontsize=8)
+    ax.set_title(f"{what[0].upper()}{what[1:]} against drug-likeness")
+    return what
 
 
 def _recovery_axes(fig: Any, ax: Any, lead: str | None, n_known: int) -> str:
