@@ -704,7 +704,8 @@ def docking_html(docked: Any, summary: Mapping[str, Any], structure_path: str | 
          "covalent bonds, so a covalent candidate's warhead is placed by non-bonded terms "
          "only.</p>" if receptor.get("reference_covalent_to") else ""),
         '<p class="note">A docking score ranks poses of one molecule better than it ranks '
-        "molecules: on EGFR it barely beats molecule size at telling actives from inactives "
+        "molecules: on 50 EGFR actives and 50 size-matched inactives its ROC-AUC is 0.41, the "
+        "potency model's 0.97, whether the pose makes the hinge H-bond 0.69 "
         "(benchmarks/results/docking.json). Read the pose and its interactions, not the score "
         "alone. <code>pose_ok</code> is PoseBusters' docking checks (chemistry and clashes, not "
         "the binding mode).</p>",
