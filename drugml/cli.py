@@ -494,7 +494,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--chunk-size", type=int, default=1000)
     p.add_argument("--n-jobs", type=int, default=1, help="local worker processes")
     p.add_argument("--backend", choices=["local", "dask"], default="local")
-    p.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786")
+    p.add_argument(
+        "--scheduler",
+        help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 "
+        "(default with --backend dask: a LocalCluster of --n-jobs workers)",
+    )
     p.add_argument("--smiles-column")
     p.add_argument("--id-column")
     p.add_argument(

@@ -274,6 +274,14 @@ class LibraryConfig(_Section):
         description="shortlist: domain, alerts, QED and SA only for molecules that can still "
         "reach the ranking's short list (same short list, faster; drugml.screen)",
     )
+    backend: Literal["local", "dask"] = Field(
+        "local", description="local: n_jobs processes on this machine; dask: a Dask cluster"
+    )
+    scheduler: str | None = Field(
+        None,
+        description="backend dask: the scheduler's address (tcp://host:8786); null starts a "
+        "LocalCluster of n_jobs single-threaded workers for the run",
+    )
 
     @field_validator("alerts")
     @classmethod

@@ -1217,8 +1217,9 @@ def _run_jobs(function, jobs: list, n_jobs: int, on_threads: bool, bar) -> list:
 
     def finished(*_args: Any) -> None:
         done[0] += 1
-        bar.set_postfix_str(f"{done[0]} of {len(jobs) - 1} calibration folds + final model done",
-                            refresh=False)  # fmt: skip
+        # the jobs are the calibration folds and the final model: count them as one
+        bar.set_postfix_str(f"{done[0]} of {len(jobs)} fits done ({len(jobs) - 1} calibration "
+                            "folds + the final model)", refresh=False)  # fmt: skip
         bar.update()
 
     if n_jobs == 1 or not on_threads:

@@ -201,6 +201,7 @@ def check_inputs(config: CampaignConfig | str | Path | Mapping[str, Any]) -> Cam
             _check_table(model, inputs, prefix, problems)
     if resolve("library.path", config.library.path):
         _check_library(config, inputs, problems)
+    problems += _library_backend_problems(config)
     if config.target is not None and resolve("target.structure", config.target.structure):
         _check_structure(config, inputs, problems)
     if config.docking is not None and config.docking.top_n:
@@ -331,6 +332,20 @@ def _check_library(config: CampaignConfig, inputs: CampaignInputs, problems: lis
         if column and column not in columns:
             problems.append(_column_problem(f"library.{setting}", column, columns,
                                             inputs.given["library.path"]))  # fmt: skip
+
+
+def _library_backend_problems(config: CampaignConfig) -> list[str]:
+    """``library.backend: dask`` needs Dask's distributed; a scheduler only with it."""
+    import importlib.util
+
+    library = config.library
+    if library.backend == "dask" and importlib.util.find_spec("distributed") is None:
+        return ["`library.backend: dask` needs dask.distributed, which is not installed: "
+                "pip install 'drugml[scale]' (or backend: local)"]  # fmt: skip
+    if library.backend == "local" and library.scheduler:
+        return [f"`library.scheduler` ({library.scheduler!r}) is used only with "
+                "`library.backend: dask`; set backend: dask or remove the scheduler"]  # fmt: skip
+    return []
 
 
 def _check_structure(config: CampaignConfig, inputs: CampaignInputs, problems: list[str]) -> None:
@@ -905,7 +920,8 @@ def run(config: str | Path | Mapping[str, Any] | CampaignConfig | None, out_dir:
         chunk_size=library.chunk_size, n_jobs=int(library.n_jobs or n_jobs),
         smiles_column=library.smiles_column, id_column=library.id_column,
         keep_columns=keep, alerts=library.alerts, resume=False, progress=progress,
-        profile=library.profile, ranking=config.ranking.as_dict())  # fmt: skip
+        profile=library.profile, ranking=config.ranking.as_dict(),
+        backend=library.backend, client=library.scheduler)  # fmt: skip
     screen_summary["library"] = library_label
     rejects = load_rejects(out / "screen")
     timings["screen"] = time.perf_counter() - tick

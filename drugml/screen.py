@@ -27,7 +27,8 @@ difference named.
 
 **Backends.** ``backend="local"`` uses ``n_jobs`` worker processes (1: this
 process); ``backend="dask"`` sends chunks to a ``dask.distributed`` cluster
-(``client=`` a ``Client``, or a scheduler address). Workers load the models
+(``client=`` a ``Client`` or a scheduler address; ``None`` starts a
+``LocalCluster`` of ``n_jobs`` one-thread workers for the screen). Workers load the models
 from their saved directories (so on a real cluster ``out_dir`` must be on
 storage every worker reads); the driver reads the library and writes every
 file, so results do not depend on the backend. Memory stays bounded: at most
@@ -365,7 +366,9 @@ def score_chunk(records: pd.DataFrame, model_dirs: Mapping[str, str],
                       id_column="id", progress=False)  # fmt: skip
     std.insert(0, "record", records["record"].to_numpy())
     for column in keep_columns:
-        std[column] = records[column].to_numpy()
+        # as text: a chunk whose names are all empty would read as float NaN, and the
+        # parts of one screen must agree on every column's type
+        std[column] = pd.array(records[column].to_numpy(), dtype="string")
     rejected = std.loc[~std["ok"], ["record", "input"]].copy()
     # The message already starts with what went wrong ("unparsable: ...",
     # "bad valence: ..."): the error type is said only where there is no message.
@@ -556,14 +559,25 @@ def _shortlist_bound(ranking: Any, model_dirs: Mapping[str, str], alerts: tuple[
 
 # ---------------------------------------------------------------- running
 def _count_records(library: Path, read_options: dict) -> int | None:
-    """Records in a plain SMILES file (a cheap line count), else None (unknown)."""
-    if library.suffix.lower() in (".smi", ".smiles", ".ism", ".txt"):
-        with library.open("rb") as handle:
-            lines = sum(1 for _ in handle)
-        with library.open("r", encoding="utf-8", errors="replace") as handle:
-            first = handle.readline().split()
-        return lines - (1 if first and first[0].lower() == "smiles" else 0)
-    return None
+    """The progress bar's total: records of a SMILES file and rows of a Parquet file
+    (exact), lines after the header of a CSV/TSV (a quoted line break would count
+    twice: a bar's estimate only); None for SDF and compressed files (unknown)."""
+    from drugml._io import PARQUET_SUFFIXES
+
+    suffix = library.suffix.lower()
+    if suffix in PARQUET_SUFFIXES:
+        import pyarrow.parquet as pq
+
+        return int(pq.ParquetFile(library).metadata.num_rows)
+    if suffix not in (".smi", ".smiles", ".ism", ".txt", ".csv", ".tsv", ".tab"):
+        return None
+    with library.open("rb") as handle:
+        lines = sum(1 for _ in handle)
+    if suffix in (".csv", ".tsv", ".tab"):
+        return max(lines - 1, 0)
+    with library.open("r", encoding="utf-8", errors="replace") as handle:
+        first = handle.readline().split()
+    return lines - (1 if first and first[0].lower() == "smiles" else 0)
 
 
 class _LocalExecutor:
@@ -600,17 +614,25 @@ class _LocalExecutor:
 
 
 class _DaskExecutor:
-    def __init__(self, client: Any) -> None:
+    """Chunks on a Dask cluster: ``client`` a Client, a scheduler address, or None for a
+    LocalCluster of ``n_jobs`` single-threaded worker processes, closed with the executor."""
+
+    def __init__(self, client: Any, n_jobs: int = 1) -> None:
         try:
-            from distributed import Client
+            from distributed import Client, LocalCluster
         except ImportError as exc:
             from drugml.errors import MissingDependencyError
 
             raise MissingDependencyError('backend="dask" needs the scale extra: '
                                          'pip install "drugml[scale]"') from exc  # fmt: skip
         self.own_client = not isinstance(client, Client)
+        self.cluster = None
         if client is None:
-            raise ScreenConfigError('backend="dask" needs client= (a Client or scheduler address)')
+            # processes of one thread, like the local backend: the per-molecule
+            # Python loops hold the GIL, so threads would take turns
+            self.cluster = LocalCluster(n_workers=max(1, n_jobs), threads_per_worker=1,
+                                        processes=True, dashboard_address=None)  # fmt: skip
+            client = self.cluster
         self.client = Client(client) if self.own_client else client
         workers = len(self.client.scheduler_info().get("workers", {})) or 1
         self.slots = workers * 2
@@ -634,6 +656,8 @@ class _DaskExecutor:
     def close(self) -> None:
         if self.own_client:
             self.client.close()
+        if self.cluster is not None:
+            self.cluster.close()
 
 
 def screen_library(
@@ -657,7 +681,7 @@ def screen_library(
 
     ``models``: name -> :class:`~drugml.models.PropertyModel` or saved model
     folder (the name prefixes its columns). ``keep_columns``: library columns
-    to carry into the results (e.g. a name). ``alerts``: structural-alert
+    to carry into the results as text (e.g. a name). ``alerts``: structural-alert
     catalogues of :data:`drugml.filters.ALERT_CATALOGS` to check (default
     PAINS and Brenk; add ``"nih"`` for NIH's, at about 1.3x the screen's
     time). Returns the summary (also in
@@ -727,7 +751,7 @@ def screen_library(
     manifest = {"drugml": __version__, "fingerprint": fingerprint, "finished": sorted(finished)}
     write_json_atomic(out / MANIFEST, manifest)
 
-    executor = _DaskExecutor(client) if backend == "dask" else _LocalExecutor(n_jobs)
+    executor = _DaskExecutor(client, n_jobs) if backend == "dask" else _LocalExecutor(n_jobs)
     total = _count_records(library, read_options)
     bar = tqdm(total=total, unit="mol", desc="screen", disable=progress is False,
                smoothing=0.1, mininterval=0.5)  # fmt: skip

@@ -127,6 +127,8 @@ def test_input_errors_name_the_key_the_value_and_what_is_valid_before_any_work(
         (lambda c: c["ranking"]["objectives"]["qed"].update(column="potency_probability"),
          "no model or property produces the column 'potency_probability'; did you mean "
          "`potency_prediction`"),
+        (lambda c: c["library"].update(scheduler="tcp://10.0.0.5:8786"),
+         "`library.scheduler` .* is used only with `library.backend: dask`"),
     ]  # fmt: skip
     for change, message in cases:
         with pytest.raises(ConfigError, match=message):

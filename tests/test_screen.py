@@ -64,6 +64,25 @@ def test_counts_add_up_and_rejects_say_why(library, model_dir, tmp_path):
     assert manifest["finished"] == list(range(7))  # ceil(400 / 64) chunks
 
 
+def test_a_kept_column_empty_in_a_whole_chunk_is_still_text_and_the_screen_ranks(
+    model_dir, tmp_path
+):
+    from drugml.rank_stream import check_screen
+
+    # names only in the first chunk: the second chunk's would read as float NaN
+    names = [f"drug {i}" if i < 20 else None for i in range(40)]
+    table = pd.DataFrame({"smiles": DRUGS[:40], "id": [f"d{i}" for i in range(40)], "name": names})
+    path = tmp_path / "library.csv"
+    table.to_csv(path, index=False)
+    screen_library(path, {"sol": model_dir}, tmp_path / "out", chunk_size=20,
+                   smiles_column="smiles", id_column="id", keep_columns=["name"],
+                   progress=False)  # fmt: skip
+    check_screen(tmp_path / "out")  # refused parts of "two runs" before
+    names = load_results(tmp_path / "out").sort_values("record")["name"]
+    assert names.head(20).tolist() == [f"drug {i}" for i in range(20)]
+    assert names.tail(20).isna().all()
+
+
 def test_refuses_to_resume_a_different_run(library, model_dir, tmp_path):
     screen_library(library, {"sol": model_dir}, tmp_path / "out", chunk_size=100, progress=False)
     with pytest.raises(ScreenConfigError, match="differs in: chunk_size"):
@@ -140,10 +159,14 @@ def test_local_processes_and_dask_give_the_same_rows(library, model_dir, tmp_pat
             distributed.Client(cluster) as client:  # fmt: skip
         dask = screen_library(library, {"sol": model_dir}, tmp_path / "dask", chunk_size=64,
                               backend="dask", client=client, progress=False)  # fmt: skip
-    assert one["scored"] == two["scored"] == dask["scored"]
+    # no client: the screen starts (and closes) a LocalCluster of n_jobs workers
+    own = screen_library(library, {"sol": model_dir}, tmp_path / "own", chunk_size=64, n_jobs=2,
+                         backend="dask", progress=False)  # fmt: skip
+    assert one["scored"] == two["scored"] == dask["scored"] == own["scored"]
     expected = load_results(tmp_path / "one")
     pd.testing.assert_frame_equal(load_results(tmp_path / "two"), expected)
     pd.testing.assert_frame_equal(load_results(tmp_path / "dask"), expected)
+    pd.testing.assert_frame_equal(load_results(tmp_path / "own"), expected)
     pd.testing.assert_frame_equal(load_rejects(tmp_path / "dask"), load_rejects(tmp_path / "one"))
 
 
