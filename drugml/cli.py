@@ -241,7 +241,13 @@ def _cmd_rank(args: argparse.Namespace) -> int:
     settings = ranking_settings(args.config)
     screen = check_screen(args.screen)
     models = screen.manifest.get("fingerprint", {}).get("models", {})
-    trained_on = training_compounds(Path(args.screen).resolve().parent, models)
+    run_dir = Path(args.screen).resolve().parent
+    trained_on = training_compounds(run_dir, models)
+    if (run_dir / "config.yaml").is_file() and not (settings["name_column"]
+                                                      or settings["known_actives"]):  # fmt: skip
+        # the screen of a drugml run: its library's names find its known actives
+        run = ranking_settings(run_dir / "config.yaml")
+        settings.update(name_column=run["name_column"], known_actives=run["known_actives"])
     ranked = rank_screen(args.screen, settings["config"], args.out,
                          name_column=settings["name_column"], trained_on=trained_on,
                          known_actives=settings["known_actives"], top_n=args.top,
@@ -292,8 +298,14 @@ def _cmd_dock(args: argparse.Namespace) -> int:
         waters = [w for w in args.keep_waters.split(",") if w]
     chains = args.chains.split(",") if args.chains else None
     ligands = [args.ligand] if args.ligand else None
+    covalent = args.covalent_residue
+    if covalent == "auto":
+        found = dock.covalent_attachments(receptor_source, args.ligand) if args.ligand else []
+        covalent = next((c.split(":")[0] for c in found if c[:3] in dock.COVALENT_RESIDUES),
+                        None)  # fmt: skip
     receptor = dock.prepare_receptor(receptor_source, chains=chains, keep_waters=waters,
-                                     ligand_residues=ligands)  # fmt: skip
+                                     ligand_residues=ligands,
+                                     covalent_residue=covalent)  # fmt: skip
     if args.center is not None:
         box = dock.Box(tuple(args.center), tuple(args.size))
     elif args.residues:
@@ -306,7 +318,8 @@ def _cmd_dock(args: argparse.Namespace) -> int:
         exhaustiveness=args.exhaustiveness, n_poses=args.n_poses, seed=args.seed,
         scoring=args.scoring, time_limit=args.time_limit, ph=args.ph,
         pose_selection="key_interaction" if key else "score", key_interaction=key,
-        check_poses=not args.no_pose_checks)  # fmt: skip
+        check_poses=not args.no_pose_checks,
+        covalent_distance=args.covalent_distance)  # fmt: skip
     molecules, column = _dock_molecules(args.molecules, args.smiles_column)
     removed = {k: len(v) for k, v in receptor.report["removed"].items() if v}
     print(f"receptor {receptor.name}: chains {receptor.report['chains']}, waters kept "
@@ -551,6 +564,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--key-interaction", default="HBAcceptor",
                    help="ProLIF interactions, comma-separated (default: %(default)s)")  # fmt: skip
     p.add_argument("--no-pose-checks", action="store_true", help="skip PoseBusters")
+    p.add_argument("--covalent-residue", help="dock covalently at this residue, e.g. CYS797 "
+                   "(its SG removed; the pose whose warhead is in its reach chosen); auto: the "
+                   "residue --ligand is bonded to")  # fmt: skip
+    p.add_argument("--covalent-distance", type=float, default=5.0,
+                   help="Å, the residue's reach (default: %(default)s)")  # fmt: skip
     p.add_argument("--n-jobs", type=int, default=1, help="molecules docked side by side")
     p.add_argument("--out", required=True, help="folder for docking.csv, poses/, receptor/")
     p.add_argument("--no-resume", action="store_true", help="start again in --out")

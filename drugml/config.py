@@ -403,6 +403,13 @@ class DockingConfig(_Section):
     pose_selection: Literal["score", "key_interaction"] = "key_interaction"
     key_interaction: KeyInteractionConfig | None = None
     check_poses: bool = Field(True, description="PoseBusters on every pose")
+    covalent_residue: str | None = Field(
+        None,
+        description="dock covalent inhibitors at this residue (CYS797, or CYS797.A): its "
+        "reactive atom removed, the pose whose warhead is within covalent_distance of it "
+        "chosen; auto: the residue the reference ligand is bonded to, if any",
+    )
+    covalent_distance: float = Field(5.0, gt=0, le=10, description="Å (covalent_residue)")
     n_jobs: int | None = Field(None, ge=1, description="processes; null: the run's n_jobs")
 
 

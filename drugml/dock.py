@@ -31,6 +31,21 @@ Thr766 (``keep_waters``), and choosing, among the returned poses within
 interaction (``pose_selection="key_interaction"``). A molecule with no such
 pose keeps its best-scored pose and ``docking_key_interaction = False``.
 
+**Covalent inhibitors** (``covalent_residue="CYS797"`` in
+:func:`prepare_receptor`). Vina has no covalent bond term: docked next to
+the cysteine's SG, an acrylamide's reactive carbon stays at contact distance
+and the whole ligand shifts (EGFR's 5HG8, 5UG8, 5UG9, 5UGC redock at
+2.1-3.6 Å). The receptor is docked with that residue's reactive atom
+removed (Cys -> Ala: SG and HG; Ser: OG and HG), so the warhead can take its
+place, and among the returned poses the best-scored one whose reactive atom
+(:func:`warhead_atoms`) lies within ``DockingSettings.covalent_distance``
+of the removed atom is chosen. The default, 5 Å, is the cysteine's reach:
+its SG turns about the CA-CB bond and can sit up to 3.3 Å from where the
+crystal has it, and the C-S bond adds 1.8 Å. With no pose that close, and
+for molecules without a warhead, the usual selection stands (in the same
+truncated receptor); ``docking_covalent_distance`` says how far the chosen
+pose's warhead is.
+
 Every molecule ends in the output table with a ``docking_status``: ``docked``
 or the reason it was not (``unparsable``, ``embedding_failed``,
 ``untypeable``, ``too_large_for_box``, ``vina_failed``, ``timeout``).
@@ -49,6 +64,7 @@ Example
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import logging
@@ -74,7 +90,9 @@ if TYPE_CHECKING:
     from drugml.structure import Structure
 
 __all__ = [
+    "COVALENT_RESIDUES",
     "DOCKING_STATUSES",
+    "WARHEADS",
     "Box",
     "DockingError",
     "DockingResult",
@@ -97,6 +115,8 @@ __all__ = [
     "prepare_receptor",
     "read_poses",
     "receptor_files",
+    "warhead_atoms",
+    "warhead_distances",
 ]
 
 #: Why a molecule was not docked (``docking_status``), in words.
@@ -111,6 +131,20 @@ DOCKING_STATUSES: dict[str, str] = {
 }
 
 SCORING_FUNCTIONS = ("vina", "vinardo")
+#: Electrophiles that bond a cysteine or serine, as SMARTS whose first atom is the one the
+#: nucleophile attacks (:func:`warhead_atoms`).
+WARHEADS: dict[str, str] = {
+    "michael_acceptor": "[C;X3;!R]=[C;X3][C;X3]=O",  # acrylamides, crotonamides, enones
+    "vinyl_sulfone": "[C;X3;!R]=[C;X3][S;X4](=O)=O",  # vinyl sulfones and sulfonamides
+    "alkynamide": "[C;X2]#[C;X2][C;X3](=O)[#7,#8]",  # propiolamides, butynamides
+    "haloacetamide": "[CH2;X4]([Cl,Br,I])[C;X3](=O)[#7]",  # chloro-/bromoacetamides
+}
+#: Residues drugml can dock covalently: the reactive atom removed (with its hydrogen) and the
+#: residue written as the one it becomes.
+COVALENT_RESIDUES: dict[str, tuple[str, tuple[str, ...], str]] = {
+    "CYS": ("SG", ("SG", "HG"), "ALA"),
+    "SER": ("OG", ("OG", "HG"), "ALA"),
+}
 POSE_SELECTIONS = ("score", "key_interaction")
 MANIFEST = "docking_manifest.json"
 
@@ -135,10 +169,16 @@ class LigandPreparationError(DockingError):
 
 def _require(module: str, what: str) -> Any:
     import importlib
+    import importlib.util
 
     try:
         with warnings.catch_warnings():  # MDAnalysis (under ProLIF) warns about its own moves
             warnings.simplefilter("ignore")
+            if module == "prolif" and importlib.util.find_spec("MDAnalysis") is not None:
+                # MDAnalysis makes its deprecation warnings loud as it is imported (a filter
+                # put first), before ProLIF imports its moved tables: silence them again
+                importlib.import_module("MDAnalysis")
+                warnings.simplefilter("ignore")
             return importlib.import_module(module)
     except ImportError as exc:
         raise MissingDependencyError(
@@ -314,6 +354,7 @@ def prepare_receptor(
     chains: Sequence[str] | None = None,
     keep_waters: Sequence[str | int] = (),
     ligand_residues: Sequence[str] | None = None,
+    covalent_residue: str | None = None,
 ) -> Receptor:
     """A Vina receptor from a structure; see :class:`Receptor` for what is reported.
 
@@ -323,6 +364,9 @@ def prepare_receptor(
     does for erlotinib). Residues with missing atoms that Meeko's templates
     cannot complete are removed and listed under ``removed["incomplete"]``;
     if the structure keeps no residue, :class:`ReceptorError`.
+    ``covalent_residue`` (``"CYS797"``, or ``"CYS797.A"`` with its chain): the
+    residue covalent inhibitors bond; its reactive atom is removed and its
+    place kept in ``report["covalent"]`` (see the module's "Covalent inhibitors").
 
     >>> r = prepare_receptor("egfr_5ug9")
     >>> r.report["chains"], r.report["hydrogens_added"] > 2000
@@ -426,6 +470,9 @@ def prepare_receptor(
     if not kept:
         raise ReceptorError(f"{structure.name} has no standard residue in chain(s) {chains}")
     pdb = _one_altloc(structure.to_pdb(kept))
+    covalent = None
+    if covalent_residue is not None:
+        pdb, covalent = _remove_reactive_atom(pdb, covalent_residue, structure.name)
     heavy_in = sum(
         1
         for line in pdb.splitlines()
@@ -453,6 +500,10 @@ def prepare_receptor(
         )
     if altlocs:
         notes.append(f"{len(altlocs)} residue(s) with alternate locations: the first kept")
+    if covalent is not None:
+        notes.append(f"covalent docking at {covalent['residue']}: its {covalent['atom']} "
+                     f"removed ({covalent['residue'][:3]} written as {covalent['written_as']})"
+                     " so that a warhead can take its place")  # fmt: skip
     if histidines:
         notes.append(
             "histidines typed as " + ", ".join(histidines) + " (Meeko's default "
@@ -471,7 +522,62 @@ def prepare_receptor(
         "histidines": histidines,
         "notes": notes,
     }
+    if covalent is not None:
+        report["covalent"] = covalent
     return Receptor(structure.name, rigid, pdb_h, report)
+
+
+def _parse_residue(text: str) -> tuple[str, int, str | None]:
+    """``"CYS797"`` / ``"CYS797.A"`` -> ``("CYS", 797, "A")`` (chain None when not given)."""
+    import re
+
+    match = re.fullmatch(r"\s*([A-Za-z]{3})(-?\d+)(?:\.([A-Za-z0-9]))?\s*", str(text))
+    if match is None:
+        raise ReceptorError(f"covalent_residue {text!r} is not a residue like 'CYS797' or "
+                            "'CYS797.A' (name, number, optional chain)")  # fmt: skip
+    return match.group(1).upper(), int(match.group(2)), match.group(3)
+
+
+def _remove_reactive_atom(pdb: str, residue: str, name: str) -> tuple[str, dict[str, Any]]:
+    """The PDB text without the reactive atom of ``residue`` (and its hydrogen), the residue
+    renamed (Cys -> Ala); and where that atom was."""
+    resname, number, chain = _parse_residue(residue)
+    if resname not in COVALENT_RESIDUES:
+        raise ReceptorError(f"covalent_residue {residue!r}: covalent docking supports "
+                            f"{sorted(COVALENT_RESIDUES)} residues, not {resname}")  # fmt: skip
+    atom, removed, written_as = COVALENT_RESIDUES[resname]
+
+    def ours(line: str) -> bool:
+        return (line.startswith(("ATOM", "HETATM")) and line[17:20].strip() == resname
+                and line[22:26].strip() == str(number)
+                and (chain is None or line[21] == chain))  # fmt: skip
+
+    lines = pdb.splitlines()
+    chains = sorted({line[21] for line in lines if ours(line)})
+    if not chains:
+        here = [line for line in lines if line.startswith("ATOM")]
+        same = sorted({line[17:20].strip() + str(number) for line in here
+                       if line[22:26].strip() == str(number)})  # fmt: skip
+        raise ReceptorError(f"covalent_residue {residue!r}: {name} has no such residue among the "
+                            f"kept chains (residue {number} there: {same or 'none'})")  # fmt: skip
+    if len(chains) > 1:
+        raise ReceptorError(f"covalent_residue {residue!r} is in chains {chains} of {name}: "
+                            f"say which, e.g. '{resname}{number}.{chains[0]}'")  # fmt: skip
+    reactive = [line for line in lines if ours(line) and line[12:16].strip() == atom]
+    if not reactive:
+        raise ReceptorError(f"covalent_residue {residue!r}: {name}'s {resname}{number} has no "
+                            f"{atom} atom (an incomplete side chain)")  # fmt: skip
+    position = [float(reactive[0][30:38]), float(reactive[0][38:46]), float(reactive[0][46:54])]
+    out = []
+    for line in lines:
+        if ours(line):
+            if line[12:16].strip() in removed:
+                continue
+            line = f"{line[:17]}{written_as:>3}{line[20:]}"
+        out.append(line)
+    site = {"residue": f"{resname}{number}.{chains[0]}", "atom": atom, "written_as": written_as,
+            "position": [round(x, 3) for x in position]}  # fmt: skip
+    return "\n".join(out) + "\n", site
 
 
 def _one_altloc(pdb: str) -> str:
@@ -741,7 +847,10 @@ class DockingSettings:
     none; the molecule gets ``timeout``); ``ph``: protonation (``None``: as
     given); ``pose_selection``: ``score`` (plain Vina) or ``key_interaction``
     (the best-scored pose making the key interaction; see the module docstring);
-    ``check_poses``: PoseBusters on every pose.
+    ``check_poses``: PoseBusters on every pose; ``covalent_distance``: with a
+    receptor prepared for covalent docking, the best-scored pose whose warhead
+    lies this close (Å) to the removed reactive atom is chosen (see the
+    module's "Covalent inhibitors").
     """
 
     exhaustiveness: int = 8
@@ -754,6 +863,7 @@ class DockingSettings:
     pose_selection: str = "key_interaction"
     key_interaction: KeyInteraction | None = None
     check_poses: bool = True
+    covalent_distance: float = 5.0
 
     def __post_init__(self) -> None:
         if self.scoring not in SCORING_FUNCTIONS:
@@ -766,6 +876,10 @@ class DockingSettings:
             raise DockingError("exhaustiveness and n_poses must be at least 1")
         if self.time_limit is not None and self.time_limit <= 0:
             raise DockingError(f"time_limit must be positive seconds, got {self.time_limit}")
+        if not self.covalent_distance > 0:
+            raise DockingError(
+                f"covalent_distance must be positive Å, got {self.covalent_distance}"
+            )
 
     def as_dict(self) -> dict[str, Any]:
         out = asdict(self)
@@ -791,6 +905,7 @@ class DockingResult:
     failed_checks: list[list[str]] = field(default_factory=list)
     heavy_atoms: int = 0
     seconds: float = 0.0
+    covalent_distance: list[float] = field(default_factory=list)
 
     @property
     def score(self) -> float:
@@ -823,6 +938,9 @@ class DockingResult:
             "pose_failed_checks": "; ".join(self.failed_checks[self.chosen])
             if docked and self.failed_checks
             else "",
+            "docking_covalent_distance": round(self.covalent_distance[self.chosen], 2)
+            if docked and self.covalent_distance
+            else math.nan,
         }
 
 
@@ -942,6 +1060,14 @@ def _dock_in_process(
         ]
         if settings.pose_selection == "key_interaction" and any(result.key_interaction):
             result.chosen = result.key_interaction.index(True)
+    site = _covalent_site(receptor_path)
+    if site is not None:
+        distances = warhead_distances(poses, site["position"])
+        if any(math.isfinite(d) for d in distances):
+            result.covalent_distance = distances
+            close = [i for i, d in enumerate(distances) if d <= settings.covalent_distance]
+            if close:  # else: no pose can bond; the usual choice stands, its distance said
+                result.chosen = close[0]
     if settings.check_poses:
         result.failed_checks = check_poses(poses, receptor_pdb_path)
     for i, pose in enumerate(poses):
@@ -951,9 +1077,57 @@ def _dock_in_process(
             pose.SetProp("interactions", "; ".join(result.interactions[i]))
         if result.failed_checks:
             pose.SetProp("pose_failed_checks", "; ".join(result.failed_checks[i]))
+        if result.covalent_distance:
+            pose.SetDoubleProp("covalent_distance", round(result.covalent_distance[i], 2))
         pose.SetProp("chosen", str(i == result.chosen))
     result.seconds = time.perf_counter() - started
     return result
+
+
+def warhead_atoms(mol: Chem.Mol) -> list[int]:
+    """Atoms of ``mol`` a cysteine or serine can bond (:data:`WARHEADS`), in atom order.
+
+    >>> from rdkit import Chem
+    >>> warhead_atoms(Chem.MolFromSmiles("C=CC(=O)Nc1ccccc1"))
+    [0]
+    >>> warhead_atoms(Chem.MolFromSmiles("CCC(=O)Nc1ccccc1"))  # the reacted form: none
+    []
+    """
+    found: set[int] = set()
+    for smarts in WARHEADS.values():
+        found.update(match[0] for match in mol.GetSubstructMatches(_smarts(smarts)))
+    return sorted(found)
+
+
+@functools.cache
+def _smarts(smarts: str) -> Chem.Mol:
+    from rdkit import Chem
+
+    return Chem.MolFromSmarts(smarts)
+
+
+def warhead_distances(poses: Sequence[Chem.Mol], position: Sequence[float]) -> list[float]:
+    """Per pose, the distance (Å) from its nearest warhead atom to ``position`` (NaN: the
+    molecule has no warhead)."""
+    out = []
+    target = np.asarray(position, dtype=float)
+    for pose in poses:
+        atoms = warhead_atoms(pose)
+        if not atoms:
+            out.append(math.nan)
+            continue
+        coords = pose.GetConformer().GetPositions()[atoms]
+        out.append(float(np.linalg.norm(coords - target, axis=1).min()))
+    return out
+
+
+def _covalent_site(receptor_path: str) -> dict[str, Any] | None:
+    """The covalent site of a receptor folder written by :meth:`Receptor.write` (its
+    ``receptor.json`` beside the PDBQT), None when it was not prepared for covalent docking."""
+    report = Path(receptor_path).with_name("receptor.json")
+    if not report.is_file():
+        return None
+    return json.loads(report.read_text()).get("covalent")
 
 
 def _split_interactions(found: list[str]) -> list[tuple[str, str]]:

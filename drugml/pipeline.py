@@ -430,6 +430,18 @@ def _check_docking(config: CampaignConfig, inputs: CampaignInputs, problems: lis
             problems.append(f"`docking.key_interaction.residue`: {inputs.given[key]} has no "
                             f"residue {docking.key_interaction.residue!r}"
                             + suggest(wanted, near))  # fmt: skip
+    if docking.covalent_residue not in (None, "auto"):
+        from drugml.dock import COVALENT_RESIDUES
+
+        wanted = docking.covalent_residue.split(".")[0].upper()
+        if wanted[:3] not in COVALENT_RESIDUES:
+            problems.append(f"`docking.covalent_residue`: {docking.covalent_residue!r} is not a "
+                            f"{' or '.join(sorted(COVALENT_RESIDUES))} residue (covalent "
+                            "docking removes a cysteine's SG or a serine's OG)")  # fmt: skip
+        elif wanted not in residues:
+            near = [r for r in residues if r[:3] == wanted[:3]]
+            problems.append(f"`docking.covalent_residue`: {inputs.given[key]} has no residue "
+                            f"{docking.covalent_residue!r}" + suggest(wanted, near))  # fmt: skip
     if isinstance(docking.keep_waters, list):
         waters = {f"{c.id}:{r.id[1]}" for c in structure.model for r in c
                   if r.get_resname().strip() in ("HOH", "WAT")}  # fmt: skip
@@ -705,7 +717,14 @@ def docking_setup(config: CampaignConfig, inputs: CampaignInputs, seed: int | No
         waters = []
     else:
         waters = list(docking.keep_waters)
-    receptor = dock.prepare_receptor(structure, chains=docking.chains, keep_waters=waters)
+    covalent = dock.covalent_attachments(structure, ligand) if ligand else []
+    covalent_residue = docking.covalent_residue
+    if covalent_residue == "auto":
+        # "CYS797:SG" -> "CYS797": the residue the reference ligand is bonded to
+        covalent_residue = next((c.split(":")[0] for c in covalent
+                                 if c[:3] in dock.COVALENT_RESIDUES), None)  # fmt: skip
+    receptor = dock.prepare_receptor(structure, chains=docking.chains, keep_waters=waters,
+                                     covalent_residue=covalent_residue)  # fmt: skip
     box_config = docking.box
     if box_config.center is not None and box_config.size is not None:
         box = dock.Box(tuple(box_config.center), tuple(box_config.size))
@@ -723,8 +742,8 @@ def docking_setup(config: CampaignConfig, inputs: CampaignInputs, seed: int | No
             config.seed if seed is None else seed), scoring=docking.scoring,
         time_limit=docking.time_limit, ph=docking.ph,
         pose_selection=docking.pose_selection if key_interaction is not None else "score",
-        key_interaction=key_interaction, check_poses=docking.check_poses)  # fmt: skip
-    covalent = dock.covalent_attachments(structure, ligand) if ligand else []
+        key_interaction=key_interaction, check_poses=docking.check_poses,
+        covalent_distance=docking.covalent_distance)  # fmt: skip
     receptor.report["reference_covalent_to"] = covalent
     return receptor, box, settings
 

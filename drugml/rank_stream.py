@@ -947,12 +947,17 @@ def _string_array(values: Iterable[str]) -> Any:
 def ranking_settings(source: str | Path | Mapping[str, Any] | None) -> dict[str, Any]:
     """What :func:`rank_screen` needs from a ranking-only or a whole campaign configuration.
 
-    A campaign (a mapping with ``models``, ``library`` or ``ranking``) gives its
+    A campaign (a mapping with ``models`` and ``library``) gives its
     ``ranking:`` section, ``library.name_column`` and
-    ``validation.known_actives``; a ranking-only file gives the ranking.
+    ``validation.known_actives``; a file of only some of those sections
+    (``ranking:``, optionally ``library: {name_column: ...}`` and
+    ``validation:``) gives what it has; a ranking-only file (the ranking
+    section's keys at the top) gives the ranking.
 
     >>> ranking_settings({"top_k": 3})["config"]["top_k"]
     3
+    >>> ranking_settings({"ranking": {"top_k": 4}})["config"]["top_k"]
+    4
     """
     from drugml.rank import load_ranking_config
 
@@ -966,6 +971,15 @@ def ranking_settings(source: str | Path | Mapping[str, Any] | None) -> dict[str,
                 given = yaml.safe_load(path.read_text(encoding="utf-8"))
             except yaml.YAMLError:
                 given = source  # the configuration's own reader says what is wrong
+    partial = {"ranking", "library", "validation"}
+    if isinstance(given, Mapping) and "ranking" in given and set(given) <= partial:
+        library = given.get("library") or {}
+        validation = given.get("validation") or {}
+        return {"config": load_ranking_config(given["ranking"]),
+                "name_column": library.get("name_column") if isinstance(library, Mapping)
+                else None,
+                "known_actives": (list(validation.get("known_actives") or []) or None)
+                if isinstance(validation, Mapping) else None}  # fmt: skip
     if isinstance(given, Mapping) and {"models", "library", "ranking"} & set(given):
         from drugml.config import load_config
 

@@ -145,6 +145,8 @@ DOCKING_COLUMNS: dict[str, str] = {
     "docking_interactions": "protein-ligand interactions of the chosen pose (ProLIF)",
     "pose_ok": "the chosen pose passes PoseBusters' docking checks",
     "pose_failed_checks": "PoseBusters checks the chosen pose fails",
+    "docking_covalent_distance": "covalent docking: Å from the chosen pose's warhead to the "
+    "residue's reactive atom (empty without a warhead or a covalent receptor)",
     "docking_pose_file": "SDF file with every returned pose and its score",
     "score_with_docking": "score under the whole ranking, docking objectives included",
     "rank_before_docking": "rank before the docked molecules were re-ordered by docking",

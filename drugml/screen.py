@@ -630,8 +630,13 @@ class _DaskExecutor:
         if client is None:
             # processes of one thread, like the local backend: the per-molecule
             # Python loops hold the GIL, so threads would take turns
-            self.cluster = LocalCluster(n_workers=max(1, n_jobs), threads_per_worker=1,
-                                        processes=True, dashboard_address=None)  # fmt: skip
+            import dask
+
+            # no statistical profiler: its samples (an hour's worth, for the dashboard)
+            # make a long screen's workers grow
+            with dask.config.set({"distributed.worker.profile.enabled": False}):
+                self.cluster = LocalCluster(n_workers=max(1, n_jobs), threads_per_worker=1,
+                                            processes=True, dashboard_address=None)  # fmt: skip
             client = self.cluster
         self.client = Client(client) if self.own_client else client
         workers = len(self.client.scheduler_info().get("workers", {})) or 1

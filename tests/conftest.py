@@ -97,9 +97,10 @@ def second_target(tmp_path_factory):
             },
             "top_k": 5,
         },
-        # two molecules of the short list, at a quick setting (5UG9 keeps no water)
+        # two molecules of the short list, at a quick setting (5UG9 keeps no water); its
+        # reference ligand is bonded to Cys797: auto prepares that residue for covalent docking
         "docking": {"top_n": 2, "exhaustiveness": 1, "n_poses": 3,
-                    "key_interaction": {"residue": "MET793"}},
+                    "key_interaction": {"residue": "MET793"}, "covalent_residue": "auto"},
     }  # fmt: skip
     path = folder / "toy.yaml"
     path.write_text(yaml.safe_dump(config))

@@ -303,6 +303,77 @@ def test_settings_are_checked():
         dock.DockingSettings(scoring="autodock4")
     with pytest.raises(dock.DockingError, match="time_limit"):
         dock.DockingSettings(time_limit=0)
+    with pytest.raises(dock.DockingError, match="covalent_distance"):
+        dock.DockingSettings(covalent_distance=0)
+
+
+# ---------------------------------------------------------------- covalent
+ACRYLAMIDE = "C=CC(=O)Nc1cccc(Nc2ncnc3ccccc23)c1"  # an anilinoquinazoline with a warhead
+
+
+def test_warheads_are_found_and_the_reacted_form_is_not():
+    from rdkit import Chem
+
+    def found(smiles):
+        return dock.warhead_atoms(Chem.MolFromSmiles(smiles))
+
+    assert found(ACRYLAMIDE) == [0]  # the acrylamide's terminal CH2
+    assert found("CN(C)C/C=C/C(=O)Nc1ccccc1") == [4]  # afatinib's crotonamide: its beta carbon
+    assert found("ClCC(=O)Nc1ccccc1") == [1] and found("C=CS(=O)(=O)N") == [0]
+    assert found("CCC(=O)Nc1ccccc1") == [] and found("c1ccccc1C=O") == []
+
+
+def test_covalent_receptor_and_the_pose_within_reach_is_chosen(tmp_path):
+    from drugml.structure import load_structure
+
+    receptor = dock.prepare_receptor("egfr_5ug9", covalent_residue="CYS797")
+    site = receptor.report["covalent"]
+    sg = next(a.coord for a in load_structure("egfr_5ug9").model.get_atoms()
+              if a.get_parent().id[1] == 797 and a.get_id() == "SG")  # fmt: skip
+    assert site["residue"] == "CYS797.X" and site["atom"] == "SG"
+    assert np.allclose(site["position"], sg, atol=1e-3)
+    residue = [line for line in receptor.pdbqt.splitlines() if line[22:26].strip() == "797"]
+    assert residue and all(line[17:20] == "ALA" for line in residue)
+    assert not any(line[12:16].strip() in ("SG", "HG") for line in residue)
+    for bad, message in (("CYS9999", "no such residue"), ("MET793", "supports"),
+                         ("C797x", "is not a residue like")):  # fmt: skip
+        with pytest.raises(dock.ReceptorError, match=message):
+            dock.prepare_receptor("egfr_5ug9", covalent_residue=bad)
+    box = dock.box_from_ligand("egfr_5ug9", "8AM")
+    settings = dock.DockingSettings(seed=2, covalent_distance=0.5, **FAST)
+    first = dock.dock(ACRYLAMIDE, receptor, box, settings, work_dir=tmp_path / "a")
+    assert first.status == "docked" and len(first.covalent_distance) == len(first.poses) > 1
+    assert first.chosen == 0 and min(first.covalent_distance) > 0.5  # none within reach
+    assert first.row()["docking_covalent_distance"] == round(first.covalent_distance[0], 2)
+    # the reactive atom where the last pose's warhead is: that pose is the one within reach
+    last = first.poses[-1]
+    where = list(last.GetConformer().GetAtomPosition(dock.warhead_atoms(last)[0]))
+    moved = dock.Receptor(receptor.name, receptor.pdbqt, receptor.pdb,
+                          {**receptor.report, "covalent": {**site, "position": where}})  # fmt: skip
+    again = dock.dock(ACRYLAMIDE, moved, box, settings, work_dir=tmp_path / "b")
+    assert again.scores == first.scores and again.chosen == len(again.poses) - 1
+    assert again.row()["docking_covalent_distance"] == 0.0
+    plain = dock.dock(ANILINOQUINAZOLINE, receptor, box, settings, work_dir=tmp_path / "a")
+    assert plain.covalent_distance == [] and np.isnan(plain.row()["docking_covalent_distance"])
+
+
+def test_drugml_dock_command_docks_covalently_and_says_what_is_wrong(tmp_path, capsys):
+    from drugml.cli import main
+
+    out = tmp_path / "docked"
+    argv = ["dock", ACRYLAMIDE, "--structure", "egfr_5ug9", "--ligand", "8AM",
+            "--covalent-residue", "auto", "--key-residue", "MET793", "--exhaustiveness", "1",
+            "--n-poses", "3", "--no-pose-checks", "--quiet", "--out", str(out)]  # fmt: skip
+    assert main(argv) == 0
+    table = pd.read_csv(out / "docking.csv")
+    assert table["docking_status"].tolist() == ["docked"]
+    assert table["docking_covalent_distance"].notna().all()  # the receptor is covalent: CYS797
+    assert json.loads((out / "receptor" / "receptor.json").read_text())["covalent"]["atom"] == "SG"
+    assert "docked 1 of 1" in capsys.readouterr().out
+    bad = ["dock", ACRYLAMIDE, "--structure", "egfr_5ug9", "--ligand", "8AM",
+           "--covalent-residue", "CYS9999", "--out", str(tmp_path / "never")]  # fmt: skip
+    assert main(bad) == 2
+    assert "no such residue" in capsys.readouterr().err
 
 
 @pytest.mark.slow

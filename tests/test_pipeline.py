@@ -127,6 +127,8 @@ def test_input_errors_name_the_key_the_value_and_what_is_valid_before_any_work(
         (lambda c: c["ranking"]["objectives"]["qed"].update(column="potency_probability"),
          "no model or property produces the column 'potency_probability'; did you mean "
          "`potency_prediction`"),
+        (lambda c: c["docking"].update(covalent_residue="CYS7970"),
+         "`docking.covalent_residue`: .* has no residue 'CYS7970'"),
         (lambda c: c["library"].update(scheduler="tcp://10.0.0.5:8786"),
          "`library.scheduler` .* is used only with `library.backend: dask`"),
     ]  # fmt: skip
@@ -302,6 +304,7 @@ def test_the_short_list_is_docked_and_docking_reorders_only_the_docked(second_ta
     docking = metrics["docking"]
     assert docking["asked"] == 2 and docking["structure"] == "egfr_5ug9"
     assert docking["receptor"]["removed"]["ligands"] and docking["settings"]["exhaustiveness"] == 1
+    assert docking["receptor"]["covalent"]["residue"] == "CYS797.X"  # covalent_residue: auto
     ranked = pd.read_csv(out / "ranked_candidates.csv")
     docked = ranked[ranked["docking_status"].notna()].sort_values("rank")
     assert len(docked) == 2

@@ -198,6 +198,22 @@ def test_drugml_rank_reranks_a_screen_from_a_ranking_or_a_campaign_file(screen, 
     )
     summary = json.loads((tmp_path / "r2" / "ranking.json").read_text())
     assert summary["known_actives"]["found"] >= 2
+    # a file of only the sections a ranking uses, as a user cuts them out of a campaign
+    sections = tmp_path / "sections.yaml"
+    sections.write_text(yaml.safe_dump({"ranking": {**RANKING, "top_k": 3},
+                                        "library": {"name_column": "name"},
+                                        "validation": {"known_actives": KNOWN}}))  # fmt: skip
+    assert main(["rank", str(screen), "--config", str(sections), "--out",
+                 str(tmp_path / "r4")]) == 0  # fmt: skip
+    summary = json.loads((tmp_path / "r4" / "ranking.json").read_text())
+    assert summary["selected"] == 3 and summary["known_actives"]["found"] >= 2
+    # the screen/ of a drugml run: a ranking-only file keeps the run's names and actives
+    shutil.copytree(screen, tmp_path / "run" / "screen")
+    shutil.copy(campaign, tmp_path / "run" / "config.yaml")
+    assert main(["rank", str(tmp_path / "run" / "screen"), "--config", str(ranking), "--out",
+                 str(tmp_path / "r5")]) == 0  # fmt: skip
+    summary = json.loads((tmp_path / "r5" / "ranking.json").read_text())
+    assert summary["selected"] == 4 and summary["known_actives"]["found"] >= 2
     assert main(["rank", str(screen), "--config", str(ranking), "--out",
                  str(tmp_path / "r2")]) == 2  # fmt: skip
     assert "--overwrite" in capsys.readouterr().err
