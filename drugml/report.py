@@ -699,10 +699,17 @@ def docking_html(docked: Any, summary: Mapping[str, Any], structure_path: str | 
         f"Box: centre {summary['box']['center']}, size {summary['box']['size']} Å. Key "
         f"interaction: {html.escape(key_text)}; pose choice: "
         f"{html.escape(settings['pose_selection'])}.</p>",
-        (f'<p class="note"><b>The reference ligand is covalently bound</b> (to '
+        (f'<p class="note"><b>Covalent docking at {html.escape(receptor["covalent"]["residue"])}'
+         f"</b>: its {html.escape(receptor['covalent']['atom'])} was removed so that a warhead "
+         "can take its place, and for a molecule with a warhead the best-scored pose whose "
+         f"warhead is within {settings.get('covalent_distance', 5.0):g} Å of that atom is "
+         "chosen (<i>warhead to reactive atom</i>; empty: no warhead).</p>"
+         if receptor.get("covalent") else
+         f'<p class="note"><b>The reference ligand is covalently bound</b> (to '
          f"{html.escape(', '.join(receptor['reference_covalent_to']))}): Vina docks without "
          "covalent bonds, so a covalent candidate's warhead is placed by non-bonded terms "
-         "only.</p>" if receptor.get("reference_covalent_to") else ""),
+         "only (<code>docking.covalent_residue: auto</code> docks it covalently).</p>"
+         if receptor.get("reference_covalent_to") else ""),
         '<p class="note">A docking score ranks poses of one molecule better than it ranks '
         "molecules: on 50 EGFR actives and 50 size-matched inactives its ROC-AUC is 0.41, the "
         "potency model's 0.97, whether the pose makes the hinge H-bond 0.69 "
@@ -714,6 +721,8 @@ def docking_html(docked: Any, summary: Mapping[str, Any], structure_path: str | 
                "docking_ligand_efficiency": "LE", "docking_key_interaction": "key interaction",
                "pose_ok": "pose ok", "pose_failed_checks": "failed checks",
                "docking_interactions": "interactions of the chosen pose"}  # fmt: skip
+    if receptor.get("covalent") and "docking_covalent_distance" in docked:
+        columns["docking_covalent_distance"] = "warhead to reactive atom (Å)"
     names = [_name(row, name_column) for row in docked.itertuples(index=False)]
     table = pd.DataFrame({"molecule": names})
     for column, title in columns.items():

@@ -322,3 +322,4 @@ def test_the_short_list_is_docked_and_docking_reorders_only_the_docked(second_ta
     assert (out / "docking" / "docking.csv").is_file()
     report = (out / "report.html").read_text()
     assert "Docked candidates" in report and "HBAcceptor with MET793" in report
+    assert "Covalent docking at CYS797.X" in report
