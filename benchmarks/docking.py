@@ -135,7 +135,6 @@ def _job(
     choice) or ``plain`` (Vina's defaults: no waters, the best score first)."""
     warnings.filterwarnings("ignore")
     from drugml.dock import (
-        COVALENT_RESIDUES,
         DockingSettings,
         KeyInteraction,
         box_from_ligand,
@@ -144,6 +143,7 @@ def _job(
         dock,
         pose_rmsd,
         prepare_receptor,
+        reactive_residue,
     )
     from drugml.structure import load_structure, superpose
 
@@ -153,7 +153,7 @@ def _job(
     ours = protocol == "drugml"
     waters = bridging_waters(structure, ligand) if ours else []
     attached = covalent_attachments(structure, ligand)
-    residue = next((a.split(":")[0] for a in attached if a[:3] in COVALENT_RESIDUES), None)
+    residue = reactive_residue(structure, ligand)
     receptor = prepare_receptor(structure, keep_waters=waters,
                                 covalent_residue=residue if ours else None)  # fmt: skip
     box = box_from_ligand(structure, ligand)

@@ -300,9 +300,7 @@ def _cmd_dock(args: argparse.Namespace) -> int:
     ligands = [args.ligand] if args.ligand else None
     covalent = args.covalent_residue
     if covalent == "auto":
-        found = dock.covalent_attachments(receptor_source, args.ligand) if args.ligand else []
-        covalent = next((c.split(":")[0] for c in found if c[:3] in dock.COVALENT_RESIDUES),
-                        None)  # fmt: skip
+        covalent = dock.reactive_residue(receptor_source, args.ligand) if args.ligand else None
     receptor = dock.prepare_receptor(receptor_source, chains=chains, keep_waters=waters,
                                      ligand_residues=ligands,
                                      covalent_residue=covalent)  # fmt: skip

@@ -113,6 +113,7 @@ __all__ = [
     "pose_rmsd",
     "prepare_ligand",
     "prepare_receptor",
+    "reactive_residue",
     "read_poses",
     "receptor_files",
     "warhead_atoms",
@@ -322,6 +323,18 @@ def covalent_attachments(structure: Structure | str | Path, ligand: str, cutoff:
                 ):
                     found.append(f"{other.get_resname().strip()}{other.id[1]}:{atom.get_id()}")
     return found
+
+
+def reactive_residue(structure: Structure | str | Path, ligand: str) -> str | None:
+    """The residue a covalent reference ligand is bonded to, as ``prepare_receptor``'s
+    ``covalent_residue`` takes it (``"CYS797"``); None when it is bonded to none drugml can
+    dock covalently (:data:`COVALENT_RESIDUES`).
+
+    >>> reactive_residue("egfr_5ug9", "8AM"), reactive_residue("egfr_1m17", "AQ4")
+    ('CYS797', None)
+    """
+    found = covalent_attachments(structure, ligand)
+    return next((c.split(":")[0] for c in found if c[:3] in COVALENT_RESIDUES), None)
 
 
 def _template_names() -> set[str]:

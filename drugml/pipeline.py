@@ -720,9 +720,7 @@ def docking_setup(config: CampaignConfig, inputs: CampaignInputs, seed: int | No
     covalent = dock.covalent_attachments(structure, ligand) if ligand else []
     covalent_residue = docking.covalent_residue
     if covalent_residue == "auto":
-        # "CYS797:SG" -> "CYS797": the residue the reference ligand is bonded to
-        covalent_residue = next((c.split(":")[0] for c in covalent
-                                 if c[:3] in dock.COVALENT_RESIDUES), None)  # fmt: skip
+        covalent_residue = dock.reactive_residue(structure, ligand) if ligand else None
     receptor = dock.prepare_receptor(structure, chains=docking.chains, keep_waters=waters,
                                      covalent_residue=covalent_residue)  # fmt: skip
     box_config = docking.box
