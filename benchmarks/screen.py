@@ -138,7 +138,7 @@ def profile_chunk(library: Path, models: str) -> dict[str, float]:
     stats = pstats.Stats(profiler).stats
     total = sum(v[3] for k, v in stats.items() if k[2] == "score_chunk")
     parts = {"alerts_and_qed": "_alerts_and_qed", "substructure_matching": "matches",
-             "pattern_fingerprints": "_pattern_words", "sa_score": "sa_score",
+             "alert_screen": "possible", "sa_score": "sa_score",
              "standardize": "standardize", "inchikey": "MolToInchiKey",
              "featurize_for_models": "transform", "domain_search": "_nearest_similarity",
              "model_prediction": "_raw_predict", "domain_fingerprints": "bit_fingerprints",

@@ -150,3 +150,33 @@ def test_unreadable_catalogue_falls_back_to_filtercatalog(monkeypatch, mixed_mol
     finally:
         filters._catalog_queries.cache_clear()
         filters._alert_screen.cache_clear()
+
+
+def test_alert_screen_skips_by_counts_and_tries_a_repeated_alert_once():
+    from drugml.filters import _alert_screen
+
+    screen, labels, n_catalog = _alert_screen(("brenk",))
+    ring = labels.index(("brenk", "halogenated_ring_2"))  # three halogens on a benzene
+    two, three = Chem.MolFromSmiles("Clc1cccc(Cl)c1"), Chem.MolFromSmiles("Clc1cccc(Cl)c1Cl")
+    possible = screen.local.possible([two, three])
+    # Both have every kind of atom and bond the alert needs; only the second has three Cl.
+    assert not possible[ring, 0] and possible[ring, 1]
+    assert [ring in hits for hits in screen.matches([two, three])] == [False, True]
+    # QED's alerts repeat some of Brenk's: the repeat takes the first one's answer.
+    repeats = [k for k in range(n_catalog, len(screen.queries)) if screen.same_as[k] != k]
+    assert repeats and all(screen.same_as[k] < n_catalog for k in repeats)
+
+
+def test_sa_score_equals_rdkit_contrib_to_the_last_bit(mixed_molecules):
+    from drugml.filters import possible_stereocentres, sa_score
+
+    # stereocentres assigned and not, spiro, bridgeheads, a macrocycle, a ring system
+    # whose centres depend on each other
+    extra = ["C[C@H](F)C(F)(Cl)Br", "C1CC(C)C(C)C(C)C1", "C1CCC2(CC1)CCCC2", "C1CC2CCC1C2",
+             "C1CCCCCCCCCCC1", "O=C1CCCCCCCCCCCN1", "CC1=CC[C@@H](C(C)C)CC1"]  # fmt: skip
+    mols = mixed_molecules + [Chem.MolFromSmiles(s) for s in extra]
+    expected = [sascorer.calculateScore(Chem.Mol(m)) for m in mols]
+    assert [sa_score(Chem.Mol(m)) for m in mols] == expected  # exact, not approximately
+    centres = [len(Chem.FindMolChiralCenters(Chem.Mol(m), includeUnassigned=True)) for m in mols]
+    assert [possible_stereocentres(Chem.Mol(m)) for m in mols] == centres
+    assert max(centres) >= 3
