@@ -258,6 +258,28 @@ def _local_query(item: Any, allowed: frozenset) -> str | None:
     return f"{item.GetSmarts()}\n{description}" if tokens <= allowed else None
 
 
+def _cycle_bonds(mol: Chem.Mol) -> set[int]:
+    """Indices of the bonds of ``mol`` (a query too) that lie on a cycle of its graph:
+    those whose ends stay connected without them."""
+    neighbours: dict[int, list[tuple[int, int]]] = {}
+    for bond in mol.GetBonds():
+        i, j, k = bond.GetBeginAtomIdx(), bond.GetEndAtomIdx(), bond.GetIdx()
+        neighbours.setdefault(i, []).append((j, k))
+        neighbours.setdefault(j, []).append((i, k))
+    found = set()
+    for bond in mol.GetBonds():
+        start, goal, skip = bond.GetBeginAtomIdx(), bond.GetEndAtomIdx(), bond.GetIdx()
+        seen, stack = {start}, [start]
+        while stack and goal not in seen:
+            for atom, via in neighbours[stack.pop()]:
+                if via != skip and atom not in seen:
+                    seen.add(atom)
+                    stack.append(atom)
+        if goal in seen:
+            found.add(skip)
+    return found
+
+
 class _LocalScreen:
     """A necessary condition for a substructure match, from atoms and bonds alone.
 
@@ -269,32 +291,41 @@ class _LocalScreen:
     atoms and bonds are told apart by their RDKit query description; those
     whose tests depend on more than the atom's (bond's) own properties
     (recursive SMARTS, ring sizes, ...) are left out of the condition, so it
-    never rejects a true match. The answer of RDKit's own ``Match`` for one
-    atom (bond) of each kind is cached, so a molecule costs one dictionary
-    look-up per atom and bond.
+    never rejects a true match. The query's own rings count too: a match maps
+    a cycle of the query onto a cycle of the molecule, so a query atom with
+    two bonds in cycles needs a ring atom, and one with three or more (a
+    fusion atom) an atom of two or more of the molecule's rings. The answer
+    of RDKit's own ``Match`` for one atom (bond) of each kind is cached, so
+    a molecule costs one dictionary look-up per atom and bond.
     """
 
     def __init__(self, queries: Sequence[Chem.Mol]) -> None:
         import numpy as np
 
         self.atoms: list[Any] = []  # representative query atom of each atom class
+        self.min_rings: list[int] = []  # and the rings of the molecule its atoms need
         self.bonds: list[tuple[int | None, Any, int | None]] = []
         atom_class: dict[str, int] = {}
         bond_class: dict[tuple, int] = {}
         required: list[tuple[set[int], set[int]]] = []
 
-        def class_of(atom: Any) -> int | None:
+        def class_of(atom: Any, cycle_bonds: set[int]) -> int | None:
             key = _local_query(atom, _LOCAL_ATOM_QUERIES)
             if key is None:
                 return None
+            in_cycles = sum(1 for b in atom.GetBonds() if b.GetIdx() in cycle_bonds)
+            rings = 2 if in_cycles >= 3 else 1 if in_cycles == 2 else 0
+            key = f"{key}\n{rings}"
             if key not in atom_class:
                 atom_class[key] = len(self.atoms)
                 self.atoms.append(atom)
+                self.min_rings.append(rings)
             return atom_class[key]
 
         needed: list[tuple[Counter, Counter]] = []  # per query: atoms and bonds per class
         for query in queries:
-            atom_counts = Counter(class_of(atom) for atom in query.GetAtoms())
+            cycles = _cycle_bonds(query)
+            atom_counts = Counter(class_of(atom, cycles) for atom in query.GetAtoms())
             atom_counts.pop(None, None)
             bond_counts: Counter = Counter()
             atoms = set(atom_counts)
@@ -303,7 +334,8 @@ class _LocalScreen:
                 key = _local_query(bond, _LOCAL_BOND_QUERIES)
                 if key is None:
                     continue
-                ends = (class_of(bond.GetBeginAtom()), class_of(bond.GetEndAtom()))
+                ends = (class_of(bond.GetBeginAtom(), cycles),
+                        class_of(bond.GetEndAtom(), cycles))  # fmt: skip
                 if ends == (None, None):
                     continue  # any bond of that order between any atoms: weak, skip
                 full = (ends[0], key, ends[1])
@@ -343,7 +375,9 @@ class _LocalScreen:
     def _atom_classes(self, key: tuple, atom: Any) -> tuple[int, frozenset, int]:
         found = self.atom_cache.get(key)
         if found is None:
-            matched = frozenset(c for c, query in enumerate(self.atoms) if query.Match(atom))
+            rings = key[-1]  # the atom's rings in the molecule (the key's last entry)
+            matched = frozenset(c for c, query in enumerate(self.atoms)
+                                if rings >= self.min_rings[c] and query.Match(atom))  # fmt: skip
             self.kind_counted.append([int(c in matched) for c in self.counted])  # atoms first
             found = (sum(1 << c for c in matched), matched, len(self.kind_counted) - 1)
             self.atom_cache[key] = found

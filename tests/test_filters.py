@@ -152,7 +152,7 @@ def test_unreadable_catalogue_falls_back_to_filtercatalog(monkeypatch, mixed_mol
         filters._alert_screen.cache_clear()
 
 
-def test_alert_screen_skips_by_counts_and_tries_a_repeated_alert_once():
+def test_alert_screen_skips_by_counts_and_rings_and_tries_a_repeated_alert_once():
     from drugml.filters import _alert_screen
 
     screen, labels, n_catalog = _alert_screen(("brenk",))
@@ -162,6 +162,13 @@ def test_alert_screen_skips_by_counts_and_tries_a_repeated_alert_once():
     # Both have every kind of atom and bond the alert needs; only the second has three Cl.
     assert not possible[ring, 0] and possible[ring, 1]
     assert [ring in hits for hits in screen.matches([two, three])] == [False, True]
+    # Three fused benzene rings need atoms of two rings: terphenyl's 18 aromatic atoms
+    # and bonds are not enough; anthracene has them.
+    fused = labels.index(("brenk", "Polycyclic_aromatic_hydrocarbon_2"))
+    terphenyl = Chem.MolFromSmiles("c1ccc(cc1)-c1ccc(cc1)-c1ccccc1")
+    anthracene = Chem.MolFromSmiles("c1ccc2cc3ccccc3cc2c1")
+    assert screen.local.possible([terphenyl, anthracene])[fused].tolist() == [False, True]
+    assert [fused in hits for hits in screen.matches([terphenyl, anthracene])] == [False, True]
     # QED's alerts repeat some of Brenk's: the repeat takes the first one's answer.
     repeats = [k for k in range(n_catalog, len(screen.queries)) if screen.same_as[k] != k]
     assert repeats and all(screen.same_as[k] < n_catalog for k in repeats)
