@@ -259,25 +259,18 @@ def _local_query(item: Any, allowed: frozenset) -> str | None:
 
 
 def _cycle_bonds(mol: Chem.Mol) -> set[int]:
-    """Indices of the bonds of ``mol`` (a query too) that lie on a cycle of its graph:
-    those whose ends stay connected without them."""
-    neighbours: dict[int, list[tuple[int, int]]] = {}
-    for bond in mol.GetBonds():
-        i, j, k = bond.GetBeginAtomIdx(), bond.GetEndAtomIdx(), bond.GetIdx()
-        neighbours.setdefault(i, []).append((j, k))
-        neighbours.setdefault(j, []).append((i, k))
-    found = set()
-    for bond in mol.GetBonds():
-        start, goal, skip = bond.GetBeginAtomIdx(), bond.GetEndAtomIdx(), bond.GetIdx()
-        seen, stack = {start}, [start]
-        while stack and goal not in seen:
-            for atom, via in neighbours[stack.pop()]:
-                if via != skip and atom not in seen:
-                    seen.add(atom)
-                    stack.append(atom)
-        if goal in seen:
-            found.add(skip)
-    return found
+    """Indices of the bonds of ``mol`` (a query too) that lie on a cycle of its graph.
+
+    From the rings RDKit's ``FastFindRings`` finds (on a copy): a cycle basis,
+    so every bond on some cycle is in one of them.
+    """
+    from rdkit import Chem
+
+    copy = Chem.Mol(mol)
+    copy.UpdatePropertyCache(strict=False)
+    Chem.FastFindRings(copy)
+    rings = copy.GetRingInfo()
+    return {k for k in range(copy.GetNumBonds()) if rings.NumBondRings(k)}
 
 
 class _LocalScreen:
@@ -325,7 +318,8 @@ class _LocalScreen:
         needed: list[tuple[Counter, Counter]] = []  # per query: atoms and bonds per class
         for query in queries:
             cycles = _cycle_bonds(query)
-            atom_counts = Counter(class_of(atom, cycles) for atom in query.GetAtoms())
+            classes = [class_of(atom, cycles) for atom in query.GetAtoms()]
+            atom_counts = Counter(classes)
             atom_counts.pop(None, None)
             bond_counts: Counter = Counter()
             atoms = set(atom_counts)
@@ -334,8 +328,7 @@ class _LocalScreen:
                 key = _local_query(bond, _LOCAL_BOND_QUERIES)
                 if key is None:
                     continue
-                ends = (class_of(bond.GetBeginAtom(), cycles),
-                        class_of(bond.GetEndAtom(), cycles))  # fmt: skip
+                ends = (classes[bond.GetBeginAtomIdx()], classes[bond.GetEndAtomIdx()])
                 if ends == (None, None):
                     continue  # any bond of that order between any atoms: weak, skip
                 full = (ends[0], key, ends[1])
@@ -393,14 +386,17 @@ class _LocalScreen:
         import numpy as np
 
         n_mols = len(lengths)
+        if not len(self.rule_query):
+            return np.ones((0, n_mols), dtype=bool), self.rule_query
         starts = np.flatnonzero(np.r_[True, self.rule_query[1:] != self.rule_query[:-1]])
-        if not len(self.rule_query) or not n_mols:
-            return np.ones((len(starts), n_mols), dtype=bool), self.rule_query[starts]
+        if not n_mols:
+            return np.ones((len(starts), 0), dtype=bool), self.rule_query[starts]
         n_kinds = len(self.kind_counted)
         molecule = np.repeat(np.arange(n_mols), lengths)
         per_kind = np.bincount(molecule * n_kinds + np.asarray(kinds, dtype=np.int64),
                                minlength=n_mols * n_kinds).reshape(n_mols, n_kinds)  # fmt: skip
-        have = per_kind @ np.asarray(self.kind_counted, dtype=np.int64)
+        # float products: BLAS, and exact for counts far beyond any molecule's atoms
+        have = per_kind.astype(np.float64) @ np.asarray(self.kind_counted, dtype=np.float64)
         short = (have[:, self.rule_column] < self.rule_min).astype(np.int64)
         failed = np.add.reduceat(short, starts, axis=1)  # rules broken, per query
         return (failed == 0).T, self.rule_query[starts]
