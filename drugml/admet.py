@@ -512,17 +512,19 @@ def _predict_shared(models: Mapping[str, PropertyModel], smiles: Sequence[str]
     molecule parsed and fingerprinted once, featurized once per distinct featurizer."""
     from rdkit import Chem
 
-    from drugml.featurize import bit_fingerprints
+    from drugml.featurize import bit_fingerprints, fingerprint_bits
 
     mols = [Chem.MolFromSmiles(s) for s in smiles]
     fps = bit_fingerprints(mols, radius=2, n_bits=2048)  # the domain's ECFP4 (predict_mols)
+    bits = fingerprint_bits(fps)
     features: dict[str | None, Any] = {}
     out = {}
     for name, model in models.items():
         key = model.featurizer_key()
         if key is not None and key not in features:
             features[key] = model.featurizer_.transform(mols)
-        out[name] = model.predict_mols(mols, features=features.get(key), domain_fingerprints=fps)
+        out[name] = model.predict_mols(mols, features=features.get(key), domain_fingerprints=fps,
+                                       domain_bits=bits)  # fmt: skip
     return out
 
 

@@ -507,10 +507,14 @@ _VSA_VECTORS = ("SlogP_VSA", "SMR_VSA", "PEOE_VSA")
 
 
 @cache
-def _descriptor_plan(names: tuple[str, ...] | None) -> tuple[list[tuple[str, Any]], frozenset]:
-    """The descriptors to compute, in RDKit's order, and the shared intermediates they need."""
+def _descriptor_plan(names: tuple[str, ...] | None) -> tuple[list[tuple], frozenset]:
+    """The descriptors to compute, in RDKit's order, and the shared intermediates they need.
+
+    Each step is ``(name, function, vector, position)``: ``vector`` names the
+    shared vector (``SlogP_VSA``, ...) whose entry ``position`` the descriptor
+    is, else None.
+    """
     wanted = set(names) if names is not None else {name for name, _ in _descriptor_list()}
-    plan = [(name, function) for name, function in _descriptor_list() if name in wanted]
     needs = set()
     if wanted & {"Ipc", "AvgIpc"}:
         needs.add("polynomial")
@@ -519,6 +523,15 @@ def _descriptor_plan(names: tuple[str, ...] | None) -> tuple[list[tuple[str, Any
     for prefix in ("VSA_EState", "EState_VSA", *_VSA_VECTORS):
         if any(n.startswith(prefix) and n.removeprefix(prefix).isdigit() for n in wanted):
             needs.add(prefix)
+    plan = []
+    for name, function in _descriptor_list():
+        if name not in wanted:
+            continue
+        family = name.rstrip("0123456789")
+        if family in needs and name != family:
+            plan.append((name, function, family, int(name[len(family) :]) - 1))
+        else:
+            plan.append((name, function, None, None))
     return plan, frozenset(needs)
 
 
@@ -562,12 +575,11 @@ def calc_descriptors(mol: Chem.Mol, names: Sequence[str] | None = None) -> dict[
             except Exception:  # as CalcMolDescriptors does: each of them is NaN
                 vectors[family] = None
     values: dict[str, float] = {}
-    for name, function in plan:
+    for name, function, family, position in plan:
         try:
-            family = name.rstrip("0123456789")
-            if family in vectors and name != family:
+            if family is not None:
                 vector = vectors[family]
-                value = float("nan") if vector is None else vector[int(name[len(family) :]) - 1]
+                value = float("nan") if vector is None else vector[position]
             elif name == "MaxEStateIndex":
                 value = max(estate)
             elif name == "MinEStateIndex":

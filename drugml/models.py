@@ -660,13 +660,16 @@ class PropertyModel(BaseEstimator):
 
     def predict_mols(self, mols: Sequence, features: np.ndarray | None = None,
                      domain_fingerprints: Sequence | None = None,
-                     domain: bool | np.ndarray = True) -> pd.DataFrame:  # fmt: skip
+                     domain: bool | np.ndarray = True,
+                     domain_bits: np.ndarray | None = None) -> pd.DataFrame:  # fmt: skip
         """Predictions for parsed, valid RDKit molecules: the screening path.
 
         ``features`` (this model's featurizer output) and ``domain_fingerprints``
         (ECFP4 2048-bit vectors, :func:`drugml.featurize.bit_fingerprints`) can be
         passed in when several models share them, so each molecule is featurized
-        once. Columns as :meth:`predict` without ``ok``/``error``.
+        once; so can ``domain_bits``, those fingerprints as
+        :func:`drugml.featurize.fingerprint_bits` gives them. Columns as
+        :meth:`predict` without ``ok``/``error``.
 
         ``domain``: ``False``, or a boolean mask, searches the training set (the
         applicability domain and, for regression, the interval, which widens
@@ -694,8 +697,15 @@ class PropertyModel(BaseEstimator):
             fps = _domain_fingerprints(mols)
         else:
             fps = [None] * len(mols)  # neither searched nor read by the estimator
-        bits = fingerprint_bits([fps[i] for i in np.flatnonzero(searched)]) if searched.any() \
-            else np.zeros((0, DOMAIN_BITS), dtype=np.uint8)  # fmt: skip
+        if not searched.any():
+            bits = np.zeros((0, DOMAIN_BITS), dtype=np.uint8)
+        elif domain_bits is not None:
+            if len(domain_bits) != len(mols):
+                raise ModelInputError(f"domain_bits has {len(domain_bits)} rows for {len(mols)} "
+                                      "molecules")  # fmt: skip
+            bits = domain_bits[searched]
+        else:
+            bits = fingerprint_bits([fps[i] for i in np.flatnonzero(searched)])
         if features is None:
             features = self._features(mols)
         raw = self._raw_predict(features, fps, mols) if mols else np.array([])

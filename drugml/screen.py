@@ -359,7 +359,7 @@ def score_chunk(records: pd.DataFrame, model_dirs: Mapping[str, str],
     from rdkit import Chem, rdBase
 
     from drugml.chem import standardize
-    from drugml.featurize import bit_fingerprints, shared_descriptors
+    from drugml.featurize import bit_fingerprints, fingerprint_bits, shared_descriptors
     from drugml.filters import druglikeness_rows
 
     std = standardize(records[["record", "id", "input", "read_error"]], smiles_column="input",
@@ -395,6 +395,7 @@ def score_chunk(records: pd.DataFrame, model_dirs: Mapping[str, str],
         # The models' descriptors and the drug-likeness properties share values.
         with shared_descriptors():
             fps = bit_fingerprints(mols, radius=2, n_bits=2048)
+            bits = fingerprint_bits(fps)  # every model's domain search reads these
             features: dict[str | None, np.ndarray] = {}
             models = {name: _load_model(directory) for name, directory in model_dirs.items()}
             for model in models.values():
@@ -403,14 +404,15 @@ def score_chunk(records: pd.DataFrame, model_dirs: Mapping[str, str],
                     features[key] = model.featurizer_.transform(mols)
             if not shortlist:
                 for name, model in models.items():
-                    out = model.predict_mols(mols, features.get(model.featurizer_key()), fps)
+                    out = model.predict_mols(mols, features.get(model.featurizer_key()), fps,
+                                             domain_bits=bits)  # fmt: skip
                     for column in out.columns:
                         scored[model_column(name, column)] = out[column].to_numpy()
                 rows = druglikeness_rows(mols, alerts)
                 profiled = None
             else:
-                rows, profiled = _shortlist_profile(scored, mols, fps, models, features, alerts,
-                                                    bound)  # fmt: skip
+                rows, profiled = _shortlist_profile(scored, mols, fps, bits, models, features,
+                                                    alerts, bound)  # fmt: skip
         properties = pd.DataFrame.from_records(rows)
         for column in filter_columns(alerts):
             scored[column] = properties[column].to_numpy() if column in properties else np.nan
@@ -424,9 +426,10 @@ def score_chunk(records: pd.DataFrame, model_dirs: Mapping[str, str],
     return scored, rejected.sort_values("record", ignore_index=True)
 
 
-def _shortlist_profile(scored: pd.DataFrame, mols: list, fps: list, models: Mapping[str, Any],
-                       features: Mapping[str | None, np.ndarray], alerts: tuple[str, ...],
-                       bound: ShortlistBound | None) -> tuple[list[dict], np.ndarray]:  # fmt: skip
+def _shortlist_profile(scored: pd.DataFrame, mols: list, fps: list, bits: np.ndarray,
+                       models: Mapping[str, Any], features: Mapping[str | None, np.ndarray],
+                       alerts: tuple[str, ...], bound: ShortlistBound | None
+                       ) -> tuple[list[dict], np.ndarray]:  # fmt: skip
     """The short-list profile of one chunk: predictions, properties and rules of every
     molecule (into ``scored``), the rest for those that may reach the pool.
 
@@ -460,12 +463,14 @@ def _shortlist_profile(scored: pd.DataFrame, mols: list, fps: list, models: Mapp
             features_ = features.get(model.featurizer_key())
             out = model.predict_mols([mols[i] for i in chosen],
                                      None if features_ is None else features_[chosen],
-                                     [fps[i] for i in chosen])  # fmt: skip
+                                     [fps[i] for i in chosen],
+                                     domain_bits=bits[chosen])  # fmt: skip
             first = predictions[name]
             if not all(np.array_equal(out[c].to_numpy(), first[c].to_numpy()[chosen])
                        for c in first.columns if c not in _DOMAIN_OUTPUTS):  # fmt: skip
                 # a backend whose answer depends on the batch: search with the whole chunk
-                out = model.predict_mols(mols, features_, fps, domain=searched).iloc[chosen]
+                out = model.predict_mols(mols, features_, fps, domain=searched,
+                                         domain_bits=bits).iloc[chosen]  # fmt: skip
             for output in _DOMAIN_OUTPUTS:
                 if output not in out:
                     continue

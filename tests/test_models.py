@@ -57,6 +57,27 @@ def test_regression_predictions_have_intervals_and_domain(regression):
     assert not bad["in_domain"]
 
 
+def test_shared_domain_bits_give_the_same_rows_and_are_checked(regression):
+    from rdkit import Chem
+
+    from drugml.errors import DrugmlError
+    from drugml.featurize import bit_fingerprints, fingerprint_bits
+
+    model, test_smiles, _ = regression
+    mols = [Chem.MolFromSmiles(s) for s in test_smiles[:40]]
+    fps = bit_fingerprints(mols)
+    alone = model.predict_mols(mols, domain_fingerprints=fps)
+    shared = model.predict_mols(mols, domain_fingerprints=fps, domain_bits=fingerprint_bits(fps))
+    pd.testing.assert_frame_equal(alone, shared)
+    searched = np.arange(40) % 3 == 0  # a mask picks its rows of the shared bits
+    pd.testing.assert_frame_equal(
+        model.predict_mols(mols, domain_fingerprints=fps, domain=searched),
+        model.predict_mols(mols, domain_fingerprints=fps, domain=searched,
+                           domain_bits=fingerprint_bits(fps)))  # fmt: skip
+    with pytest.raises(DrugmlError, match="domain_bits has 39 rows for 40 molecules"):
+        model.predict_mols(mols, domain_fingerprints=fps, domain_bits=fingerprint_bits(fps)[1:])
+
+
 def test_evaluation_on_unseen_scaffolds(regression):
     model, test_smiles, test_y = regression
     metrics = model.evaluate(test_smiles, test_y)
