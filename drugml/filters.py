@@ -447,9 +447,11 @@ class _LocalScreen:
             for b in range(mol.GetNumBonds()):
                 bond = mol.GetBondWithIdx(b)
                 i, j = bond.GetBeginAtomIdx(), bond.GetEndAtomIdx()
-                if keys[j] < keys[i]:
-                    i, j = j, i
-                key = (keys[i], keys[j], bond.GetBondType(), bond.IsInRing())
+                # the atoms' kind numbers stand for their keys (one number per key)
+                first, second = classes[i][2], classes[j][2]
+                if second < first:
+                    i, j, first, second = j, i, second, first
+                key = (first, second, bond.GetBondType(), bond.IsInRing())
                 found = bond_cache.get(key)
                 if found is None:
                     found = self._bond_classes(key, bond, classes[i][1], classes[j][1])
