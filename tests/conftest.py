@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
+import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import matplotlib
@@ -13,6 +16,20 @@ import pytest
 import yaml
 
 from drugml import data
+
+# One pytest-xdist worker per core: each worker, and the kernels and processes it starts,
+# gets its share of the cores for OpenMP and BLAS thread pools (torch, scikit-learn's t-SNE,
+# NumPy's BLAS). Their idle threads spin, so a pool as big as the machine, on cores that
+# all run a worker already, makes these libraries several times slower (notebook 03's
+# t-SNE: 41 s instead of 3.5 s). Threads set the speed, not what the tests check.
+_WORKERS = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+if _WORKERS > 1:
+    _THREADS = max(1, (os.cpu_count() or 1) // _WORKERS)
+    for _name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(_name, str(_THREADS))  # libraries loaded from here on
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(int(os.environ["OMP_NUM_THREADS"]))  # those loaded already (NumPy's)
 
 # Plots in tests never open windows.
 matplotlib.use("Agg")
@@ -45,10 +62,8 @@ def notebook_dir() -> Path:
 FAST = {"n_estimators": 40}
 
 
-@pytest.fixture(scope="session")
-def second_target(tmp_path_factory):
-    """A synthetic ChEMBL-format target: Ki records with SMILES in the records themselves."""
-    folder = tmp_path_factory.mktemp("toy_target")
+def _write_second_target(folder: Path) -> Path:
+    """Write the second target's files into ``folder``; the path of its configuration."""
     compounds = data.load("egfr_compounds").sample(450, random_state=1)
     from rdkit import Chem
     from rdkit.Chem import Crippen, rdMolDescriptors
@@ -108,12 +123,56 @@ def second_target(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def second_target_run(second_target):
-    """The second target run once by ``drugml.pipeline.run``: (output folder, metrics)."""
+def second_target(tmp_path_factory):
+    """A synthetic ChEMBL-format target: Ki records with SMILES in the records themselves."""
+    return _write_second_target(tmp_path_factory.mktemp("toy_target"))
+
+
+@contextlib.contextmanager
+def _session_wide(tmp_path_factory, name: str) -> Iterator[Path]:
+    """A folder every pytest-xdist worker of this session sees, held under a lock.
+
+    The recipe of xdist's documentation for work done once per session rather than
+    once per worker: the first worker computes it, the others wait and read it back.
+    Without xdist (or without ``fcntl``) the folder is this process's own.
+    """
+    root = tmp_path_factory.getbasetemp()
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows: every worker computes its own
+        fcntl = None
+    if fcntl is None or not os.environ.get("PYTEST_XDIST_WORKER"):
+        yield root / name
+        return
+    with open(root.parent / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield root.parent / name
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+@pytest.fixture(scope="session")
+def second_target_run(tmp_path_factory):
+    """The second target run by ``drugml.pipeline.run``: (output folder, metrics).
+
+    Run once per session, not once per xdist worker: it docks, and its tests are
+    in test_pipeline.py and test_browser.py, which often run on different workers.
+    """
     from drugml.pipeline import run
 
-    out = second_target.parent / "run"
-    return out, run(second_target, out, progress=False)
+    with _session_wide(tmp_path_factory, "second_target") as folder:
+        done = folder / "metrics.pickle"
+        if not done.is_file():
+            if folder.exists():  # a worker that failed half-way: start again
+                shutil.rmtree(folder)
+            folder.mkdir(parents=True)
+            metrics = run(_write_second_target(folder), folder / "run", progress=False)
+            partial = done.with_suffix(".partial")
+            partial.write_bytes(pickle.dumps(metrics))
+            partial.replace(done)
+            return folder / "run", metrics
+        return folder / "run", pickle.loads(done.read_bytes())
 
 
 # ------------------------------------------- model backends (tests/backends/)

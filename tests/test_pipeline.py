@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -280,6 +281,10 @@ def test_a_big_screen_is_ranked_and_reported_streaming_with_the_same_numbers(
 
     out, metrics = second_target_run
     monkeypatch.setattr(pipeline, "IN_MEMORY_RANKING_ROWS", 0)  # every screen is "big"
+    # This run resumes the docking of the in-memory run: it reuses the poses only for the same
+    # molecules, receptor, box and settings (drugml.dock.dock_many), else it docks again.
+    # (The repeat run of test_another_target_runs_end_to_end_and_repeats_itself docks afresh.)
+    shutil.copytree(out / "docking", tmp_path / "big" / "docking")
     streamed_metrics = run(second_target, tmp_path / "big", progress=False)
     expected = pd.read_csv(out / "ranked_candidates.csv")
     streamed = pd.read_csv(tmp_path / "big" / "ranked_candidates.csv")  # the top 1000: all
