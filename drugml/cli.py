@@ -15,7 +15,7 @@
                   [--backend dask --scheduler ADDRESS] [--chunk-size N] [--n-jobs N]
                   [--profile shortlist --ranking ranking.yaml]
     drugml rank SCREEN_DIR [--config ranking.yaml | campaign.yaml] --out DIR [--top N]
-                [--overwrite]
+                [--overwrite] [--no-report]
     drugml admet list
     drugml admet train --out models/admet [--endpoints herg,ames] [--n-jobs N]
                        [--estimator NAME] [--estimator-params JSON]
@@ -230,6 +230,7 @@ def _cmd_rank(args: argparse.Namespace) -> int:
     import time
     from pathlib import Path
 
+    from drugml.pipeline import ranking_without_docking, uses_docking
     from drugml.rank_stream import (
         check_screen,
         rank_screen,
@@ -240,6 +241,18 @@ def _cmd_rank(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     settings = ranking_settings(args.config)
     screen = check_screen(args.screen)
+    if uses_docking(settings["config"]) and not set(schema.DOCKING_COLUMNS) & set(
+        screen.schema.names
+    ):
+        # a campaign's own configuration: docking scores exist for the docked molecules only,
+        # which `drugml run` re-orders by them after this ranking (rerank_docked)
+        left_out = sorted(set(schema.DOCKING_COLUMNS) & {
+            *settings["config"]["filters"],
+            *(o["column"] for o in settings["config"]["objectives"].values())})  # fmt: skip
+        settings["config"] = ranking_without_docking(settings["config"])
+        print(f"drugml rank: the ranking's docking objectives and filters ({', '.join(left_out)}) "
+              "are left out: a screen has no docking columns (`drugml run` re-orders the docked "
+              "molecules by them)", file=sys.stderr)  # fmt: skip
     models = screen.manifest.get("fingerprint", {}).get("models", {})
     run_dir = Path(args.screen).resolve().parent
     trained_on = training_compounds(run_dir, models)
@@ -262,6 +275,11 @@ def _cmd_rank(args: argparse.Namespace) -> int:
           + f" ({time.perf_counter() - start:.1f} s)")  # fmt: skip
     print(f"the best {summary['top_n']:,} in {args.out}/ranked_candidates.csv; every structure "
           f"in {args.out}/ranked/ ({summary['parts']} Parquet parts)")  # fmt: skip
+    if not args.no_report:
+        from drugml.report import write_ranking_report
+
+        page = write_ranking_report(Path(args.out) / "report.html", ranked)
+        print(f"the page to read: {page}")
     return 0
 
 
@@ -531,11 +549,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--config", help="ranking YAML/TOML, or a campaign YAML (its ranking: section, "
                    "name column and known actives; default: the default ranking)")  # fmt: skip
     p.add_argument("--out", required=True, help="folder for ranked/, ranked_candidates.csv, "
-                   "ranking.json")  # fmt: skip
+                   "ranking.json, report.html")  # fmt: skip
     p.add_argument("--top", type=int, default=1000,
                    help="rows of ranked_candidates.csv (default: %(default)s)")  # fmt: skip
     p.add_argument("--overwrite", action="store_true",
                    help="replace another screen's or configuration's ranking in --out")  # fmt: skip
+    p.add_argument("--no-report", action="store_true",
+                   help="skip report.html (the ranking's page: candidates, short list, known "
+                   "actives, configuration)")  # fmt: skip
     p.set_defaults(func=_cmd_rank)
 
     p = commands.add_parser("dock", help="dock molecules into a structure with AutoDock Vina")

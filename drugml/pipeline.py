@@ -687,15 +687,12 @@ def lead_models(config: CampaignConfig) -> list[str]:
     """Models scored by an increasing objective on their prediction, heaviest weight first.
 
     The first is the campaign's lead model: the report plots it, and the
-    validation compares the final ranking with each of these models alone.
+    validation compares the final ranking with each of these models alone
+    (:func:`drugml.rank.lead_models` of its ranking).
     """
-    weights: dict[str, float] = {}
-    for name, task in config.model_tasks().items():
-        column = schema.prediction_column(name, task)
-        for objective in config.ranking.objectives.values():
-            if objective.column == column and objective.shape == "increasing":
-                weights[name] = max(weights.get(name, 0.0), objective.weight)
-    return sorted(weights, key=lambda n: -weights[n])
+    from drugml.rank import lead_models as ranking_leads
+
+    return ranking_leads(config.ranking.as_dict(), config.model_tasks())
 
 
 # ------------------------------------------------------------------ docking

@@ -94,6 +94,7 @@ __all__ = [
     "check_diversity",
     "desirability",
     "diverse_selection",
+    "lead_models",
     "load_ranking_config",
     "pareto_rank",
     "rank_candidates",
@@ -191,6 +192,33 @@ def load_ranking_config(source: str | Path | Mapping[str, Any] | None) -> dict[s
         return parse_ranking(source).as_dict()
     except ConfigError as exc:
         raise RankingConfigError(str(exc)) from None
+
+
+def lead_models(config: str | Path | Mapping[str, Any] | None, models: Mapping[str, str]
+                ) -> list[str]:  # fmt: skip
+    """Models scored by an increasing objective on their prediction, heaviest weight first.
+
+    ``models``: name -> task. The first is the ranking's lead model: reports
+    plot it, and the validation compares the final ranking with each of these
+    models alone.
+
+    >>> ranking = {"objectives": {
+    ...     "potency": {"column": "potency_prediction", "shape": "increasing", "low": 6,
+    ...                 "high": 8, "weight": 3},
+    ...     "safety": {"column": "herg_probability", "shape": "decreasing", "low": 0.2,
+    ...                "high": 0.6}}}
+    >>> lead_models(ranking, {"potency": "regression", "herg": "classification"})
+    ['potency']
+    """
+    config = load_ranking_config(config)
+    weights: dict[str, float] = {}
+    for name, task in models.items():
+        column = schema.prediction_column(name, task)
+        for objective in config["objectives"].values():
+            if objective["column"] == column and objective["shape"] == "increasing":
+                weight = float(objective.get("weight", 1.0))
+                weights[name] = max(weights.get(name, 0.0), weight)
+    return sorted(weights, key=lambda n: -weights[n])
 
 
 def apply_filters(table: pd.DataFrame, filters: Mapping[str, Mapping[str, Any]]

@@ -30,7 +30,14 @@ from typing import Any
 
 from drugml.schema import prediction_column
 
-__all__ = ["SHOWN_CANDIDATES", "figure_html", "score_factors", "table_html", "write_report"]
+__all__ = [
+    "SHOWN_CANDIDATES",
+    "figure_html",
+    "score_factors",
+    "table_html",
+    "write_ranking_report",
+    "write_report",
+]
 
 #: Candidates drawn in the report's interactive table (all of them are in the CSV).
 SHOWN_CANDIDATES = 100
@@ -185,9 +192,18 @@ def score_factors(ranked: Any, ranking_config: Mapping[str, Any]) -> Any:
 
 
 def _name(row: Any, name_column: str | None) -> str:
+    """A molecule's first name, else its first id (salt forms merged join theirs)."""
     name = getattr(row, name_column, None) if name_column else None
     text = str(name).split(";")[0].strip() if name is not None and str(name) != "nan" else ""
-    return text or str(row.id)
+    return text or str(row.id).split(";")[0].strip()
+
+
+def _ids(row: Any, shown: int = 3) -> str:
+    """The record ids of a row: the first ``shown``, then how many more (a structure
+    screened a hundred times as salts and duplicates has a hundred)."""
+    ids = [i.strip() for i in str(row.id).split(";")]
+    more = f" (+{len(ids) - shown:,} more)" if len(ids) > shown else ""
+    return "; ".join(ids[:shown]) + more
 
 
 def _badges(row: Any, alert_columns: Sequence[str], domain_column: str | None) -> str:
@@ -266,7 +282,7 @@ def _candidate_table(ranked: Any, ranking_config: Mapping[str, Any], name_column
         cells = [
             f'<td data-sort="{row.rank}">{row.rank}</td>',
             f'<td class="structure">{molecule_svg(row.smiles, title=name)}</td>',
-            f"<td>{html.escape(name)}<br><small>{html.escape(str(row.id))}</small></td>",
+            f"<td>{html.escape(name)}<br><small>{html.escape(_ids(row))}</small></td>",
             f'<td data-sort="{row.score:.6f}">{row.score:.3f}</td>',
             *[_model_cell(row, n, t) for n, t in models.items()],
             *[f'<td data-sort="{v:.4f}">{v:.2f}</td>' if v == v else "<td></td>"
@@ -850,6 +866,82 @@ def _curation_section(name: str, metrics: Mapping[str, Any], log: Any) -> str:
     ])  # fmt: skip
 
 
+def _where_all(streamed: bool, n_top: int) -> str:
+    """Where every ranked structure is, in words with links."""
+    csv_link = ' in <a href="ranked_candidates.csv">ranked_candidates.csv</a>'
+    if not streamed:
+        return csv_link
+    return (f' in the Parquet parts of <a href="ranked/">ranked/</a> (the best {n_top:,}'
+            f"{csv_link})")  # fmt: skip
+
+
+def _candidate_sections(ranked: Any, n_ranked: int, short: Any,
+                        ranking_config: Mapping[str, Any], name_column: str | None,
+                        alert_columns: Sequence[str], models: Mapping[str, str],
+                        lead: str | None, where_all: str) -> list[str]:  # fmt: skip
+    """The ranked-candidate table, the top of the ranking and the short list."""
+    lead_column = prediction_column(lead, models[lead]) if lead else None
+    top = ranked[ranked["passes_filters"]].head(8)
+    more_candidates = n_ranked - min(n_ranked, SHOWN_CANDIDATES)
+    return [
+        "<h2>Ranked candidates</h2>",
+        '<p class="note">The best-ranked molecules, best first: passing molecules by score, then '
+        "those that fail a hard filter. Click a column to sort, type to filter. <b>Why this "
+        "score</b> names the objectives that cost the molecule most (desirability, and its "
+        "factor in the score: the score is the product of the factors); hover it for all of "
+        "them. Badges: <span class='badge b-train'>in training data</span> a model (named) "
+        "learned its measured value; <span class='badge b-domain'>out of domain</span> no "
+        "training molecule is similar, the prediction is less sure; "
+        "<span class='badge b-alert'>BRENK: ...</span> structural alerts by name; "
+        "<span class='badge b-filter'>filter failed</span> with the rule.</p>",
+        _candidate_table(ranked, ranking_config, name_column, alert_columns, models, lead),
+        f'<p class="note">Showing the best {min(n_ranked, SHOWN_CANDIDATES)} of '
+        f"{n_ranked:,} distinct structures; all {n_ranked:,}, with every column, are"
+        f"{where_all}" + (f" ({more_candidates:,} more than here)" if more_candidates else "")
+        + ".</p>",
+        "<h3>The top of the ranking</h3>",
+        f'<p class="note">The {len(top)} best-scoring molecules that pass the hard filters, in '
+        "rank order (they may be close analogues of each other).</p>",
+        _grid(top, name_column, "The best-scoring passing molecules", lead_column)
+        if len(top) else "",
+        "<h3>The diverse short list</h3>",
+        f'<p class="note">{len(short)} molecules picked for diversity (MaxMin on ECFP4) among the '
+        f"best {ranking_config['pool_factor']} x {ranking_config['top_k']} passing molecules, "
+        "seeded with the best one: a list to test that is not ten copies of one chemotype. "
+        "Ranks skipped between them (e.g. #2-#5) were close analogues of a molecule already "
+        "picked; they are in the table above.</p>",
+        _grid(short, name_column, "The diverse short list", lead_column) if len(short) else "",
+    ]  # fmt: skip
+
+
+def _known_table(known: Any, alone: Any, name_column: str | None, models: Mapping[str, str],
+                 lead: str | None) -> str:  # fmt: skip
+    """The known actives found: rank, rank by the lead model alone, score, predictions."""
+    import pandas as pd
+
+    table = pd.DataFrame({
+        "rank": known["rank"],
+        "molecule": [_name(r, name_column) for r in known.itertuples(index=False)],
+        **({f"rank by {lead} alone": alone} if lead else {}),
+        "score": known["score"],
+        **{prediction_column(n, t): known[prediction_column(n, t)] for n, t in models.items()},
+        "in training data": known["training_data_of"] if "training_data_of" in known
+        else known.get("in_training_data", False),
+        "passes filters": known["passes_filters"], "filter failed": known["filter_reasons"],
+    })  # fmt: skip
+    return table_html(table.sort_values("rank"), float_format="{:.2f}")
+
+
+def _page(title: str, sections: Sequence[str], head: str = "") -> str:
+    """A whole self-contained page: style, ``head`` (e.g. an inline library), sections and
+    the candidate table's script."""
+    return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+            '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+            f"<title>{title}</title>\n<style>{_STYLE}</style>\n"
+            f"{head}</head>\n<body>\n" + "\n".join(s for s in sections if s)
+            + f"\n<script>{_TABLE_SCRIPT}</script>\n</body>\n</html>\n")  # fmt: skip
+
+
 def write_report(
     path: str | Path,
     *,
@@ -905,18 +997,6 @@ def write_report(
                  if lead_column else None)  # fmt: skip
     alert_columns = [c for c in ALERT_CATALOGS if f"{c}_alerts" in ranked]
     n_seen = int((known["in_training_data"]).sum()) if "in_training_data" in known else 0
-    passing = ranked[ranked["passes_filters"]]
-    top = passing.head(8)
-    known_table = pd.DataFrame({
-        "rank": known["rank"],
-        "molecule": [_name(r, name_column) for r in known.itertuples(index=False)],
-        **({f"rank by {lead} alone": alone} if lead_column else {}),
-        "score": known["score"],
-        **{prediction_column(n, t): known[prediction_column(n, t)] for n, t in models.items()},
-        "in training data": known["training_data_of"] if "training_data_of" in known
-        else known.get("in_training_data", False),
-        "passes filters": known["passes_filters"], "filter failed": known["filter_reasons"],
-    })  # fmt: skip
     rejected_by_reason = (rejects["reason"].astype(str).str.split(":").str[0].value_counts()
                           .rename_axis("reason").reset_index(name="records"))  # fmt: skip
     versions = {"drugml": metrics["drugml"], "python": platform.python_version()}
@@ -925,47 +1005,17 @@ def write_report(
             versions[module] = __import__(module).__version__
         except Exception:
             continue
-    csv_link = ' in <a href="ranked_candidates.csv">ranked_candidates.csv</a>'
-    more_candidates = n_ranked - min(n_ranked, SHOWN_CANDIDATES)
-    where_all = (f"{csv_link}" if streamed is None else
-                 f' in the Parquet parts of <a href="ranked/">ranked/</a> (the best '
-                 f"{len(ranked):,}{csv_link})")  # fmt: skip
+    where_all = _where_all(streamed is not None, len(ranked))
     sections = [
         f"<h1>drugml report: {name}</h1>",
         f'<p class="sub">Generated {time.strftime("%Y-%m-%d %H:%M")} by drugml '
         f"{html.escape(metrics['drugml'])}, seed {metrics['seed']}. Offline and self-contained; "
         "the links point to files next to this report.</p>",
         _cards(metrics, n_seen, lead),
-        "<h2>Ranked candidates</h2>",
-        '<p class="note">The best-ranked molecules, best first: passing molecules by score, then '
-        "those that fail a hard filter. Click a column to sort, type to filter. <b>Why this "
-        "score</b> names the objectives that cost the molecule most (desirability, and its "
-        "factor in the score: the score is the product of the factors); hover it for all of "
-        "them. Badges: <span class='badge b-train'>in training data</span> a model (named) "
-        "learned its measured value; <span class='badge b-domain'>out of domain</span> no "
-        "training molecule is similar, the prediction is less sure; "
-        "<span class='badge b-alert'>BRENK: ...</span> structural alerts by name; "
-        "<span class='badge b-filter'>filter failed</span> with the rule.</p>",
         # the score explained is the ranking's before docking (docking objectives re-order
         # the docked molecules only: score_with_docking)
-        _candidate_table(ranked, ranking_without_docking(ranking_config), name_column,
-                         alert_columns, models, lead),
-        f'<p class="note">Showing the best {min(n_ranked, SHOWN_CANDIDATES)} of '
-        f"{n_ranked:,} distinct structures; all {n_ranked:,}, with every column, are"
-        f"{where_all}" + (f" ({more_candidates:,} more than here)" if more_candidates else "")
-        + ".</p>",
-        "<h3>The top of the ranking</h3>",
-        f'<p class="note">The {len(top)} best-scoring molecules that pass the hard filters, in '
-        "rank order (they may be close analogues of each other).</p>",
-        _grid(top, name_column, "The best-scoring passing molecules", lead_column)
-        if len(top) else "",
-        "<h3>The diverse short list</h3>",
-        f'<p class="note">{len(short)} molecules picked for diversity (MaxMin on ECFP4) among the '
-        f"best {ranking_config['pool_factor']} x {ranking_config['top_k']} passing molecules, "
-        "seeded with the best one: a list to test that is not ten copies of one chemotype. "
-        "Ranks skipped between them (e.g. #2-#5) were close analogues of a molecule already "
-        "picked; they are in the table above.</p>",
-        _grid(short, name_column, "The diverse short list", lead_column) if len(short) else "",
+        *_candidate_sections(ranked, n_ranked, short, ranking_without_docking(ranking_config),
+                             name_column, alert_columns, models, lead, where_all),
         _score_figure(ranked, lead, lead_column) if streamed is None
         else _score_figure_streamed(streamed, lead, lead_column),
         *(["<h2>The best new candidate in the pocket</h2>",
@@ -977,7 +1027,7 @@ def write_report(
         "<h2>Where the known actives land</h2>",
         _enrichment_words(validation, n_seen, lead),
         _enrichment_table(validation, leads),
-        table_html(known_table.sort_values("rank"), float_format="{:.2f}") if len(known) else "",
+        _known_table(known, alone, name_column, models, lead) if len(known) else "",
         (_recovery_figure(ranked, lead, lead_column) if streamed is None
          else _recovery_figure_streamed(streamed, lead, lead_column)) if len(known) else "",
         "<h2>Models</h2>",
@@ -1002,10 +1052,81 @@ def write_report(
         table_html(pd.DataFrame([{"input": k, **v} for k, v in metrics["inputs"].items()])),
         table_html(pd.DataFrame(data_versions), max_rows=100),
     ]  # fmt: skip
-    page = ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-            '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-            f"<title>drugml report: {name}</title>\n<style>{_STYLE}</style>\n"
-            f"{library_html()}</head>\n<body>\n" + "\n".join(s for s in sections if s)
-            + f"\n<script>{_TABLE_SCRIPT}</script>\n</body>\n</html>\n")  # fmt: skip
-    path.write_text(page, encoding="utf-8")
+    path.write_text(_page(f"drugml report: {name}", sections, library_html()), encoding="utf-8")
+    return path
+
+
+def write_ranking_report(path: str | Path, ranked: Any, *, title: str | None = None) -> Path:
+    """Write the HTML page of a ranking made by ``drugml rank``; returns its path.
+
+    ``ranked``: a :class:`~drugml.rank_stream.RankedScreen` or its folder.
+    The page is built from what the ranking folder holds (its top rows, short
+    list, known actives, an even sample and histograms over every structure),
+    so its memory does not grow with the screen: the candidate table with why
+    each molecule scores as it does, the top of the ranking and the short list
+    drawn in 2D, the score figure, where the known actives land (by the final
+    ranking and by the lead model alone) and the ranking configuration. Models
+    are found from the prediction columns (:func:`drugml.schema.models_in_columns`);
+    the models' own metrics and cards are in the run's report
+    (:func:`write_report`), not here.
+
+    >>> write_ranking_report("ranked/report.html", "ranked")  # doctest: +SKIP
+    """
+    from drugml.rank import lead_models, load_ranking_config
+    from drugml.rank_stream import RankedScreen
+    from drugml.schema import ALERT_CATALOGS, models_in_columns
+
+    path = Path(path)
+    streamed = ranked if isinstance(ranked, RankedScreen) else RankedScreen.load(ranked)
+    summary = streamed.summary
+    ranking_config = load_ranking_config(summary["ranking"])
+    name_column = summary.get("stamp", {}).get("name_column")
+    top = streamed.top
+    models = models_in_columns(top.columns)
+    leads = lead_models(ranking_config, models)
+    lead = leads[0] if leads else None
+    lead_column = prediction_column(lead, models[lead]) if lead else None
+    known = streamed.known
+    heading = html.escape(title or f"ranking of {Path(str(summary['screen'])).name}")
+    counts = (f"{summary['screen_rows']:,} scored rows of the screen in "
+              f"<code>{html.escape(Path(str(summary['screen'])).name)}/</code>, "
+              f"{summary['salt_forms_merged']:,} salt forms and duplicates merged into "
+              f"{len(streamed):,} distinct structures; {summary['passing']:,} pass the hard "
+              "filters" + "".join(f", {n:,} fail {html.escape(str(f))}"
+                                  for f, n in summary.get("failing_by_filter", {}).items())
+              + (f"; {summary['in_training_data']:,} are in a model's training data"
+                 if "in_training_data" in summary else "") + ".")  # fmt: skip
+    sections = [
+        f"<h1>drugml {heading}</h1>",
+        f'<p class="sub">Generated {time.strftime("%Y-%m-%d %H:%M")} by <code>drugml rank</code> '
+        "from the ranking folder; offline and self-contained, the links point to files next "
+        "to this page.</p>",
+        f"<p>{counts}</p>",
+        *_candidate_sections(top, len(streamed), streamed.selected, ranking_config,
+                             name_column, [c for c in ALERT_CATALOGS if f"{c}_alerts" in top],
+                             models, lead, _where_all(True, len(top))),
+        _score_figure_streamed(streamed, lead, lead_column),
+    ]  # fmt: skip
+    places = summary.get("known_actives", {}).get("places", {})
+    if "rank|all" in places:
+        validation = {"all_compounds": streamed.enrichment()}
+        validation["without_training_compounds"] = streamed.enrichment(without_training=True)
+        for name in leads:
+            column = prediction_column(name, models[name])
+            if f"{column}|all" in places:
+                validation[f"{name}_alone"] = streamed.enrichment(column)
+                validation[f"{name}_alone_without_training_compounds"] = streamed.enrichment(
+                    column, without_training=True)  # fmt: skip
+        n_seen = int(known["in_training_data"].sum()) if "in_training_data" in known else 0
+        sections += [
+            "<h2>Where the known actives land</h2>",
+            _enrichment_words(validation, n_seen, lead),
+            _enrichment_table(validation, leads),
+            _known_table(known, _alone_ranks(streamed, known, lead_column), name_column, models,
+                         lead) if len(known) else "",
+            _recovery_figure_streamed(streamed, lead, lead_column) if len(known) else "",
+        ]  # fmt: skip
+    sections += ["<h2>Ranking configuration</h2>", _ranking_config_html(ranking_config, models)]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(_page(f"drugml {heading}", sections), encoding="utf-8")
     return path

@@ -58,6 +58,7 @@ __all__ = [
     "filter_columns",
     "model_column",
     "model_columns",
+    "models_in_columns",
     "prediction_column",
     "screen_columns",
 ]
@@ -177,6 +178,23 @@ def model_columns(name: str, task: str, derived: bool = False) -> tuple[str, ...
 def prediction_column(name: str, task: str) -> str:
     """``<name>_prediction`` (regression) or ``<name>_probability`` (classification)."""
     return f"{name}_prediction" if task == "regression" else f"{name}_probability"
+
+
+def models_in_columns(columns: Iterable[str]) -> dict[str, str]:
+    """Model name -> task of the models whose prediction columns are among ``columns``.
+
+    The inverse of :func:`prediction_column`, for a screen or ranking read
+    without its configuration.
+
+    >>> models_in_columns(["id", "potency_prediction", "herg_probability", "qed"])
+    {'potency': 'regression', 'herg': 'classification'}
+    """
+    found = {}
+    for column in columns:
+        for suffix, task in (("_prediction", "regression"), ("_probability", "classification")):
+            if column.endswith(suffix) and len(column) > len(suffix):
+                found[column[: -len(suffix)]] = task
+    return found
 
 
 def filter_columns(alerts: Sequence[str] = DEFAULT_ALERTS) -> tuple[str, ...]:

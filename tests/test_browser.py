@@ -341,6 +341,43 @@ def test_report_renders_offline_fits_1280_and_its_table_sorts_and_filters(
 
 
 @pytest.mark.slow
+def test_ranking_page_of_drugml_rank_renders_offline_and_fits_1280(
+    browser, second_target_run, tmp_path, capsys
+):
+    """``drugml rank``'s report.html of a run's screen, re-ranked by the run's own campaign
+    file (whose docking objective a screen cannot have: left out, said): drawn offline, no
+    wider than the window, sortable."""
+    from drugml.cli import main
+
+    out, _ = second_target_run
+    ranked = tmp_path / "reranked"
+    assert main(["rank", str(out / "screen"), "--config", str(out / "config.yaml"),
+                 "--out", str(ranked)]) == 0  # fmt: skip
+    assert "docking objectives and filters (docking_score) are left out" in capsys.readouterr().err
+    page = OfflinePage(browser, width=1280, height=900)
+    errors: list[str] = []
+    page.page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.page.on("pageerror", lambda e: errors.append(str(e)))
+    try:
+        page.page.goto((ranked / "report.html").as_uri())
+        width = page.page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 1280, f"the ranking page is {width} px wide in a 1280 px window"
+        assert page.page.evaluate("[...document.images].every(i => i.alt.length > 20)")
+        assert page.page.evaluate("document.images.length") >= 1  # the score figure
+        rows = page.page.locator("#candidates tbody tr")
+        n_rows = rows.count()
+        assert n_rows > 10
+        ranks = [int(rows.nth(i).locator("td").nth(0).inner_text()) for i in range(n_rows)]
+        assert ranks == sorted(ranks)
+        page.page.locator("#candidates th", has_text="rank").first.click()  # descending
+        first = int(rows.nth(0).locator("td").nth(0).inner_text())
+        assert first == max(ranks)
+        assert page.outside == [] and errors == []
+    finally:
+        page.close()
+
+
+@pytest.mark.slow
 def test_report_docked_poses_render_offline(browser, second_target_run):
     """Each docked candidate's pose is a 3D view in the report, drawn with no network."""
     out, metrics = second_target_run

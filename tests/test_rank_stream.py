@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import shutil
 
@@ -184,7 +185,8 @@ def test_drugml_rank_reranks_a_screen_from_a_ranking_or_a_campaign_file(screen, 
     ranking = tmp_path / "ranking.yaml"
     ranking.write_text(yaml.safe_dump({**RANKING, "top_k": 4}))
     assert main(["rank", str(screen), "--config", str(ranking), "--out",
-                 str(tmp_path / "r1"), "--top", "30"]) == 0  # fmt: skip
+                 str(tmp_path / "r1"), "--top", "30", "--no-report"]) == 0  # fmt: skip
+    assert not (tmp_path / "r1" / "report.html").exists()
     top = pd.read_csv(tmp_path / "r1" / "ranked_candidates.csv")
     assert len(top) == 30 and top["selected"].sum() == 4
     assert "4 on the short list" in capsys.readouterr().out
@@ -198,6 +200,7 @@ def test_drugml_rank_reranks_a_screen_from_a_ranking_or_a_campaign_file(screen, 
     )
     summary = json.loads((tmp_path / "r2" / "ranking.json").read_text())
     assert summary["known_actives"]["found"] >= 2
+    _check_ranking_page(tmp_path / "r2", summary)
     # a file of only the sections a ranking uses, as a user cuts them out of a campaign
     sections = tmp_path / "sections.yaml"
     sections.write_text(yaml.safe_dump({"ranking": {**RANKING, "top_k": 3},
@@ -220,3 +223,20 @@ def test_drugml_rank_reranks_a_screen_from_a_ranking_or_a_campaign_file(screen, 
     assert main(["rank", str(tmp_path), "--config", str(ranking), "--out",
                  str(tmp_path / "r3")]) == 2  # fmt: skip
     assert "no manifest.json" in capsys.readouterr().err
+
+
+def _check_ranking_page(folder, summary):
+    """``drugml rank``'s report.html: the candidates, the short list and the known actives of
+    this ranking, named, with nothing fetched from elsewhere."""
+    page = (folder / "report.html").read_text()
+    ranked = RankedScreen.load(folder)
+    assert page.count("<tr data-train=") == min(100, summary["structures"])
+    assert f"{summary['structures']:,} distinct structures" in page
+    assert f"{len(ranked.selected)} molecules picked for diversity" in page
+    assert "Where the known actives land" in page
+    for name in ranked.known["name"]:  # every known active found is in its table, by name
+        assert html.escape(name.split(";")[0].strip()) in page
+    assert f"{summary['known_actives']['found']} known actives named" in page
+    for objective in RANKING["objectives"]:
+        assert f"<td>{objective}</td>" in page
+    assert 'src="http' not in page and 'href="http' not in page
