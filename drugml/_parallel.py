@@ -13,7 +13,19 @@ from typing import Any
 
 from drugml.errors import DrugmlError
 
-__all__ = ["ParallelOptionError", "check_n_jobs", "flat_map_chunks", "map_chunks"]
+__all__ = [
+    "THREAD_VARIABLES",
+    "ParallelOptionError",
+    "check_n_jobs",
+    "flat_map_chunks",
+    "limit_threads",
+    "map_chunks",
+    "threads_per_worker",
+]
+
+#: Environment variables that size the thread pools of OpenMP (XGBoost, torch) and of the
+#: BLAS libraries, read when each library loads.
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 
 class ParallelOptionError(DrugmlError, ValueError):
@@ -33,6 +45,36 @@ def check_n_jobs(n_jobs: int, chunk_size: int) -> None:
         raise ParallelOptionError(f"n_jobs must be a positive number or -1, got {n_jobs!r}")
     if not isinstance(chunk_size, int) or chunk_size < 1:
         raise ParallelOptionError(f"chunk_size must be at least 1, got {chunk_size!r}")
+
+
+def threads_per_worker(n_workers: int) -> int:
+    """Each of ``n_workers`` processes' share of this machine's cores (at least 1).
+
+    >>> threads_per_worker(10**6)
+    1
+    """
+    import os
+
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, (cores or 1) // max(1, n_workers))
+
+
+def limit_threads(n_threads: int) -> None:
+    """Limit this process's OpenMP and BLAS thread pools to ``n_threads``.
+
+    The initializer of drugml's worker processes (the screen's and docking's
+    pools; joblib's loky workers and Dask's nannies do the same on their own):
+    without it each of n workers starts a pool as large as the machine, and
+    n x cores threads spin on cores threads. Libraries loaded later read the
+    environment variables; those loaded already are limited by threadpoolctl.
+    """
+    import os
+
+    from threadpoolctl import threadpool_limits
+
+    for name in THREAD_VARIABLES:
+        os.environ[name] = str(n_threads)
+    threadpool_limits(n_threads)
 
 
 def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:

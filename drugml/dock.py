@@ -1490,10 +1490,14 @@ def dock_many(
 
             # spawn, as the screen: fresh interpreters, no fork of a threaded parent, no
             # server socket
+            from drugml._parallel import limit_threads, threads_per_worker
+
             context = multiprocessing.get_context("spawn")
+            workers = min(n_jobs, len(todo))
             with concurrent.futures.ProcessPoolExecutor(
-                min(n_jobs, len(todo)), mp_context=context
-            ) as pool:
+                workers, mp_context=context, initializer=limit_threads,
+                initargs=(threads_per_worker(workers),)
+            ) as pool:  # fmt: skip
                 futures = [pool.submit(_dock_one_to_file, *a) for a in arguments]
                 for future in concurrent.futures.as_completed(futures):
                     future.result()

@@ -596,8 +596,12 @@ class _LocalExecutor:
 
             # spawn, not fork: a forked copy of a process with OpenMP threads
             # (XGBoost, torch) can deadlock.
+            from drugml._parallel import limit_threads, threads_per_worker
+
             context = multiprocessing.get_context("spawn")
-            self.pool = ProcessPoolExecutor(max_workers=n_jobs, mp_context=context)
+            self.pool = ProcessPoolExecutor(max_workers=n_jobs, mp_context=context,
+                                            initializer=limit_threads,
+                                            initargs=(threads_per_worker(n_jobs),))  # fmt: skip
         self.slots = max(1, n_jobs) * 2
 
     def submit(self, *args):
