@@ -14,9 +14,10 @@ manifest and a ``summary.json`` as ``drugml screen`` writes them.
 Measured, each in a fresh process (peak RSS: the process's VmHWM and its
 children's maxrss):
 
-- ``drugml rank SCREEN --config egfr.yaml --out OUT``: the EGFR ranking;
+- ``drugml rank SCREEN --config egfr.yaml --out OUT``: the EGFR ranking and
+  its page (``report.html``);
 - the re-rank: ``drugml rank`` with other weights and filters into another
-  folder, the screen untouched;
+  folder (its page too), the screen untouched;
 - the report from the ranking folder (``drugml.report.write_report`` with a
   :class:`~drugml.rank_stream.RankedScreen`: top rows, short list, known
   actives, sample and histograms) with the models' section filled from the
@@ -250,9 +251,10 @@ def main() -> None:
         "rerank_largest_under_120s": largest["rerank_seconds"] < 120,
     }
     payload = {
-        "what": "drugml rank (EGFR ranking), a re-rank with other weights and filters, and the "
-                "report from the ranking folder, each in a fresh process, on synthetic screen "
-                "folders built from a real screen of the approved drugs",
+        "what": "drugml rank (EGFR ranking, its report.html included), a re-rank with other "
+                "weights and filters, and the report from the ranking folder, each in a fresh "
+                "process, on synthetic screen folders built from a real screen of the approved "
+                "drugs",
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
                     "drugml": drugml.__version__},
         "command": "python benchmarks/scale.py " + " ".join(sys.argv[1:]),
