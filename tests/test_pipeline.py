@@ -43,7 +43,10 @@ def test_another_target_runs_end_to_end_and_repeats_itself(second_target, second
     report = (out / "report.html").read_text()
     assert "toy kinase" in report and "3dmolviewer_" in report
     assert not re.search(r"""<script[^>]+src=["']?https?://""", report)
-    # Same seed, same ranking.
+    # Same seed, same ranking. The repeat resumes the first run's docking (dock_many reuses
+    # poses only for the same molecules, receptor, box and settings: the same short list);
+    # docking's own repeatability is tests/test_dock.py's (same seed, same poses).
+    shutil.copytree(out / "docking", tmp_path / "b" / "docking")
     run(second_target, tmp_path / "b", progress=False)
     again = pd.read_csv(tmp_path / "b" / "ranked_candidates.csv")
     pd.testing.assert_frame_equal(ranked, again)
@@ -283,7 +286,6 @@ def test_a_big_screen_is_ranked_and_reported_streaming_with_the_same_numbers(
     monkeypatch.setattr(pipeline, "IN_MEMORY_RANKING_ROWS", 0)  # every screen is "big"
     # This run resumes the docking of the in-memory run: it reuses the poses only for the same
     # molecules, receptor, box and settings (drugml.dock.dock_many), else it docks again.
-    # (The repeat run of test_another_target_runs_end_to_end_and_repeats_itself docks afresh.)
     shutil.copytree(out / "docking", tmp_path / "big" / "docking")
     streamed_metrics = run(second_target, tmp_path / "big", progress=False)
     expected = pd.read_csv(out / "ranked_candidates.csv")

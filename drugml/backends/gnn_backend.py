@@ -46,7 +46,17 @@ class GNNBackend(ModelBackend):
 
     def fit(self, inputs: Any, y: np.ndarray, *, task: str, params: dict[str, Any],
             random_state: int, threads: int) -> DMPNNEstimator:  # fmt: skip
-        return DMPNNEstimator(task=task, **params, random_state=random_state).fit(inputs, y)
+        import torch
+
+        # torch's pool is process-wide and as large as the machine: the fit gets the model's
+        # n_jobs (-1: every core), and the caller's setting is restored after
+        before = torch.get_num_threads()
+        if threads > 0:
+            torch.set_num_threads(threads)
+        try:
+            return DMPNNEstimator(task=task, **params, random_state=random_state).fit(inputs, y)
+        finally:
+            torch.set_num_threads(before)
 
     def predict(self, fitted: DMPNNEstimator, inputs: Any, *, task: str) -> np.ndarray:
         return fitted.predict_value(inputs)
