@@ -325,15 +325,17 @@ def covalent_attachments(structure: Structure | str | Path, ligand: str, cutoff:
     return found
 
 
-def reactive_residue(structure: Structure | str | Path, ligand: str) -> str | None:
+def reactive_residue(structure: Structure | str | Path, ligand: str,
+                     attachments: Sequence[str] | None = None) -> str | None:  # fmt: skip
     """The residue a covalent reference ligand is bonded to, as ``prepare_receptor``'s
     ``covalent_residue`` takes it (``"CYS797"``); None when it is bonded to none drugml can
-    dock covalently (:data:`COVALENT_RESIDUES`).
+    dock covalently (:data:`COVALENT_RESIDUES`). ``attachments``: the ligand's
+    :func:`covalent_attachments`, when the caller has them already.
 
     >>> reactive_residue("egfr_5ug9", "8AM"), reactive_residue("egfr_1m17", "AQ4")
     ('CYS797', None)
     """
-    found = covalent_attachments(structure, ligand)
+    found = covalent_attachments(structure, ligand) if attachments is None else attachments
     return next((c.split(":")[0] for c in found if c[:3] in COVALENT_RESIDUES), None)
 
 

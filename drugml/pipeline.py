@@ -717,7 +717,7 @@ def docking_setup(config: CampaignConfig, inputs: CampaignInputs, seed: int | No
     covalent = dock.covalent_attachments(structure, ligand) if ligand else []
     covalent_residue = docking.covalent_residue
     if covalent_residue == "auto":
-        covalent_residue = dock.reactive_residue(structure, ligand) if ligand else None
+        covalent_residue = dock.reactive_residue(structure, ligand, covalent) if ligand else None
     receptor = dock.prepare_receptor(structure, chains=docking.chains, keep_waters=waters,
                                      covalent_residue=covalent_residue)  # fmt: skip
     box_config = docking.box
