@@ -52,7 +52,8 @@ def main() -> None:
         train, test = split(smiles, test_size=0.2)
         for estimator in ("gnn", "xgboost"):
             key = f"esol_{name}_{estimator}"
-            quality[key] = evaluate(PropertyModel(estimator=estimator), smiles, y, train, test)
+            quality[key] = evaluate(PropertyModel(estimator=estimator, n_jobs=-1), smiles, y,
+                                    train, test)  # fmt: skip
             print(key, quality[key], flush=True)
     if args.egfr:
         from drugml.curate import curate_bioactivities
@@ -63,7 +64,7 @@ def main() -> None:
         e_smiles, e_y = egfr["smiles"].tolist(), egfr["pIC50"].to_numpy()
         train, test = scaffold_split(e_smiles, test_size=0.2)
         quality["egfr_pic50_scaffold_gnn"] = evaluate(
-            PropertyModel(estimator="gnn"), e_smiles, e_y, train, test
+            PropertyModel(estimator="gnn", n_jobs=-1), e_smiles, e_y, train, test
         )
         print(quality["egfr_pic50_scaffold_gnn"], flush=True)
     result["quality"] = quality

@@ -67,6 +67,10 @@ def limit_threads(n_threads: int) -> None:
     without it each of n workers starts a pool as large as the machine, and
     n x cores threads spin on cores threads. Libraries loaded later read the
     environment variables; those loaded already are limited by threadpoolctl.
+
+    >>> from concurrent.futures import ProcessPoolExecutor
+    >>> pool = ProcessPoolExecutor(2, initializer=limit_threads,
+    ...                            initargs=(threads_per_worker(2),))  # doctest: +SKIP
     """
     import os
 

@@ -241,6 +241,7 @@ def _cmd_rank(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     settings = ranking_settings(args.config)
     screen = check_screen(args.screen)
+    notes: list[str] = []
     if uses_docking(settings["config"]) and not set(schema.DOCKING_COLUMNS) & set(
         screen.schema.names
     ):
@@ -250,9 +251,17 @@ def _cmd_rank(args: argparse.Namespace) -> int:
             *settings["config"]["filters"],
             *(o["column"] for o in settings["config"]["objectives"].values())})  # fmt: skip
         settings["config"] = ranking_without_docking(settings["config"])
-        print(f"drugml rank: the ranking's docking objectives and filters ({', '.join(left_out)}) "
-              "are left out: a screen has no docking columns (`drugml run` re-orders the docked "
-              "molecules by them)", file=sys.stderr)  # fmt: skip
+        if not settings["config"]["objectives"]:
+            from drugml.rank import RankingConfigError
+
+            raise RankingConfigError(
+                f"every objective of the ranking is on a docking column ({', '.join(left_out)}), "
+                "which a screen does not have; give --config a ranking with an objective on "
+                "the screen's columns (`drugml config show` lists them)")  # fmt: skip
+        notes.append(f"The ranking's docking objectives and filters ({', '.join(left_out)}) are "
+                     "left out: a screen has no docking columns (`drugml run` re-orders the "
+                     "docked molecules by them).")  # fmt: skip
+        print(f"drugml rank: {notes[-1]}", file=sys.stderr)
     models = screen.manifest.get("fingerprint", {}).get("models", {})
     run_dir = Path(args.screen).resolve().parent
     trained_on = training_compounds(run_dir, models)
@@ -275,10 +284,13 @@ def _cmd_rank(args: argparse.Namespace) -> int:
           + f" ({time.perf_counter() - start:.1f} s)")  # fmt: skip
     print(f"the best {summary['top_n']:,} in {args.out}/ranked_candidates.csv; every structure "
           f"in {args.out}/ranked/ ({summary['parts']} Parquet parts)")  # fmt: skip
-    if not args.no_report:
+    page = Path(args.out) / "report.html"
+    if args.no_report:
+        page.unlink(missing_ok=True)  # a page of an earlier ranking in --out would mislead
+    else:
         from drugml.report import write_ranking_report
 
-        page = write_ranking_report(Path(args.out) / "report.html", ranked)
+        write_ranking_report(page, ranked, notes=notes)
         print(f"the page to read: {page}")
     return 0
 

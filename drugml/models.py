@@ -284,7 +284,8 @@ class PropertyModel(BaseEstimator):
     random_state : passed to the estimator.
     n_jobs : threads for ``fit``: the calibration folds and the final model are
         fitted side by side (XGBoost, random forest), each on one thread, so the
-        fitted model is the same whatever ``n_jobs`` is.
+        fitted model is the same whatever ``n_jobs`` is. The GNN fits one after
+        the other, each on ``n_jobs`` torch threads (-1: torch's own pool, every core).
     progress : ``True`` or a label shows a progress bar during ``fit`` (featurization,
         each calibration fold, the final model, with the elapsed time).
     target_transform : ``"log"`` fits log10 of a strictly positive target (half-life,

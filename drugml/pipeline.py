@@ -80,9 +80,12 @@ __all__ = [
     "example_configs",
     "find_known_actives",
     "input_label",
+    "lead_models",
     "load_config",
+    "ranking_without_docking",
     "run",
     "training_data",
+    "uses_docking",
 ]
 
 CONFIG_DIR = Path(__file__).resolve().parent / "configs"

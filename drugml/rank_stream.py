@@ -426,6 +426,11 @@ def rank_screen(
 
     config = load_ranking_config(config)
     check_diversity(config)
+    if not isinstance(top_n, int) or top_n < 1:
+        from drugml.rank import RankingConfigError
+
+        raise RankingConfigError(f"top_n (--top) must be at least 1, got {top_n!r}: the rows of "
+                                 "ranked_candidates.csv")  # fmt: skip
     screen = check_screen(screen_dir)
     names = screen.schema.names
     needed = [o["column"] for o in config["objectives"].values()] + list(config["filters"])

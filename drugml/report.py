@@ -329,10 +329,13 @@ def _grid(rows: Any, name_column: str | None, what: str, lead_column: str | None
 
 
 # -------------------------------------------------------------- validation
-def _enrichment_words(validation: Mapping[str, Any], n_seen: int, lead: str | None) -> str:
+def _enrichment_words(validation: Mapping[str, Any], n_seen: int | None, lead: str | None
+                      ) -> str:  # fmt: skip
+    """What the enrichment table says, in words. ``n_seen``: known actives in a model's
+    training data (None: not known, e.g. a screen ranked outside its run's folder)."""
     final = validation["all_compounds"]
     alone = validation.get(f"{lead}_alone")
-    unseen = validation["without_training_compounds"]
+    unseen = validation.get("without_training_compounds")
     n, total = final["n_known_actives"], final["n_compounds"]
     if n == 0:
         return ('<p class="note">No known active named in the configuration was found in the '
@@ -340,9 +343,14 @@ def _enrichment_words(validation: Mapping[str, Any], n_seen: int, lead: str | No
     ef = final["ef_1pct"]
     return (
         f"<p>{n} known actives named in the configuration are among the {total:,} distinct "
-        f"structures screened. <b>{n_seen} of them are in a model's training data</b>: "
-        "their measured value was learned, so ranking them high shows the model remembers, "
-        "not that it predicts. By the final ranking, "
+        + (f"structures screened. <b>{n_seen} of them are in a model's training data</b>: "
+           "their measured value was learned, so ranking them high shows the model remembers, "
+           "not that it predicts. " if n_seen is not None else
+           "structures screened. <b>Whether they are in a model's training data is not known "
+           "here</b> (the screen was ranked outside its run's folder, which holds the training "
+           "sets): if they are, ranking them high shows the model remembers, not that it "
+           "predicts. ")
+        + "By the final ranking, "
         f"<b>{final['n_in_top_1pct']} of {n}</b> land in the top 1 % and "
         f"<b>{final['n_in_top_5pct']}</b> in the top 5 %"
         + (f"; by the {html.escape(str(lead))} prediction alone, {alone['n_in_top_1pct']} and "
@@ -351,14 +359,16 @@ def _enrichment_words(validation: Mapping[str, Any], n_seen: int, lead: str | No
         f"how much richer in known actives the top of the list is than the library as a whole: "
         f"EF 1 % = {ef:.1f} means {ef:.0f} times what a random order gives (at most "
         f"{min(100.0, total / n):.0f} here). BEDROC (alpha 20) weighs the first ~8 % of the "
-        "list: 1 is every active first, about 0 is random. Without the training compounds "
-        f"{unseen['n_known_actives']} known active{'s' if unseen['n_known_actives'] != 1 else ''}"
-        " remain"
-        + (", too few for an enrichment figure to mean much" if unseen["n_known_actives"] < 3
-           else "")
-        + (f". What the other objectives and the filters cost the {html.escape(str(lead))} "
-           "signal is the difference between the final ranking and that model alone below."
-           if alone else ".")
+        "list: 1 is every active first, about 0 is random."
+        + ((f" Without the training compounds {unseen['n_known_actives']} known active"
+            f"{'s' if unseen['n_known_actives'] != 1 else ''} remain"
+            + (", too few for an enrichment figure to mean much"
+               if unseen["n_known_actives"] < 3 else ""))
+           if unseen is not None else "")
+        + (f"{'.' if unseen is not None else ''} What the other objectives and the filters "
+           f"cost the {html.escape(str(lead))} signal is the difference between the final "
+           "ranking and that model alone below." if alone else
+           ("." if unseen is not None else ""))
         + "</p>"
     )  # fmt: skip
 
@@ -882,7 +892,8 @@ def _candidate_sections(ranked: Any, n_ranked: int, short: Any,
     """The ranked-candidate table, the top of the ranking and the short list."""
     lead_column = prediction_column(lead, models[lead]) if lead else None
     top = ranked[ranked["passes_filters"]].head(8)
-    more_candidates = n_ranked - min(n_ranked, SHOWN_CANDIDATES)
+    shown = min(len(ranked), SHOWN_CANDIDATES)  # ranked: every row, or the top of a big screen
+    more_candidates = n_ranked - shown
     return [
         "<h2>Ranked candidates</h2>",
         '<p class="note">The best-ranked molecules, best first: passing molecules by score, then '
@@ -895,7 +906,7 @@ def _candidate_sections(ranked: Any, n_ranked: int, short: Any,
         "<span class='badge b-alert'>BRENK: ...</span> structural alerts by name; "
         "<span class='badge b-filter'>filter failed</span> with the rule.</p>",
         _candidate_table(ranked, ranking_config, name_column, alert_columns, models, lead),
-        f'<p class="note">Showing the best {min(n_ranked, SHOWN_CANDIDATES)} of '
+        f'<p class="note">Showing the best {shown} of '
         f"{n_ranked:,} distinct structures; all {n_ranked:,}, with every column, are"
         f"{where_all}" + (f" ({more_candidates:,} more than here)" if more_candidates else "")
         + ".</p>",
@@ -1056,7 +1067,8 @@ def write_report(
     return path
 
 
-def write_ranking_report(path: str | Path, ranked: Any, *, title: str | None = None) -> Path:
+def write_ranking_report(path: str | Path, ranked: Any, *, title: str | None = None,
+                         notes: Sequence[str] = ()) -> Path:  # fmt: skip
     """Write the HTML page of a ranking made by ``drugml rank``; returns its path.
 
     ``ranked``: a :class:`~drugml.rank_stream.RankedScreen` or its folder.
@@ -1068,7 +1080,11 @@ def write_ranking_report(path: str | Path, ranked: Any, *, title: str | None = N
     ranking and by the lead model alone) and the ranking configuration. Models
     are found from the prediction columns (:func:`drugml.schema.models_in_columns`);
     the models' own metrics and cards are in the run's report
-    (:func:`write_report`), not here.
+    (:func:`write_report`), not here. ``title``: the page's heading (default:
+    "ranking of" the screen's folder, or of its run's folder); ``notes``:
+    sentences shown first (what the ranking left out, say). Its links
+    (``ranked/``, ``ranked_candidates.csv``) are relative: write it into the
+    ranking folder, as ``drugml rank`` does.
 
     >>> write_ranking_report("ranked/report.html", "ranked")  # doctest: +SKIP
     """
@@ -1087,20 +1103,26 @@ def write_ranking_report(path: str | Path, ranked: Any, *, title: str | None = N
     lead = leads[0] if leads else None
     lead_column = prediction_column(lead, models[lead]) if lead else None
     known = streamed.known
-    heading = html.escape(title or f"ranking of {Path(str(summary['screen'])).name}")
+    # a run's screen is its folder's screen/: the run's folder names it better
+    screen = Path(str(summary["screen"]))
+    where = screen.parent.name if screen.name == "screen" and screen.parent.name else screen.name
+    heading = html.escape(title or f"ranking of {where}")
+    training_known = "in_training_data" in top  # marked only with a run's training sets
     counts = (f"{summary['screen_rows']:,} scored rows of the screen in "
-              f"<code>{html.escape(Path(str(summary['screen'])).name)}/</code>, "
+              f"<code>{html.escape(screen.name)}/</code>, "
               f"{summary['salt_forms_merged']:,} salt forms and duplicates merged into "
               f"{len(streamed):,} distinct structures; {summary['passing']:,} pass the hard "
               "filters" + "".join(f", {n:,} fail {html.escape(str(f))}"
                                   for f, n in summary.get("failing_by_filter", {}).items())
-              + (f"; {summary['in_training_data']:,} are in a model's training data"
-                 if "in_training_data" in summary else "") + ".")  # fmt: skip
+              + (f"; {summary.get('in_training_data', 0):,} are in a model's training data."
+                 if training_known else ". Training compounds are not marked: the screen was "
+                 "ranked outside its run's folder, which holds the training sets."))  # fmt: skip
     sections = [
         f"<h1>drugml {heading}</h1>",
         f'<p class="sub">Generated {time.strftime("%Y-%m-%d %H:%M")} by <code>drugml rank</code> '
         "from the ranking folder; offline and self-contained, the links point to files next "
         "to this page.</p>",
+        *(f'<p class="note"><b>Note:</b> {html.escape(n)}</p>' for n in notes),
         f"<p>{counts}</p>",
         *_candidate_sections(top, len(streamed), streamed.selected, ranking_config,
                              name_column, [c for c in ALERT_CATALOGS if f"{c}_alerts" in top],
@@ -1110,14 +1132,16 @@ def write_ranking_report(path: str | Path, ranked: Any, *, title: str | None = N
     places = summary.get("known_actives", {}).get("places", {})
     if "rank|all" in places:
         validation = {"all_compounds": streamed.enrichment()}
-        validation["without_training_compounds"] = streamed.enrichment(without_training=True)
+        if training_known:
+            validation["without_training_compounds"] = streamed.enrichment(without_training=True)
         for name in leads:
             column = prediction_column(name, models[name])
             if f"{column}|all" in places:
                 validation[f"{name}_alone"] = streamed.enrichment(column)
-                validation[f"{name}_alone_without_training_compounds"] = streamed.enrichment(
-                    column, without_training=True)  # fmt: skip
-        n_seen = int(known["in_training_data"].sum()) if "in_training_data" in known else 0
+                if training_known:
+                    validation[f"{name}_alone_without_training_compounds"] = (
+                        streamed.enrichment(column, without_training=True))  # fmt: skip
+        n_seen = int(known["in_training_data"].sum()) if training_known else None
         sections += [
             "<h2>Where the known actives land</h2>",
             _enrichment_words(validation, n_seen, lead),

@@ -184,16 +184,22 @@ def models_in_columns(columns: Iterable[str]) -> dict[str, str]:
     """Model name -> task of the models whose prediction columns are among ``columns``.
 
     The inverse of :func:`prediction_column`, for a screen or ranking read
-    without its configuration.
+    without its configuration: a model's prediction column counts where its
+    ``<name>_nearest_similarity`` is there too (every model writes one), so a
+    library column that happens to end in ``_prediction`` is not taken for a model.
 
-    >>> models_in_columns(["id", "potency_prediction", "herg_probability", "qed"])
+    >>> models_in_columns(["id", "potency_prediction", "potency_nearest_similarity",
+    ...                    "herg_probability", "herg_nearest_similarity", "vendor_prediction"])
     {'potency': 'regression', 'herg': 'classification'}
     """
+    columns = list(columns)
+    present = set(columns)
     found = {}
     for column in columns:
         for suffix, task in (("_prediction", "regression"), ("_probability", "classification")):
-            if column.endswith(suffix) and len(column) > len(suffix):
-                found[column[: -len(suffix)]] = task
+            name = column[: -len(suffix)]
+            if column.endswith(suffix) and name and f"{name}_nearest_similarity" in present:
+                found[name] = task
     return found
 
 

@@ -101,7 +101,8 @@ def seeded_key(value: str) -> str:
     return hashlib.sha256(f"{SEED}:{value}".encode()).hexdigest()
 
 
-#: Elements RDKit's cleanup leaves alone in a neutral molecule (no metal to disconnect).
+#: Elements RDKit's cleanup leaves alone in a neutral molecule: no metal to disconnect, and
+#: no hydrogen (explicit hydrogens are removed by the cleanup, so those molecules take the call).
 ORGANIC = {5, 6, 7, 8, 9, 14, 15, 16, 17, 34, 35, 53}
 
 

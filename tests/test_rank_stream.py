@@ -195,12 +195,46 @@ def test_drugml_rank_reranks_a_screen_from_a_ranking_or_a_campaign_file(screen, 
         "models": [{"name": "sol", "data": {"table": "esol", "target_column": "y"}}],
         "library": {"path": "lib.csv", "name_column": "name"},
         "ranking": RANKING, "validation": {"known_actives": KNOWN}}))  # fmt: skip
-    assert (
-        main(["rank", str(screen), "--config", str(campaign), "--out", str(tmp_path / "r2")]) == 0
-    )
+    assert main(["rank", str(screen), "--config", str(campaign), "--out", str(tmp_path / "r2"),
+                 "--top", "40"]) == 0  # fmt: skip
     summary = json.loads((tmp_path / "r2" / "ranking.json").read_text())
     assert summary["known_actives"]["found"] >= 2
     _check_ranking_page(tmp_path / "r2", summary)
+    page = (tmp_path / "r2" / "report.html").read_text()
+    # a screen outside its run's folder: which compounds trained a model is not known, not 0
+    assert "Training compounds are not marked" in page and "is not known here" in page
+    assert "without training compounds" not in page and "0 of them are in" not in page
+    # a campaign's docking objective is left out, said on the terminal and on the page
+    docked = {
+        **RANKING,
+        "objectives": {
+            **RANKING["objectives"],
+            "docking": {
+                "column": "docking_score",
+                "shape": "decreasing",
+                "low": -9.0,
+                "high": -5.0,
+            },
+        },
+    }
+    (tmp_path / "docked.yaml").write_text(yaml.safe_dump(docked))
+    capsys.readouterr()
+    assert main(["rank", str(screen), "--config", str(tmp_path / "docked.yaml"), "--out",
+                 str(tmp_path / "r6")]) == 0  # fmt: skip
+    note = "docking objectives and filters (docking_score) are left out"
+    assert note in capsys.readouterr().err
+    assert note in (tmp_path / "r6" / "report.html").read_text()
+    only_docking = {**RANKING, "objectives": {"docking": docked["objectives"]["docking"]}}
+    (tmp_path / "only.yaml").write_text(yaml.safe_dump(only_docking))
+    assert main(["rank", str(screen), "--config", str(tmp_path / "only.yaml"), "--out",
+                 str(tmp_path / "r7")]) == 2  # fmt: skip
+    assert "every objective of the ranking is on a docking column" in capsys.readouterr().err
+    assert main(["rank", str(screen), "--out", str(tmp_path / "r7"), "--top", "0"]) == 2
+    assert "--top" in capsys.readouterr().err and not (tmp_path / "r7").exists()
+    # a re-rank without a page removes the earlier ranking's page
+    assert main(["rank", str(screen), "--config", str(ranking), "--out", str(tmp_path / "r6"),
+                 "--overwrite", "--no-report"]) == 0  # fmt: skip
+    assert not (tmp_path / "r6" / "report.html").exists()
     # a file of only the sections a ranking uses, as a user cuts them out of a campaign
     sections = tmp_path / "sections.yaml"
     sections.write_text(yaml.safe_dump({"ranking": {**RANKING, "top_k": 3},
@@ -230,8 +264,9 @@ def _check_ranking_page(folder, summary):
     this ranking, named, with nothing fetched from elsewhere."""
     page = (folder / "report.html").read_text()
     ranked = RankedScreen.load(folder)
-    assert page.count("<tr data-train=") == min(100, summary["structures"])
-    assert f"{summary['structures']:,} distinct structures" in page
+    shown = min(100, len(ranked.top))  # the table shows the top rows the folder holds
+    assert page.count("<tr data-train=") == shown
+    assert f"Showing the best {shown} of {summary['structures']:,} distinct structures" in page
     assert f"{len(ranked.selected)} molecules picked for diversity" in page
     assert "Where the known actives land" in page
     for name in ranked.known["name"]:  # every known active found is in its table, by name
