@@ -60,8 +60,11 @@ class OfflinePage:
 
     def __init__(self, browser, width: int = 1100, height: int = 900) -> None:
         self.outside: list[str] = []
+        self.errors: list[str] = []  # the page's console errors and uncaught exceptions
         self.page = browser.new_page(viewport={"width": width, "height": height})
         self.page.route("**/*", self._route)
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
 
     def _route(self, route) -> None:
         url = route.request.url
@@ -306,9 +309,6 @@ def test_report_renders_offline_fits_1280_and_its_table_sorts_and_filters(
 ):
     out, _ = second_target_run
     page = OfflinePage(browser, width=1280, height=900)
-    errors: list[str] = []
-    page.page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.page.on("pageerror", lambda e: errors.append(str(e)))
     try:
         page.page.goto((out / "report.html").as_uri())
         wait_for_canvases(page.page, 1)
@@ -335,7 +335,7 @@ def test_report_renders_offline_fits_1280_and_its_table_sorts_and_filters(
         page.page.fill("#candidate-search", first_id)
         shown = int(page.page.inner_text("#candidate-count"))
         assert 1 <= shown < n_rows
-        assert page.outside == [] and errors == []
+        assert page.outside == [] and page.errors == []
     finally:
         page.close()
 
@@ -355,9 +355,6 @@ def test_ranking_page_of_drugml_rank_renders_offline_and_fits_1280(
                  "--out", str(ranked)]) == 0  # fmt: skip
     assert "docking objectives and filters (docking_score) are left out" in capsys.readouterr().err
     page = OfflinePage(browser, width=1280, height=900)
-    errors: list[str] = []
-    page.page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.page.on("pageerror", lambda e: errors.append(str(e)))
     try:
         page.page.goto((ranked / "report.html").as_uri())
         width = page.page.evaluate("document.documentElement.scrollWidth")
@@ -372,7 +369,7 @@ def test_ranking_page_of_drugml_rank_renders_offline_and_fits_1280(
         page.page.locator("#candidates th", has_text="rank").first.click()  # descending
         first = int(rows.nth(0).locator("td").nth(0).inner_text())
         assert first == max(ranks)
-        assert page.outside == [] and errors == []
+        assert page.outside == [] and page.errors == []
     finally:
         page.close()
 
