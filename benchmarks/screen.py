@@ -20,7 +20,8 @@ Measured, each in a fresh process, on the same machine in the same run:
   show that neither changes with the library's size;
 - the cost of the opt-in NIH alerts: 1 process with and without them
   (``--nih-size``);
-- where the time of one chunk goes (cProfile of ``score_chunk``).
+- where the time of one chunk goes (cProfile of ``score_chunk``; alone, into the
+  existing results, with ``--chunk-profile-only``).
 
     python benchmarks/screen.py --models results/run/models [--out benchmarks/results]
 """
@@ -140,7 +141,7 @@ def profile_chunk(library: Path, models: str) -> dict[str, float]:
     parts = {"alerts_and_qed": "_alerts_and_qed", "substructure_matching": "matches",
              "alert_screen": "possible", "sa_score": "sa_score",
              "standardize": "standardize", "inchikey": "MolToInchiKey",
-             "featurize_for_models": "transform", "domain_search": "_nearest_similarity",
+             "featurize_for_models": "transform", "domain_search": "_neighbour_similarities",
              "model_prediction": "_raw_predict", "domain_fingerprints": "bit_fingerprints",
              "properties": "properties"}  # fmt: skip
     out = {"chunk_seconds": round(total, 3), "molecules": len(records)}
@@ -184,9 +185,23 @@ def main() -> None:
     parser.add_argument(
         "--work", type=Path, help="folder for libraries and outputs (default: temp)"
     )
+    parser.add_argument("--chunk-profile-only", action="store_true",
+                        help="only where one chunk's time goes, into the existing screen.json "
+                        "(chunk_profile, chunk_profile_date)")  # fmt: skip
     args = parser.parse_args()
     import os
     import platform
+
+    if args.chunk_profile_only:
+        path = args.out / "screen.json"
+        result = json.loads(path.read_text())
+        with tempfile.TemporaryDirectory(dir=args.work) as tmp:
+            library = build_library(Path(tmp) / "profile.smi", 2000)
+            result["chunk_profile"] = profile_chunk(library, args.models)
+        result["chunk_profile_date"] = time.strftime("%Y-%m-%d %H:%M:%S")
+        path.write_text(json.dumps(result, indent=2) + "\n")
+        print(json.dumps(result["chunk_profile"], indent=2))
+        return
 
     result: dict = {"date": time.strftime("%Y-%m-%d %H:%M:%S"), "drugml": drugml.__version__,
                     "machine": {"cpus": os.cpu_count(), "processor": platform.processor(),
