@@ -434,11 +434,12 @@ def _score_figure(ranked: Any, lead: str | None, lead_column: str | None) -> str
         axes[1].axvline(value, color=ACCENT_COLOR, lw=1)
     axes[1].set_xlabel("aggregate score")
     axes[1].set_ylabel("compounds")
-    axes[1].set_title("Score distribution (red: known actives)")
+    axes[1].set_title("Score distribution" + (" (red: known actives)" if len(known) else ""))
     fig.tight_layout()
     return figure_html(fig, alt=f"Left: {what} against QED desirability of every "
-                       "passing candidate, Pareto front and known actives marked. Right: "
-                       "histogram of the aggregate score, known actives as red lines.")  # fmt: skip
+                       "passing candidate, Pareto front" + (" and known actives" if len(known)
+                       else "") + " marked. Right: histogram of the aggregate score"
+                       + (", known actives as red lines." if len(known) else "."))  # fmt: skip
 
 
 def _is_streamed(ranked: Any) -> bool:
@@ -485,12 +486,14 @@ def _score_figure_streamed(streamed: Any, lead: str | None, lead_column: str | N
         axes[1].axvline(value, color=ACCENT_COLOR, lw=1)
     axes[1].set_xlabel("aggregate score")
     axes[1].set_ylabel("compounds")
-    axes[1].set_title(f"Score distribution, {len(streamed):,} structures (red: known actives)")
+    axes[1].set_title(f"Score distribution, {len(streamed):,} structures"
+                      + (" (red: known actives)" if len(known) else ""))  # fmt: skip
     fig.tight_layout()
     return figure_html(fig, alt=f"Left: {what} against QED desirability of an even sample of the "
-                       "passing candidates, the Pareto front of the best pool and the known "
-                       "actives. Right: histogram of the aggregate score of every structure, "
-                       "known actives as red lines.")  # fmt: skip
+                       "passing candidates" + (", the Pareto front of the best pool and the "
+                       "known actives" if len(known) else " and the Pareto front of the best "
+                       "pool") + ". Right: histogram of the aggregate score of every structure"
+                       + (", known actives as red lines." if len(known) else "."))  # fmt: skip
 
 
 def _recovery_figure_streamed(streamed: Any, lead: str | None, lead_column: str | None) -> str:
