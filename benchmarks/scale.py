@@ -74,12 +74,7 @@ else:
     from drugml.report import write_report
     ranked = RankedScreen.load(args["ranking"])
     config = load_config(args["config"])
-    validation = {"all_compounds": ranked.enrichment(),
-                  "without_training_compounds": ranked.enrichment(without_training=True)}
-    for name, column in (("potency", "potency_prediction"),):
-        validation[f"{name}_alone"] = ranked.enrichment(column)
-        validation[f"{name}_alone_without_training_compounds"] = ranked.enrichment(
-            column, without_training=True)
+    validation = ranked.validation({"potency": "potency_prediction"})
     metrics = {"drugml": "bench", "seed": 0, "models": args["models"],
                "screen": {"records": ranked.summary["screen_records"],
                           "scored": ranked.summary["screen_rows"], "rejected": 0,

@@ -965,12 +965,7 @@ def run(config: str | Path | Mapping[str, Any] | CampaignConfig | None, out_dir:
                              known_actives=config.validation.known_actives,
                              rank_by=list(leads.values()), overwrite=True)  # fmt: skip
         actives, n_unique = ranked.known_inchikeys, len(ranked)
-        validation["all_compounds"] = ranked.enrichment()
-        validation["without_training_compounds"] = ranked.enrichment(without_training=True)
-        for name, column in leads.items():
-            validation[f"{name}_alone"] = ranked.enrichment(column)
-            validation[f"{name}_alone_without_training_compounds"] = ranked.enrichment(
-                column, without_training=True)  # fmt: skip
+        validation.update(ranked.validation(leads))
         known = ranked.known
     else:
         screened = load_results(out / "screen")

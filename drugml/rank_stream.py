@@ -374,6 +374,31 @@ class RankedScreen:
         entry = places[key]
         return enrichment_from_positions(entry["positions"], entry["n"], by=by)
 
+    @property
+    def training_marked(self) -> bool:
+        """Whether the ranking knows which compounds trained a model (``trained_on`` given)."""
+        return self.summary.get("stamp", {}).get("trained_on") is not None
+
+    def validation(self, leads: Mapping[str, str]) -> dict[str, Any]:
+        """The known actives' enrichment, as a run's ``metrics.json`` keeps it.
+
+        ``all_compounds`` by the final ranking and ``<lead>_alone`` by each lead
+        model's column (``leads``: model -> column of ``rank_by``), each also
+        ``..._without_training_compounds`` where training compounds are marked.
+        """
+        places = self.summary.get("known_actives", {}).get("places", {})
+        orders = {"all_compounds": "rank"}
+        orders.update({f"{name}_alone": column for name, column in leads.items()
+                       if f"{column}|all" in places})  # fmt: skip
+        out: dict[str, Any] = {}
+        for key, by in orders.items():
+            out[key] = self.enrichment(by)
+            if self.training_marked:
+                unseen = "without_training_compounds"
+                key = unseen if key == "all_compounds" else f"{key}_{unseen}"
+                out[key] = self.enrichment(by, without_training=True)
+        return out
+
     def histogram(self, column: str) -> tuple[np.ndarray, np.ndarray]:
         """``(counts, edges)`` of a column over every structure (``score`` and properties)."""
         entry = self.summary["histograms"][column]

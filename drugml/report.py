@@ -1110,7 +1110,7 @@ def write_ranking_report(path: str | Path, ranked: Any, *, title: str | None = N
     screen = Path(str(summary["screen"]))
     where = screen.parent.name if screen.name == "screen" and screen.parent.name else screen.name
     heading = html.escape(title or f"ranking of {where}")
-    training_known = "in_training_data" in top  # marked only with a run's training sets
+    training_known = streamed.training_marked  # only with a run's training sets
     counts = (f"{summary['screen_rows']:,} scored rows of the screen in "
               f"<code>{html.escape(screen.name)}/</code>, "
               f"{summary['salt_forms_merged']:,} salt forms and duplicates merged into "
@@ -1134,16 +1134,7 @@ def write_ranking_report(path: str | Path, ranked: Any, *, title: str | None = N
     ]  # fmt: skip
     places = summary.get("known_actives", {}).get("places", {})
     if "rank|all" in places:
-        validation = {"all_compounds": streamed.enrichment()}
-        if training_known:
-            validation["without_training_compounds"] = streamed.enrichment(without_training=True)
-        for name in leads:
-            column = prediction_column(name, models[name])
-            if f"{column}|all" in places:
-                validation[f"{name}_alone"] = streamed.enrichment(column)
-                if training_known:
-                    validation[f"{name}_alone_without_training_compounds"] = (
-                        streamed.enrichment(column, without_training=True))  # fmt: skip
+        validation = streamed.validation({n: prediction_column(n, models[n]) for n in leads})
         n_seen = int(known["in_training_data"].sum()) if training_known else None
         sections += [
             "<h2>Where the known actives land</h2>",
