@@ -1,7 +1,7 @@
 """The ADMET panel on TDC's own test partitions, beside the leaderboard's best.
 
-Trains the default panel (:func:`drugml.admet.train_panel`: every endpoint of
-:data:`drugml.admet.ENDPOINTS` on TDC's ``train_val`` rows, default settings),
+Trains the default panel (:func:`drugml.models.admet.train_panel`: every endpoint of
+:data:`drugml.models.admet.ENDPOINTS` on TDC's ``train_val`` rows, default settings),
 then scores the saved panel, loaded as a user loads it, on each set's ``test``
 rows with TDC's metric (AUROC, AUPRC, MAE or Spearman) and writes it beside the
 leaderboard's best (data/PROVENANCE.md), with the gap, the fit time per
@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 
 from drugml import __version__, data
-from drugml.admet import ENDPOINTS, load_panel, tdc_score, train_panel
+from drugml.models.admet import ENDPOINTS, load_panel, tdc_score, train_panel
 
 
 def score_saved_panel(folder: Path) -> dict[str, dict]:

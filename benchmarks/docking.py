@@ -14,7 +14,7 @@ Three parts, each written into ``benchmarks/results/docking.json``:
 
     - ``plain``: Vina at its defaults (exhaustiveness 8, all waters
       removed, the best-scored pose first);
-    - ``drugml``: the documented protocol of :mod:`drugml.dock` (waters
+    - ``drugml``: the documented protocol of :mod:`drugml.structure.dock` (waters
       bridging the reference ligand and the protein kept; where the crystal
       ligand is bonded to a cysteine, that residue prepared for covalent
       docking and the best-scored pose within the cysteine's reach chosen;
@@ -134,7 +134,8 @@ def _job(
     reference's residue prepared for covalent docking, the key-interaction/covalent pose
     choice) or ``plain`` (Vina's defaults: no waters, the best score first)."""
     warnings.filterwarnings("ignore")
-    from drugml.dock import (
+    from drugml.structure import load_structure, superpose
+    from drugml.structure.dock import (
         DockingSettings,
         KeyInteraction,
         box_from_ligand,
@@ -145,7 +146,6 @@ def _job(
         prepare_receptor,
         reactive_residue,
     )
-    from drugml.structure import load_structure, superpose
 
     name, ligand, _, hinge = receptor_complex
     src_name, src_ligand, src_smiles, _ = ligand_complex
@@ -336,7 +336,7 @@ def enrichment_set(n_actives: int, seed: int):
     from rdkit import Chem
 
     from drugml import data
-    from drugml.scaffolds import scaffolds
+    from drugml.chem.scaffolds import scaffolds
 
     table = data.load("egfr_compounds")[["molecule_chembl_id", "smiles", "pIC50"]].dropna()
     table = table.drop_duplicates("smiles").reset_index(drop=True)
@@ -372,7 +372,9 @@ def run_enrichment(
     exhaustiveness: 100 molecules take about 40 s each at 4); compare with baselines."""
     from sklearn.metrics import roc_auc_score
 
-    from drugml.dock import (
+    from drugml.models import PropertyModel
+    from drugml.models.metrics import bedroc, enrichment_factor
+    from drugml.structure.dock import (
         DockingSettings,
         KeyInteraction,
         box_from_ligand,
@@ -380,8 +382,6 @@ def run_enrichment(
         dock_many,
         prepare_receptor,
     )
-    from drugml.metrics import bedroc, enrichment_factor
-    from drugml.models import PropertyModel
 
     bench, training = enrichment_set(n_actives, seed)
     model = PropertyModel(

@@ -29,7 +29,7 @@ import numpy as np
 from drugml import data
 from drugml.featurize import ECFP, RDKitDescriptors
 from drugml.models import FAST_DESCRIPTORS
-from drugml.split import random_split, scaffold_split
+from drugml.models.split import random_split, scaffold_split
 
 XGB_SETTINGS = {
     "xgb_600_d6": {"n_estimators": 600, "learning_rate": 0.05, "max_depth": 6,
@@ -42,7 +42,7 @@ XGB_SETTINGS = {
 
 
 def tasks():
-    from drugml.curate import curate_bioactivities
+    from drugml.chem.curate import curate_bioactivities
 
     egfr, _ = curate_bioactivities(
         data.load("egfr_bioactivities_raw"), structures=data.load("egfr_compounds")

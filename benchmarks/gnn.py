@@ -19,7 +19,7 @@ from pathlib import Path
 import drugml
 from drugml import data
 from drugml.models import PropertyModel
-from drugml.split import random_split, scaffold_split
+from drugml.models.split import random_split, scaffold_split
 
 
 def evaluate(model, smiles, y, train, test):
@@ -56,7 +56,7 @@ def main() -> None:
                                     train, test)  # fmt: skip
             print(key, quality[key], flush=True)
     if args.egfr:
-        from drugml.curate import curate_bioactivities
+        from drugml.chem.curate import curate_bioactivities
 
         egfr, _ = curate_bioactivities(
             data.load("egfr_bioactivities_raw"), structures=data.load("egfr_compounds")

@@ -38,9 +38,9 @@ from pathlib import Path
 
 import numpy as np
 
-from drugml import data, split
-from drugml.backends.auto_backend import ENSEMBLE, MENU
-from drugml.models import PropertyModel
+from drugml import data
+from drugml.models import PropertyModel, split
+from drugml.models.backends.auto_backend import ENSEMBLE, MENU
 
 #: TDC sets embedded in data/ and their task, smallest first.
 TDC_SETS = {
@@ -55,7 +55,7 @@ TDC_SETS = {
 def load(name: str):
     """(SMILES, targets, test mask, task) of one data set."""
     if name == "egfr":
-        from drugml.curate import curate_bioactivities
+        from drugml.chem.curate import curate_bioactivities
 
         table, _ = curate_bioactivities(data.load("egfr_bioactivities_raw"),
                                         structures=data.load("egfr_compounds"),

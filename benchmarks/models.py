@@ -24,10 +24,10 @@ from pathlib import Path
 
 import drugml
 from drugml import data
-from drugml.curate import curate_bioactivities
+from drugml.chem.curate import curate_bioactivities
 from drugml.featurize import ECFP
 from drugml.models import PropertyModel, default_featurizer
-from drugml.split import random_split, scaffold_split
+from drugml.models.split import random_split, scaffold_split
 
 
 def evaluate(model, smiles, y, train, test):

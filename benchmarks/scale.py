@@ -19,7 +19,7 @@ children's maxrss):
 - the re-rank: ``drugml rank`` with other weights and filters into another
   folder (its page too), the screen untouched;
 - the report from the ranking folder (``drugml.report.write_report`` with a
-  :class:`~drugml.rank_stream.RankedScreen`: top rows, short list, known
+  :class:`~drugml.screening.rank_stream.RankedScreen`: top rows, short list, known
   actives, sample and histograms) with the models' section filled from the
   real small run.
 
@@ -69,8 +69,8 @@ if args["kind"] == "rank":
     assert status == 0, status
 else:
     import pandas as pd
-    from drugml.config import load_config
-    from drugml.rank_stream import RankedScreen
+    from drugml.campaign.config import load_config
+    from drugml.screening.rank_stream import RankedScreen
     from drugml.report import write_report
     ranked = RankedScreen.load(args["ranking"])
     config = load_config(args["config"])
@@ -103,7 +103,7 @@ def real_screen(work: Path) -> tuple[Path, dict]:
     """The approved drugs screened with quick potency and solubility models; (folder, metrics)."""
     from drugml import data
     from drugml.models import PropertyModel
-    from drugml.screen import screen_library
+    from drugml.screening.screen import screen_library
 
     cached = work / "model_metrics.json"
     if cached.is_file() and (work / "real" / "summary.json").is_file():  # --work of a former run
@@ -133,7 +133,7 @@ def synthetic_screen(real: Path, out: Path, rows: int, seed: int = 0) -> None:
     """A finished screen folder of ``rows`` rows built from a real screen's rows."""
     import pyarrow as pa
 
-    from drugml.screen import load_results
+    from drugml.screening.screen import load_results
 
     base = load_results(real)
     table = pa.Table.from_pandas(base, preserve_index=False)

@@ -1,4 +1,4 @@
-"""Screening throughput, scaling and memory: drugml.screen against the plain RDKit floor.
+"""Screening throughput, scaling and memory: drugml.screening.screen against the plain RDKit floor.
 
 Libraries are built from the embedded molecules (EGFR compounds, approved
 drugs, ESOL: about 9,000 distinct structures) repeated as often as needed,
@@ -68,7 +68,7 @@ if args["kind"] == "floor":
     print(json.dumps({"seconds": seconds, "molecules": len(lines)}))
     sys.exit()
 
-from drugml.screen import screen_library
+from drugml.screening.screen import screen_library
 models = {"potency": args["models"] + "/potency", "solubility": args["models"] + "/solubility"}
 client = None
 cluster = None
@@ -127,7 +127,7 @@ def profile_chunk(library: Path, models: str) -> dict[str, float]:
     import pstats
 
     from drugml.chem import iter_molecules
-    from drugml.screen import score_chunk
+    from drugml.screening.screen import score_chunk
 
     records = next(iter_molecules(library, chunk_size=1000))
     dirs = {"potency": f"{models}/potency", "solubility": f"{models}/solubility"}

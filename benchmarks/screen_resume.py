@@ -29,7 +29,7 @@ from screen import build_library
 
 RUN = r"""
 import sys
-from drugml.screen import screen_library
+from drugml.screening.screen import screen_library
 models = {"potency": sys.argv[2] + "/potency", "solubility": sys.argv[2] + "/solubility"}
 screen_library(sys.argv[1], models, sys.argv[3], chunk_size=int(sys.argv[4]), n_jobs=2,
                progress=False)
@@ -44,7 +44,7 @@ def finished(out: Path) -> list[int]:
 
 
 def sorted_csv_sha256(out: Path, path: Path) -> tuple[str, str, int, int]:
-    from drugml.screen import load_rejects, load_results
+    from drugml.screening.screen import load_rejects, load_results
 
     results = load_results(out).sort_values("record", ignore_index=True)
     rejects = load_rejects(out).sort_values("record", ignore_index=True)

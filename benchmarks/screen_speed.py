@@ -57,7 +57,7 @@ if args["kind"] == "floor":
     print(json.dumps({"seconds": time.perf_counter() - start,
                       "cpu_seconds": time.process_time() - cpu, "records": len(lines)}))
     sys.exit()
-from drugml.screen import screen_library
+from drugml.screening.screen import screen_library
 options = {"profile": args["profile"], "ranking": args["ranking"]} if args["profile"] else {}
 start, cpu = time.perf_counter(), time.process_time()
 summary = screen_library(args["library"], args["models"], args["out"],
@@ -83,7 +83,7 @@ def _run(payload: dict, source: str | Path | None = None) -> dict:
 
 
 def _egfr_ranking() -> dict[str, Any]:
-    from drugml.config import load_config
+    from drugml.campaign.config import load_config
 
     return load_config(ROOT / "drugml" / "configs" / "egfr.yaml").ranking.as_dict()
 
@@ -97,8 +97,8 @@ def _train_models(work: Path) -> Path:
 
 def same_short_list(full_dir: Path, short_dir: Path, ranking: dict[str, Any]) -> dict[str, Any]:
     """Whether the short lists (and pools) of two screens are the same, salt forms merged."""
-    from drugml.rank import rank_candidates
-    from drugml.screen import load_results, merge_salt_forms
+    from drugml.screening.rank import rank_candidates
+    from drugml.screening.screen import load_results, merge_salt_forms
 
     pool = max(int(ranking["top_k"]), int(ranking["top_k"]) * int(ranking["pool_factor"]))
     picked = {}

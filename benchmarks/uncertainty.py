@@ -37,10 +37,10 @@ from pathlib import Path
 import numpy as np
 from scipy.stats import spearmanr
 
-from drugml import data, split
-from drugml.metrics import interval_metrics
-from drugml.models import PropertyModel
-from drugml.uncertainty import conformal_quantile
+from drugml import data
+from drugml.models import PropertyModel, split
+from drugml.models.metrics import interval_metrics
+from drugml.models.uncertainty import conformal_quantile
 
 SPLITS = {"scaffold": split.scaffold_split, "cluster": split.cluster_split,
           "random": split.random_split}  # fmt: skip
@@ -51,7 +51,7 @@ def data_sets(names: list[str]):
     """(name, SMILES, target, unit) for each requested set."""
     for name in names:
         if name == "egfr":
-            from drugml.curate import curate_bioactivities
+            from drugml.chem.curate import curate_bioactivities
 
             table, _ = curate_bioactivities(data.load("egfr_bioactivities_raw"),
                                             structures=data.load("egfr_compounds"),

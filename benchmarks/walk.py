@@ -90,7 +90,7 @@ def measure_run(work: Path) -> dict:
 
 def measure_notebooks() -> list[dict]:
     """Every notebook, executed as the gallery does; kernel tree memory."""
-    from drugml.notebooks import execute_notebook, find_notebooks
+    from drugml.report.gallery import execute_notebook, find_notebooks
 
     me = psutil.Process()
     rows = []

@@ -88,7 +88,7 @@ PROPERTY_COLUMNS: dict[str, str] = {
     "veber_pass": "Veber: TPSA <= 140 and rotatable bonds <= 10",
 }
 
-#: Written by a screen with ``profile="shortlist"`` (:mod:`drugml.screen`): False for a
+#: Written by a screen with ``profile="shortlist"`` (:mod:`drugml.screening.screen`): False for a
 #: molecule that cannot reach the short list, whose domain columns (interval,
 #: nearest similarity, in domain), alerts, QED and SA score may then be empty.
 PROFILED = "profiled"
@@ -134,7 +134,7 @@ RANKING_COLUMNS: dict[str, str] = {
 }
 
 
-#: Columns the docking stage adds (:mod:`drugml.dock`) to the molecules it docks.
+#: Columns the docking stage adds (:mod:`drugml.structure.dock`) to the molecules it docks.
 DOCKING_COLUMNS: dict[str, str] = {
     "docking_status": "docked, or why the molecule could not be docked",
     "docking_reason": "what went wrong, in words (empty when docked)",
@@ -276,7 +276,7 @@ DEFAULT_OBJECTIVES: dict[str, dict[str, Any]] = {
 }  # fmt: skip
 #: Hard filters used when a configuration gives none: PAINS hits are assay artefacts.
 DEFAULT_FILTERS: dict[str, dict[str, Any]] = {"pains": {"equals": False}}
-#: The ranking's settings and their defaults (see :mod:`drugml.rank`).
+#: The ranking's settings and their defaults (see :mod:`drugml.screening.rank`).
 DEFAULT_RANKING: dict[str, Any] = {
     "objectives": DEFAULT_OBJECTIVES,
     "filters": DEFAULT_FILTERS,

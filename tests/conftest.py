@@ -106,7 +106,7 @@ def _write_second_target(folder: Path) -> Path:
                 "solubility": {"column": "solubility_prediction", "shape": "increasing",
                                "low": -6.0, "high": -3.0},
                 "qed": {"column": "qed", "shape": "increasing", "low": 0.2, "high": 0.7},
-                # re-orders the two docked molecules of the short list (drugml.pipeline)
+                # re-orders the two docked molecules of the short list (drugml.campaign.pipeline)
                 "docking": {"column": "docking_score", "shape": "decreasing", "low": -9.0,
                             "high": -5.0},
             },
@@ -154,12 +154,12 @@ def _session_wide(tmp_path_factory, name: str) -> Iterator[Path]:
 
 @pytest.fixture(scope="session")
 def second_target_run(tmp_path_factory):
-    """The second target run by ``drugml.pipeline.run``: (output folder, metrics).
+    """The second target run by ``drugml.campaign.pipeline.run``: (output folder, metrics).
 
     Run once per session, not once per xdist worker: it docks, and its tests are
     in test_pipeline.py and test_browser.py, which often run on different workers.
     """
-    from drugml.pipeline import run
+    from drugml.campaign.pipeline import run
 
     with _session_wide(tmp_path_factory, "second_target") as folder:
         done = folder / "metrics.pickle"

@@ -1,4 +1,4 @@
-"""drugml.admet: the endpoint table, a small panel end to end, and its command line."""
+"""drugml.models.admet: the endpoint table, a small panel end to end, and its command line."""
 
 from __future__ import annotations
 
@@ -11,10 +11,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from drugml import admet, data, schema
-from drugml.admet import ENDPOINTS, AdmetPanel, load_panel, percentile_of, train_panel
+from drugml import data, schema
 from drugml.cli import main
 from drugml.errors import DrugmlError
+from drugml.models import admet
+from drugml.models.admet import ENDPOINTS, AdmetPanel, load_panel, percentile_of, train_panel
 
 ROOT = Path(__file__).resolve().parents[1]
 LIGHT = {"n_estimators": 50}

@@ -7,8 +7,8 @@ import tarfile
 
 import pytest
 
-from drugml import assets
 from drugml.cli import main
+from drugml.data import assets
 
 
 def _tarball(path, files):

@@ -42,7 +42,7 @@ def _require_browser() -> None:
 @pytest.fixture(scope="module")
 def browser():
     _require_browser()
-    from drugml.assets import threedmol_path
+    from drugml.data.assets import threedmol_path
 
     if threedmol_path() is None:
         pytest.fail("3Dmol.js is not installed: run `drugml viewer install` (scripts/test.sh does)")
@@ -150,8 +150,8 @@ def test_cdn_view_is_blank_offline_negative_control(offline_page, tmp_path):
 @pytest.mark.slow
 @pytest.mark.parametrize("name", ["01_target_structure", "07_rna_targets"])
 def test_exported_notebook_renders_offline(offline_page, tmp_path, name):
-    from drugml.notebooks import execute_notebook, export_html
-    from drugml.view3d import library_html
+    from drugml.report.gallery import execute_notebook, export_html
+    from drugml.viz.view3d import library_html
 
     nb = execute_notebook(NOTEBOOK_DIR / f"{name}.ipynb", preamble=NETWORK_GUARD, timeout=600)
     path = export_html(nb, tmp_path / f"{name}.html")
@@ -179,7 +179,7 @@ def _png_data_uri(width: int, height: int) -> str:
 
 def test_gallery_index_fits_a_1280px_window(browser, tmp_path):
     """The gallery's landing page: a grid of cards, no sideways scrolling, figures embedded."""
-    from drugml.notebooks import NotebookResult, _write_index
+    from drugml.report.gallery import NotebookResult, _write_index
 
     figure, aim = _png_data_uri(1600, 900), "Look at the target and its pocket. " * 10
     results = [

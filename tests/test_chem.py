@@ -186,8 +186,8 @@ def test_a_molecule_stripped_of_its_salt_works_with_every_rdkit_call(
     # and the aromatic ring count read 0.
     from rdkit.Chem import rdMolDescriptors
 
+    from drugml.chem.scaffolds import murcko_scaffold
     from drugml.featurize import ECFP
-    from drugml.scaffolds import murcko_scaffold
 
     mol = standardize_mol(smiles)
     assert murcko_scaffold(mol) == scaffold

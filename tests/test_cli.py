@@ -71,7 +71,7 @@ def test_bare_commands_print_help(argv, capsys):
 
 def test_screen_command_scores_a_library(tmp_path, capsys):
     from drugml.models import PropertyModel
-    from drugml.screen import load_rejects, load_results
+    from drugml.screening.screen import load_rejects, load_results
 
     esol = data.load("esol").head(200)
     model_dir = (
@@ -102,8 +102,8 @@ def _error_lines(capsys) -> list[str]:
 
 
 def test_a_broken_structure_file_is_one_error_line(tmp_path, capsys):
-    from drugml.config import ConfigError
-    from drugml.pipeline import example_configs
+    from drugml.campaign.config import ConfigError
+    from drugml.campaign.pipeline import example_configs
 
     broken = tmp_path / "broken.pdb"
     broken.write_text("HEADER    nothing here\nEND\n")
@@ -119,7 +119,7 @@ def test_a_broken_structure_file_is_one_error_line(tmp_path, capsys):
 
 
 def test_a_bad_configuration_is_one_error_line_and_debug_reraises(tmp_path, capsys):
-    from drugml.config import ConfigError
+    from drugml.campaign.config import ConfigError
 
     config = tmp_path / "bad.yaml"
     config.write_text("name: X\nmodelz: []\n", encoding="utf-8")
@@ -148,7 +148,7 @@ def test_a_library_of_unknown_format_is_one_error_line(tmp_path, capsys):
 
 
 def _bad_rna_sequence() -> None:
-    from drugml.rna import rna_secondary_structure
+    from drugml.structure.rna import rna_secondary_structure
 
     rna_secondary_structure("GGXAAZCC")
 

@@ -5,9 +5,15 @@ from __future__ import annotations
 import pytest
 import yaml
 
+from drugml.campaign.config import (
+    CampaignConfig,
+    ConfigError,
+    config_template,
+    load_config,
+    parse_ranking,
+)
+from drugml.campaign.pipeline import default_config_path, example_configs
 from drugml.cli import main
-from drugml.config import CampaignConfig, ConfigError, config_template, load_config, parse_ranking
-from drugml.pipeline import default_config_path, example_configs
 
 
 def _minimal(**changes):

@@ -1,4 +1,4 @@
-"""drugml.curate: raw records to compounds with a log that adds up, for any ChEMBL-style export."""
+"""drugml.chem.curate: raw records to compounds with a log that adds up, ChEMBL-style exports."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from rdkit.Chem import Descriptors
 
 from drugml import data
 from drugml.chem import ColumnNotFoundError
-from drugml.curate import (
+from drugml.chem.curate import (
     CHEMBL_WEB_EXPORT_COLUMNS,
     CurationError,
     activity_type_counts,

@@ -1,4 +1,4 @@
-"""drugml.dock: receptor and ligand preparation, boxes, Vina runs, statuses, resume, poses.
+"""drugml.structure.dock: receptor and ligand preparation, boxes, Vina runs, statuses, poses.
 
 Vina runs here use small molecules and a low exhaustiveness so that each takes
 seconds; the validation of the protocol (redocking, cross-docking, enrichment)
@@ -17,8 +17,8 @@ import pytest
 pytest.importorskip("vina")
 pytest.importorskip("meeko")
 
-from drugml import dock
 from drugml.errors import DrugmlError
+from drugml.structure import dock
 
 ANILINOQUINAZOLINE = "c1ccc(Nc2ncnc3ccccc23)cc1"  # the hinge-binding core of erlotinib
 FAST = dict(exhaustiveness=1, n_poses=3, check_poses=False, pose_selection="score")

@@ -1,4 +1,4 @@
-"""drugml.notebooks: parameter injection, error reporting and the HTML gallery."""
+"""drugml.report.gallery: parameter injection, error reporting and the HTML gallery."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import nbformat
 import pytest
 from conftest import NETWORK_GUARD
 
-from drugml.notebooks import (
+from drugml.report.gallery import (
     NotebookExecutionError,
     NotebookResult,
     _write_index,
@@ -169,7 +169,7 @@ def test_index_cards_for_a_failure_and_an_svg_figure(tmp_path):
 
 @pytest.mark.slow
 def test_export_holds_3dmol_once_for_two_views(tmp_path):
-    from drugml.view3d import library_html
+    from drugml.viz.view3d import library_html
 
     library = library_html()
     if not library:

@@ -13,8 +13,10 @@ import drugml
 from drugml.errors import DrugmlError
 
 #: Modules every install imports; the walk below must reach them.
-CORE_MODULES = {"drugml.chem", "drugml.featurize", "drugml.rna", "drugml.split",
-                "drugml.structure", "drugml.filters", "drugml.screen", "drugml.errors"}  # fmt: skip
+CORE_MODULES = {
+    "drugml.chem", "drugml.featurize", "drugml.structure.rna", "drugml.models.split",
+    "drugml.structure", "drugml.screening.filters", "drugml.screening.screen", "drugml.errors",
+}  # fmt: skip
 
 
 def _drugml_modules() -> tuple[list[ModuleType], dict[str, str]]:
@@ -64,9 +66,14 @@ def test_every_drugml_exception_class_derives_from_drugml_error():
 
 def test_each_error_is_also_the_builtin_callers_expect():
     # Every class below replaced a built-in raise; `except <builtin>` keeps working.
-    from drugml import chem, featurize, filters, notebooks, rna, scaffolds, split, viz
-    from drugml._parallel import ParallelOptionError
+    from drugml import chem, featurize, viz
+    from drugml._util.parallel import ParallelOptionError
+    from drugml.chem import scaffolds
     from drugml.errors import MissingDependencyError
+    from drugml.models import split
+    from drugml.report import gallery as notebooks
+    from drugml.screening import filters
+    from drugml.structure import rna
 
     expected = {
         chem.MoleculeError: ValueError,

@@ -98,7 +98,7 @@ def test_infinite_descriptor_values_become_nan_and_are_reported(monkeypatch):
             values["Ipc"] = 1e300  # beyond float32, as Ipc gets for large molecules
         return values
 
-    monkeypatch.setattr(featurize, "calc_descriptors", overflowing)
+    monkeypatch.setattr(featurize._featurizers, "calc_descriptors", overflowing)
     featurizer = RDKitDescriptors(descriptors=["Ipc", "MolWt"])
     X = featurizer.transform(["CCO", "CCCCCCCC"])
     assert np.isfinite(X[0]).all()
@@ -193,7 +193,7 @@ def test_tiled_tanimoto_equals_rdkit_bulk_similarity_exactly():
     from rdkit import DataStructs
 
     from drugml.featurize import bit_fingerprints, fingerprint_bits, max_tanimoto, tanimoto_blocks
-    from drugml.split import tanimoto_neighbours
+    from drugml.models.split import tanimoto_neighbours
 
     smiles = [*data.load("approved_drugs")["smiles"].dropna().head(300), "[Na+].[Cl-]", "bad"]
     fps = bit_fingerprints(smiles)

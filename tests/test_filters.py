@@ -1,4 +1,4 @@
-"""drugml.filters: columns agree with direct RDKit calls; bad input gets a reason."""
+"""drugml.screening.filters: columns agree with direct RDKit calls; bad input gets a reason."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from rdkit.Chem.FilterCatalog import FilterCatalog, FilterCatalogParams
 from rdkit.Contrib.SA_Score import sascorer
 
 from drugml import data
-from drugml.filters import (
+from drugml.screening.filters import (
     alert_matches,
     druglikeness,
     leadlike,
@@ -121,7 +121,12 @@ def mixed_molecules():
 
 
 def test_screened_alerts_and_qed_equal_rdkit_exactly(mixed_molecules):
-    from drugml.filters import ALERT_CATALOGS, _alert_screen, _alerts_and_qed, _catalog_alerts
+    from drugml.screening.filters import (
+        ALERT_CATALOGS,
+        _alert_screen,
+        _alerts_and_qed,
+        _catalog_alerts,
+    )
 
     # The fast path is really in use with this RDKit: every catalogue entry was read.
     screen = _alert_screen()
@@ -137,7 +142,7 @@ def test_screened_alerts_and_qed_equal_rdkit_exactly(mixed_molecules):
 
 
 def test_unreadable_catalogue_falls_back_to_filtercatalog(monkeypatch, mixed_molecules):
-    from drugml import filters
+    from drugml.screening import filters
 
     sample = mixed_molecules[:60] + mixed_molecules[-1:]
     expected = filters._alerts_and_qed(sample)
@@ -153,7 +158,7 @@ def test_unreadable_catalogue_falls_back_to_filtercatalog(monkeypatch, mixed_mol
 
 
 def test_alert_screen_skips_by_counts_and_rings_and_tries_a_repeated_alert_once():
-    from drugml.filters import _alert_screen
+    from drugml.screening.filters import _alert_screen
 
     screen, labels, n_catalog = _alert_screen(("brenk",))
     ring = labels.index(("brenk", "halogenated_ring_2"))  # three halogens on a benzene
@@ -175,7 +180,7 @@ def test_alert_screen_skips_by_counts_and_rings_and_tries_a_repeated_alert_once(
 
 
 def test_sa_score_equals_rdkit_contrib_to_the_last_bit(mixed_molecules):
-    from drugml.filters import possible_stereocentres, sa_score
+    from drugml.screening.filters import possible_stereocentres, sa_score
 
     # stereocentres assigned and not, spiro, bridgeheads, a macrocycle, a ring system
     # whose centres depend on each other

@@ -14,7 +14,7 @@ import pytest
 
 from drugml import data
 from drugml.models import PropertyModel
-from drugml.split import scaffold_split
+from drugml.models.split import scaffold_split
 
 ESOL = data.load("esol")
 SMILES = ESOL["smiles"].str.strip().tolist()
@@ -25,14 +25,14 @@ needs_deep = pytest.mark.skipif(not HAS_DEEP, reason="the deep extra is not inst
 
 
 def test_missing_extra_is_named(monkeypatch):
-    import drugml.gnn
+    import drugml.models.gnn
 
     real = importlib.util.find_spec
     monkeypatch.setattr(
         importlib.util, "find_spec", lambda name, *a: None if name == "torch" else real(name, *a)
     )
     with pytest.raises(ImportError, match=r'pip install "drugml\[deep\]".*Missing: torch'):
-        drugml.gnn.require_deep()
+        drugml.models.gnn.require_deep()
     with pytest.raises(ImportError, match="deep extra"):
         PropertyModel(estimator="gnn").fit(SMILES[:40], Y[:40])
 

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from drugml.metrics import (
+from drugml.models.metrics import (
     actives_in_top,
     bedroc,
     classification_metrics,

@@ -16,7 +16,7 @@ from sklearn.base import clone
 from drugml import data
 from drugml.featurize import ECFP
 from drugml.models import ModelLoadError, ModelVersionError, PropertyModel, UnknownEstimatorError
-from drugml.split import scaffold_split
+from drugml.models.split import scaffold_split
 
 ESOL = data.load("esol")
 SMILES = ESOL["smiles"].str.strip().tolist()

@@ -16,7 +16,7 @@ from environments import (
     import_recorder,
 )
 
-from drugml.notebooks import execute_notebook, find_notebooks
+from drugml.report.gallery import execute_notebook, find_notebooks
 
 NOTEBOOKS = find_notebooks(NOTEBOOK_DIR)
 

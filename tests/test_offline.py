@@ -10,7 +10,7 @@ import pytest
 from conftest import NETWORK_GUARD
 from pytest_socket import SocketConnectBlockedError
 
-from drugml.notebooks import NotebookExecutionError, execute_notebook
+from drugml.report.gallery import NotebookExecutionError, execute_notebook
 
 # TEST-NET-3 (RFC 5737): an address no real host has; no DNS lookup is needed.
 OUTSIDE = "203.0.113.7"

@@ -1,4 +1,4 @@
-"""drugml._parallel: worker processes' thread pools are sized to their share of the cores."""
+"""drugml._util.parallel: worker processes' thread pools are sized to their share of the cores."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
 
-from drugml._parallel import THREAD_VARIABLES, limit_threads, threads_per_worker
+from drugml._util.parallel import THREAD_VARIABLES, limit_threads, threads_per_worker
 
 
 def _pools_of_this_process() -> tuple[dict[str, str | None], list[int]]:

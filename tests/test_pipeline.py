@@ -12,8 +12,14 @@ import pytest
 import yaml
 
 from drugml import data
+from drugml.campaign.pipeline import (
+    ConfigError,
+    check_inputs,
+    default_config_path,
+    load_config,
+    run,
+)
 from drugml.cli import main
-from drugml.pipeline import ConfigError, check_inputs, default_config_path, load_config, run
 
 
 @pytest.mark.slow
@@ -54,7 +60,7 @@ def test_another_target_runs_end_to_end_and_repeats_itself(second_target, second
 
 @pytest.mark.slow
 def test_report_and_cards_explain_themselves_and_name_no_machine_path(second_target_run):
-    from drugml.view3d import library_html
+    from drugml.viz.view3d import library_html
 
     out, metrics = second_target_run
     report = (out / "report.html").read_text()
@@ -145,9 +151,9 @@ def test_input_errors_name_the_key_the_value_and_what_is_valid_before_any_work(
 
 
 def test_every_known_egfr_drug_of_the_default_run_passes_the_default_hard_filters():
-    from drugml.filters import druglikeness
-    from drugml.pipeline import find_known_actives
-    from drugml.rank import apply_filters
+    from drugml.campaign.pipeline import find_known_actives
+    from drugml.screening.filters import druglikeness
+    from drugml.screening.rank import apply_filters
 
     config = load_config(default_config_path())
     library = config.library
@@ -190,7 +196,7 @@ def own_files_campaign(tmp_path_factory):
     """The plain-table example as a user brings it: their own files, named by a configuration."""
     import shutil
 
-    from drugml.pipeline import example_configs
+    from drugml.campaign.pipeline import example_configs
 
     folder = tmp_path_factory.mktemp("own_target")
     shutil.copy(data.path("example_target_table"), folder / "actives.csv")
@@ -280,12 +286,12 @@ def test_a_plain_table_is_checked_before_any_work(tmp_path):
 def test_a_big_screen_is_ranked_and_reported_streaming_with_the_same_numbers(
     second_target, second_target_run, tmp_path, monkeypatch
 ):
-    from drugml import pipeline
+    from drugml.campaign import pipeline
 
     out, metrics = second_target_run
     monkeypatch.setattr(pipeline, "IN_MEMORY_RANKING_ROWS", 0)  # every screen is "big"
     # This run resumes the docking of the in-memory run: it reuses the poses only for the same
-    # molecules, receptor, box and settings (drugml.dock.dock_many), else it docks again.
+    # molecules, receptor, box and settings (drugml.structure.dock.dock_many), else it docks again.
     shutil.copytree(out / "docking", tmp_path / "big" / "docking")
     streamed_metrics = run(second_target, tmp_path / "big", progress=False)
     expected = pd.read_csv(out / "ranked_candidates.csv")

@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 from drugml import data
-from drugml.pipeline import default_config_path, load_config
-from drugml.rank import (
+from drugml.campaign.pipeline import default_config_path, load_config
+from drugml.screening.rank import (
     DEFAULT_RANKING,
     RankingConfigError,
     desirability,

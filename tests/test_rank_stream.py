@@ -12,12 +12,12 @@ import pytest
 import yaml
 
 from drugml import data
+from drugml.campaign.pipeline import find_known_actives
 from drugml.cli import main
-from drugml.metrics import enrichment_summary
 from drugml.models import PropertyModel
-from drugml.pipeline import find_known_actives
-from drugml.rank import pareto_rank, rank_candidates
-from drugml.rank_stream import (
+from drugml.models.metrics import enrichment_summary
+from drugml.screening.rank import pareto_rank, rank_candidates
+from drugml.screening.rank_stream import (
     CorruptPartError,
     IncompleteScreenError,
     MixedScreenError,
@@ -26,7 +26,7 @@ from drugml.rank_stream import (
     ScreenFolderError,
     rank_screen,
 )
-from drugml.screen import load_results, merge_salt_forms, screen_library
+from drugml.screening.screen import load_results, merge_salt_forms, screen_library
 
 RANKING = {
     "objectives": {

@@ -5,8 +5,8 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import pytest
 
-from drugml import rna, viz
-from drugml.structure import load_structure
+from drugml import viz
+from drugml.structure import load_structure, rna
 
 
 def test_fold_a_hairpin():

@@ -1,11 +1,11 @@
-"""drugml.scaffolds: Bemis-Murcko scaffolds and their frequencies."""
+"""drugml.chem.scaffolds: Bemis-Murcko scaffolds and their frequencies."""
 
 from __future__ import annotations
 
 from rdkit.Chem.Scaffolds import MurckoScaffold
 
 from drugml import data
-from drugml.scaffolds import murcko_scaffold, scaffold_table, scaffolds
+from drugml.chem.scaffolds import murcko_scaffold, scaffold_table, scaffolds
 
 
 def test_scaffolds_match_rdkit_on_egfr():

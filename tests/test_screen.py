@@ -15,7 +15,7 @@ import pytest
 
 from drugml import data
 from drugml.models import PropertyModel
-from drugml.screen import ScreenConfigError, load_rejects, load_results, screen_library
+from drugml.screening.screen import ScreenConfigError, load_rejects, load_results, screen_library
 
 DRUGS = data.load("approved_drugs")["smiles"].dropna().tolist()
 
@@ -67,7 +67,7 @@ def test_counts_add_up_and_rejects_say_why(library, model_dir, tmp_path):
 def test_a_kept_column_empty_in_a_whole_chunk_is_still_text_and_the_screen_ranks(
     model_dir, tmp_path
 ):
-    from drugml.rank_stream import check_screen
+    from drugml.screening.rank_stream import check_screen
 
     # names only in the first chunk: the second chunk's would read as float NaN
     names = [f"drug {i}" if i < 20 else None for i in range(40)]
@@ -109,7 +109,7 @@ def test_bad_input_is_named_before_any_work(library, model_dir, tmp_path):
 
 
 def test_alert_catalogues_are_chosen_and_part_of_the_run(library, model_dir, tmp_path):
-    from drugml.filters import druglikeness
+    from drugml.screening.filters import druglikeness
 
     default = screen_library(library, {"sol": model_dir}, tmp_path / "a", chunk_size=100,
                              progress=False)  # fmt: skip
@@ -172,7 +172,7 @@ def test_local_processes_and_dask_give_the_same_rows(library, model_dir, tmp_pat
 
 KILLABLE = """
 import sys
-from drugml.screen import screen_library
+from drugml.screening.screen import screen_library
 screen_library(sys.argv[1], {"sol": sys.argv[2]}, sys.argv[3], chunk_size=25, progress=False)
 """
 
@@ -218,7 +218,7 @@ def test_a_library_of_garbage_stops_with_its_reasons_and_a_mostly_bad_one_warns(
     model_dir, tmp_path
 ):
     from drugml.cli import main
-    from drugml.screen import NothingScreenedError
+    from drugml.screening.screen import NothingScreenedError
 
     garbage = tmp_path / "garbage.smi"
     garbage.write_text("".join(f"xx{i}yy(( junk{i}\n" for i in range(30)))
@@ -245,9 +245,9 @@ def test_shortlist_profile_keeps_the_short_list(model_dir, tmp_path):
     """The short-list profile skips most of the profile and keeps the short list, on the
     embedded approved drugs (salt forms merged) and EGFR compounds, ranked with model
     objectives."""
-    from drugml.rank import rank_candidates
     from drugml.schema import PROFILED
-    from drugml.screen import merge_salt_forms
+    from drugml.screening.rank import rank_candidates
+    from drugml.screening.screen import merge_salt_forms
 
     drugs = data.load("approved_drugs")
     egfr = data.load("egfr_compounds")

@@ -1,4 +1,4 @@
-"""drugml.split: seeded, deterministic, no scaffold or cluster on both sides."""
+"""drugml.models.split: seeded, deterministic, no scaffold or cluster on both sides."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from sklearn.model_selection import cross_val_score
 from sklearn.pipeline import Pipeline
 
 from drugml import data
+from drugml.chem.scaffolds import scaffolds
 from drugml.featurize import ECFP
-from drugml.scaffolds import scaffolds
-from drugml.split import (
+from drugml.models.split import (
     ClusterKFold,
     ScaffoldKFold,
     butina_clusters,

@@ -10,7 +10,7 @@ import pytest
 
 from drugml import data
 from drugml.models import ModelInputError, PropertyModel, choose_target_transform
-from drugml.uncertainty import SimilarityConformal, conformal_quantile
+from drugml.models.uncertainty import SimilarityConformal, conformal_quantile
 
 FAST = {"n_estimators": 40}
 

@@ -7,9 +7,10 @@ import warnings
 
 import pytest
 
-from drugml import view3d, viz
-from drugml.assets import THREEDMOL_SHA256, threedmol_path
+from drugml import viz
+from drugml.data.assets import THREEDMOL_SHA256, threedmol_path
 from drugml.structure import StructureError, load_structure, superpose
+from drugml.viz import view3d
 
 EXTERNAL_SCRIPT = re.compile(r"""src=["']https?://|loadScriptAsync\(['"]https?://""")
 
@@ -83,7 +84,7 @@ def test_superposed_view_has_one_model_per_structure():
 
 
 def test_missing_library_falls_back_to_the_cdn_and_says_so_once(monkeypatch, tmp_path):
-    from drugml import assets
+    from drugml.data import assets
 
     monkeypatch.setattr(assets, "_candidates", lambda: [tmp_path / "missing.js"])
     monkeypatch.setattr(view3d, "_CDN_WARNED", False)
@@ -97,7 +98,7 @@ def test_missing_library_falls_back_to_the_cdn_and_says_so_once(monkeypatch, tmp
 
 
 def test_a_tampered_library_is_not_used(monkeypatch, tmp_path):
-    from drugml import assets
+    from drugml.data import assets
 
     fake = tmp_path / "3Dmol-min.js"
     fake.write_text("alert('not 3Dmol.js')")

@@ -72,7 +72,7 @@ def test_grid_highlight_atoms_per_molecule():
 
 
 def test_curation_log_plot_has_one_bar_per_step():
-    from drugml.curate import curate_bioactivities
+    from drugml.chem.curate import curate_bioactivities
     from drugml.viz import plot_curation_log
 
     raw = pd.DataFrame({

@@ -1,4 +1,4 @@
-"""drugml.backends.auto_backend: the default estimator, chosen per data set from a small menu."""
+"""drugml.models.backends.auto_backend: the default estimator, chosen per data set from a menu."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import json
 import numpy as np
 import pytest
 
-from drugml.backends import get_backend
-from drugml.backends.auto_backend import ENSEMBLE, MENU
 from drugml.models import ModelInputError, PropertyModel
+from drugml.models.backends import get_backend
+from drugml.models.backends.auto_backend import ENSEMBLE, MENU
 
 LIGHT = {"xgboost": {"n_estimators": 40}, "random_forest": {"n_estimators": 30}}
 
@@ -37,9 +37,9 @@ def test_the_best_candidate_by_out_of_fold_score_is_kept_and_saved(esol_small, t
 
 
 def test_the_ensemble_is_the_mean_of_its_members(esol_small):
-    from drugml.backends import MultiInput
     from drugml.featurize import bit_fingerprints, parse_molecules
     from drugml.models import default_featurizer
+    from drugml.models.backends import MultiInput
 
     smiles, y, _ = esol_small
     mols, _ = parse_molecules(smiles, full=True)

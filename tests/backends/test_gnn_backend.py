@@ -1,4 +1,4 @@
-"""drugml.backends.gnn_backend: the D-MPNN's weights as NPZ arrays (the ``deep`` extra)."""
+"""drugml.models.backends.gnn_backend: the D-MPNN's weights as NPZ arrays (the ``deep`` extra)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import importlib.util
 import numpy as np
 import pytest
 
-from drugml.backends import get_backend
+from drugml.models.backends import get_backend
 
 HAS_DEEP = all(importlib.util.find_spec(m) for m in ("torch", "torch_geometric"))
 TINY = {"epochs": 2, "hidden": 32, "batch_size": 50}
@@ -21,7 +21,7 @@ def test_weights_saved_as_arrays_and_loaded_unchanged(round_trip):
 
 
 def test_defaults_are_the_estimators_own():
-    from drugml.gnn import DMPNNEstimator
+    from drugml.models.gnn import DMPNNEstimator
 
     params = get_backend("gnn").default_params("regression")
     assert params == {k: v for k, v in DMPNNEstimator().get_params().items()
@@ -33,7 +33,7 @@ def test_defaults_are_the_estimators_own():
 def test_a_fit_uses_the_threads_it_is_given_and_restores_torchs(monkeypatch):
     import torch
 
-    from drugml.gnn import DMPNNEstimator
+    from drugml.models.gnn import DMPNNEstimator
 
     seen = []
 

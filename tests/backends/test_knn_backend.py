@@ -1,12 +1,12 @@
-"""drugml.backends.knn_backend: the Tanimoto kNN baseline, rebuilt from the saved training set."""
+"""drugml.models.backends.knn_backend: the Tanimoto kNN, rebuilt from the saved training set."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from drugml.backends.knn_backend import TanimotoKNN
 from drugml.featurize import bit_fingerprints
+from drugml.models.backends.knn_backend import TanimotoKNN
 
 
 @pytest.mark.parametrize("task", ["regression", "classification"])

@@ -1,4 +1,4 @@
-"""drugml.backends.random_forest_backend: skops on disk, only trusted types loaded."""
+"""drugml.models.backends.random_forest_backend: skops on disk, only trusted types loaded."""
 
 from __future__ import annotations
 

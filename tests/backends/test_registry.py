@@ -1,4 +1,4 @@
-"""drugml.backends: the registry, and a new estimator added as one small class."""
+"""drugml.models.backends: the registry, and a new estimator added as one small class."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ import json
 import numpy as np
 import pytest
 
-from drugml.backends import (
+from drugml.errors import DrugmlError
+from drugml.models import ModelLoadError, PropertyModel
+from drugml.models.backends import (
     FINGERPRINTS,
     ModelBackend,
     UnknownEstimatorError,
@@ -15,8 +17,6 @@ from drugml.backends import (
     get_backend,
     register_backend,
 )
-from drugml.errors import DrugmlError
-from drugml.models import ModelLoadError, PropertyModel
 
 BUILT_IN = {"xgboost", "random_forest", "knn", "gnn"}
 
@@ -98,7 +98,7 @@ def test_registration_refuses_clashes_and_bad_classes(esol_small, tmp_path):
     class Impostor(NearestNeighbourBackend):
         name = "knn"
 
-    with pytest.raises(ValueError, match=r"'knn' is taken by drugml\.backends\.knn_backend"):
+    with pytest.raises(ValueError, match=r"'knn' is taken by drugml\.models\.backends\.knn"):
         register_backend(Impostor)
     assert type(get_backend("knn")).__name__ == "KNNBackend"
     with pytest.raises(TypeError, match="ModelBackend subclass"):
@@ -120,11 +120,11 @@ def test_registration_refuses_clashes_and_bad_classes(esol_small, tmp_path):
 def test_an_installed_package_can_declare_a_backend_by_entry_point(tmp_path, monkeypatch):
     import importlib.metadata
 
-    import drugml.backends as backends
+    import drugml.models.backends as backends
 
     (tmp_path / "toy_plugin.py").write_text(
         "import numpy as np\n"
-        "from drugml.backends import ModelBackend\n"
+        "from drugml.models.backends import ModelBackend\n"
         "class MedianBackend(ModelBackend):\n"
         "    name = 'toy_median'\n"
         "    input_kind = 'fingerprints'\n"

@@ -1,11 +1,11 @@
-"""drugml.backends.xgboost_backend: XGBoost JSON on disk, the sparse fingerprint layout."""
+"""drugml.models.backends.xgboost_backend: XGBoost JSON on disk, the sparse fingerprint layout."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from drugml.backends import get_backend
+from drugml.models.backends import get_backend
 
 
 @pytest.mark.parametrize("task", ["regression", "classification"])

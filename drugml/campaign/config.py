@@ -1,0 +1,796 @@
+"""The run configuration of ``drugml run``: every key typed, checked and explained before any work.
+
+A campaign is one YAML file (:func:`load_config`); its sections are the
+fields of :class:`CampaignConfig`:
+
+- ``target``: the structure with its reference ligand (optional: without it
+  the report shows no pocket);
+- ``models``: a list of named models, each with its data, either ChEMBL
+  activity records (API/SQL columns or the web interface's CSV export) curated
+  by :mod:`drugml.chem.curate`, or a plain table with a SMILES column and a value
+  (regression) or a label (classification); task, estimator, split;
+- ``library``: the molecules to screen;
+- ``ranking``: objectives and hard filters on the columns of
+  :mod:`drugml.schema` (``<model>_prediction``, ``qed``, ...);
+- ``docking`` (optional): dock the top of the short list into the target's
+  structure with AutoDock Vina (:mod:`drugml.structure.dock`); its columns
+  (``docking_score``, ``docking_key_interaction``, ``pose_ok``, ...) can be
+  objectives and filters of the ranking;
+- ``validation``: known actives in the library, to see where they land.
+
+Every key at every depth is checked: an unknown key is an error with a
+suggestion (``library.chunksize`` is not a setting; did you mean
+``chunk_size``?), a wrong type or range names the key and the value. The
+checks on files, columns, the structure and the ranking's columns are in
+:mod:`drugml.campaign.pipeline` (:func:`drugml.campaign.pipeline.check_inputs`), which also
+runs before any work.
+
+Example
+-------
+>>> from drugml.campaign.config import load_config
+>>> config = load_config({"models": [{"name": "logs", "data": {"table": "esol",
+...     "target_column": "measured log solubility in mols per litre"}}],
+...     "library": {"path": "approved_drugs"}})
+>>> config.models[0].task, config.models[0].estimator, config.library.chunk_size
+('regression', 'auto', 500)
+>>> load_config({"library": {"path": "x.smi", "chunksize": 100}, "models": []})
+Traceback (most recent call last):
+...
+drugml.campaign.config.ConfigError: The configuration has 2 problems:
+  - `models`: give at least one model; got []
+  - `library.chunksize` is not a setting; did you mean `chunk_size`?
+"""
+
+from __future__ import annotations
+
+import difflib
+import types
+import typing
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from drugml import schema
+from drugml.errors import DrugmlError
+
+__all__ = [
+    "AdmetData",
+    "CampaignConfig",
+    "ChemblData",
+    "ConfigError",
+    "DockingBox",
+    "DockingConfig",
+    "KeyInteractionConfig",
+    "LibraryConfig",
+    "ModelConfig",
+    "Objective",
+    "RankingConfig",
+    "TableData",
+    "TargetConfig",
+    "ValidationConfig",
+    "config_template",
+    "format_problems",
+    "load_config",
+    "parse_ranking",
+    "suggest",
+]
+
+SPLITS = ("scaffold", "cluster", "random")
+Split = Literal["scaffold", "cluster", "random"]
+Task = Literal["regression", "classification"]
+Shape = Literal["increasing", "decreasing", "window"]
+AlertCatalogue = Literal[tuple(schema.ALERT_CATALOGS)]  # type: ignore[valid-type]
+MODEL_NAME = r"^[A-Za-z][A-Za-z0-9_]*$"
+
+
+class ConfigError(DrugmlError, ValueError):
+    """A configuration has an unknown key, a wrong value, or names a missing file or column."""
+
+
+class _Section(BaseModel):
+    # strict: "100" is not a number and 1 is not True; extra keys are errors.
+    model_config = ConfigDict(extra="forbid", strict=True, validate_default=True)
+
+
+# ------------------------------------------------------------------- target
+class TargetConfig(_Section):
+    """The target's structure and the reference ligand that marks its binding site."""
+
+    structure: str = Field(description="PDB/mmCIF file or embedded data set")
+    ligand: str | None = Field(None, description="residue name of the reference ligand")
+    ligand_smiles: str | None = Field(None, description="SMILES of that ligand (bond orders)")
+    pocket_cutoff: float = Field(5.0, gt=0, le=15, description="pocket radius around it (A)")
+
+
+# --------------------------------------------------------------------- data
+class ChemblData(_Section):
+    """ChEMBL activity records, curated by :func:`drugml.chem.curate.curate_bioactivities`."""
+
+    chembl: str = Field(description="activity records: API/SQL columns or the web CSV export")
+    structures: str | None = Field(None, description="id -> SMILES table if the records lack it")
+    activity_type: str = Field("IC50", description="standard_type to keep (IC50, Ki, Kd ...)")
+    id_column: str = Field("molecule_chembl_id", description="the records' molecule id column")
+    active_threshold: float | None = Field(
+        None, description="pX at or above which a compound is active (classification)"
+    )
+
+
+class TableData(_Section):
+    """A plain table: SMILES and a value (regression) or a label (classification)."""
+
+    table: str = Field(description="CSV/TSV/Parquet file or embedded data set")
+    smiles_column: str = "smiles"
+    target_column: str | None = Field(None, description="measured value (regression)")
+    label_column: str | None = Field(None, description="two-valued label (classification)")
+    positive_label: str | int | bool | None = Field(
+        None, description="the label value meaning active/positive when it is not 1 or True"
+    )
+    active_threshold: float | None = Field(
+        None, description="turns target_column into a label: value >= threshold is positive"
+    )
+
+    @model_validator(mode="after")
+    def _one_target(self) -> TableData:
+        if (self.target_column is None) == (self.label_column is None):
+            raise ValueError("give exactly one of target_column (a value) or label_column")
+        if self.active_threshold is not None and self.target_column is None:
+            raise ValueError("active_threshold turns target_column into a label; "
+                             "with label_column it has no use")  # fmt: skip
+        if self.positive_label is not None and self.label_column is None:
+            raise ValueError("positive_label goes with label_column")
+        return self
+
+
+class AdmetData(_Section):
+    """An endpoint of the ADMET panel (:data:`drugml.models.admet.ENDPOINTS`): its embedded TDC data
+    set, task, unit and target transform come with it."""
+
+    admet: str = Field(description="the endpoint's name, e.g. herg, ames, caco2_wang")
+    rows: Literal["all", "train_val"] = Field(
+        "all", description="all rows, or TDC's train_val rows only (keeps its test set unseen)"
+    )
+
+    @field_validator("admet")
+    @classmethod
+    def _known_endpoint(cls, value: str) -> str:
+        from drugml.models.admet import ENDPOINTS
+
+        if value not in ENDPOINTS:
+            raise ValueError(f"unknown ADMET endpoint {value!r}; the panel has {list(ENDPOINTS)}"
+                             + suggest(value, ENDPOINTS, " (did you mean `{}`?)"))  # fmt: skip
+        return value
+
+
+def _data_kind(value: Any) -> str | None:
+    if isinstance(value, (ChemblData, TableData, AdmetData)):  # serializing
+        return {ChemblData: "chembl", TableData: "table", AdmetData: "admet"}[type(value)]
+    if isinstance(value, Mapping):
+        for kind in ("chembl", "table", "admet"):
+            if kind in value:
+                return kind
+    return None
+
+
+DataSource = Annotated[
+    Union[  # noqa: UP007
+        Annotated[ChemblData, Tag("chembl")],
+        Annotated[TableData, Tag("table")],
+        Annotated[AdmetData, Tag("admet")],
+    ],
+    Discriminator(
+        _data_kind,
+        custom_error_type="data_source",
+        custom_error_message="a model's data names `chembl:` (activity records), `table:` (a "
+        "plain table) or `admet:` (an endpoint of the ADMET panel)",
+    ),
+]
+
+
+DATA_TAGS = {"chembl": ChemblData, "table": TableData, "admet": AdmetData}
+
+
+# ------------------------------------------------------------------- models
+class ModelConfig(_Section):
+    """One named model: its data, task, estimator and held-out evaluation."""
+
+    name: str = Field(pattern=MODEL_NAME, max_length=40,
+                      description="names the screen's columns: <name>_prediction, ...")  # fmt: skip
+    data: DataSource
+    task: Task | None = Field(None, description="inferred from the data when not given")
+    estimator: str = Field("auto", description="a model backend; auto: chosen per data set")
+    estimator_params: dict[str, Any] = Field(default_factory=dict)
+    split: Split = Field("scaffold", description="held-out evaluation split")
+    test_size: float = Field(0.2, gt=0, lt=0.9)
+    endpoint: str | None = Field(None, description="what it predicts, for the model card")
+    unit: str | None = None
+
+    @field_validator("estimator")
+    @classmethod
+    def _known_estimator(cls, value: str) -> str:
+        known = estimator_names()
+        if value not in known:
+            raise ValueError(f"unknown estimator {value!r}; use one of {list(known)}"
+                             + suggest(value, known, " (did you mean `{}`?)"))  # fmt: skip
+        return value
+
+    @model_validator(mode="after")
+    def _resolve_task(self) -> ModelConfig:
+        data = self.data
+        if isinstance(data, AdmetData):
+            from drugml.models.admet import ENDPOINTS
+
+            inferred = ENDPOINTS[data.admet].task
+        elif isinstance(data, TableData):
+            inferred = ("classification" if data.label_column or data.active_threshold is not None
+                        else "regression")  # fmt: skip
+        else:
+            inferred = "classification" if self.task == "classification" else "regression"
+            if inferred == "classification" and data.active_threshold is None:
+                raise ValueError("a ChEMBL classification model needs data.active_threshold "
+                                 "(the pX of an active compound)")  # fmt: skip
+        if self.task is not None and self.task != inferred:
+            why = ("a label column or an active_threshold makes a classification"
+                   if inferred == "classification"
+                   else "a target_column without active_threshold is a regression")  # fmt: skip
+            raise ValueError(f"task {self.task!r} does not fit the data: {why}")
+        self.task = inferred
+        from drugml.models.backends import get_backend
+
+        get_backend(self.estimator).params(self.task, self.estimator_params)  # ValueError: say so
+        return self
+
+
+def estimator_names() -> tuple[str, ...]:
+    """The model backends a configuration may name (``available_backends()``)."""
+    from drugml.models.backends import available_backends
+
+    return tuple(available_backends())
+
+
+# ------------------------------------------------------------------ library
+class LibraryConfig(_Section):
+    """The molecules to screen."""
+
+    path: str = Field(description="SMILES, CSV/TSV, SDF or Parquet file, or a data set")
+    smiles_column: str | None = None
+    id_column: str | None = None
+    name_column: str | None = Field(None, description="shown in the report; finds known actives")
+    chunk_size: int = Field(500, ge=1, le=1_000_000)
+    n_jobs: int | None = Field(None, ge=1, description="processes; null: the run's n_jobs")
+    alerts: list[AlertCatalogue] = Field(default_factory=lambda: list(schema.DEFAULT_ALERTS))
+    profile: Literal["full", "shortlist"] = Field(
+        "full",
+        description="shortlist: domain, alerts, QED and SA only for molecules that can still "
+        "reach the ranking's short list (same short list, faster; drugml.screening.screen)",
+    )
+    backend: Literal["local", "dask"] = Field(
+        "local", description="local: n_jobs processes on this machine; dask: a Dask cluster"
+    )
+    scheduler: str | None = Field(
+        None,
+        description="backend dask: the scheduler's address (tcp://host:8786); null starts a "
+        "LocalCluster of n_jobs single-threaded workers for the run",
+    )
+
+    @field_validator("alerts")
+    @classmethod
+    def _distinct(cls, value: list[str]) -> list[str]:
+        if len(set(value)) != len(value):
+            raise ValueError(f"alert catalogues must be distinct, got {value}")
+        return value
+
+
+# ------------------------------------------------------------------ ranking
+class Objective(_Section):
+    """One objective: a column turned into a desirability in [0, 1]."""
+
+    column: str
+    shape: Shape
+    low: float
+    high: float
+    weight: float = Field(1.0, ge=0)
+    margin: float = Field(1.0, gt=0, description="window shape: width of the slopes")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Objective:
+        if not self.high > self.low:
+            raise ValueError(f"needs high > low, got low {self.low}, high {self.high}")
+        return self
+
+
+class FilterRule(_Section):
+    """A hard filter on one column: ``max``, ``min`` and/or ``equals``."""
+
+    max: float | None = None
+    min: float | None = None
+    equals: bool | float | str | None = None
+
+    @model_validator(mode="after")
+    def _some_rule(self) -> FilterRule:
+        if self.max is None and self.min is None and self.equals is None:
+            raise ValueError("a filter needs max, min or equals")
+        return self
+
+
+def _default_objectives() -> dict[str, Objective]:
+    return {name: Objective(**o) for name, o in schema.DEFAULT_OBJECTIVES.items()}
+
+
+def _default_filters() -> dict[str, FilterRule]:
+    return {name: FilterRule(**f) for name, f in schema.DEFAULT_FILTERS.items()}
+
+
+class RankingConfig(_Section):
+    """Objectives, hard filters and the diverse short list (defaults: :data:`drugml.schema.DEFAULT_RANKING`)."""  # noqa: E501
+
+    objectives: dict[str, Objective] = Field(default_factory=_default_objectives)
+    filters: dict[str, FilterRule] = Field(default_factory=_default_filters)
+    floor: float = Field(schema.DEFAULT_RANKING["floor"], ge=0, lt=1)
+    top_k: int = Field(schema.DEFAULT_RANKING["top_k"], ge=0)
+    diversity: Literal["maxmin", "sphere"] = schema.DEFAULT_RANKING["diversity"]
+    pool_factor: int = Field(schema.DEFAULT_RANKING["pool_factor"], ge=1)
+    max_similarity: float = Field(schema.DEFAULT_RANKING["max_similarity"], gt=0, le=1)
+    diversity_radius: int = Field(schema.DEFAULT_RANKING["diversity_radius"], ge=1, le=4)
+    novelty_column: str | None = schema.DEFAULT_RANKING["novelty_column"]
+
+    @model_validator(mode="after")
+    def _weights(self) -> RankingConfig:
+        if self.objectives and sum(o.weight for o in self.objectives.values()) <= 0:
+            raise ValueError("objective weights must not all be 0")
+        if not self.objectives:
+            raise ValueError("give at least one objective")
+        return self
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain dicts without unset rule parts (what the ranking reads)."""
+        out = self.model_dump()
+        out["filters"] = {c: {k: v for k, v in rule.items() if v is not None}
+                          for c, rule in out["filters"].items()}  # fmt: skip
+        return out
+
+
+# --------------------------------------------------------------- validation
+class KeyInteractionConfig(_Section):
+    """The target's key interaction: ProLIF interaction names with one residue."""
+
+    residue: str = Field(description="as ProLIF names it, e.g. MET769 or MET769.A")
+    interactions: list[str] = Field(default_factory=lambda: ["HBAcceptor"], min_length=1)
+
+
+class DockingBox(_Section):
+    """The search box: around the reference ligand (default), around residues, or given."""
+
+    margin: float = Field(5.0, ge=0, le=20, description="A around the ligand or residues")
+    min_size: float = Field(22.0, gt=0, le=60, description="smallest side (A)")
+    residues: list[str | int] | None = Field(None, description="e.g. [719, 769, 831]")
+    center: list[float] | None = Field(None, min_length=3, max_length=3)
+    size: list[float] | None = Field(None, min_length=3, max_length=3)
+
+    @model_validator(mode="after")
+    def _center_and_size(self) -> DockingBox:
+        if (self.center is None) != (self.size is None):
+            raise ValueError("give both center and size, or neither")
+        return self
+
+
+class DockingConfig(_Section):
+    """Dock the top of the short list into the target's structure (:mod:`drugml.structure.dock`)."""
+
+    structure: str | None = Field(None, description="null: target.structure")
+    ligand: str | None = Field(None, description="reference ligand for the box; null: target's")
+    chains: list[str] | None = Field(None, description="null: every protein chain")
+    keep_waters: Literal["bridging", "none"] | list[str | int] = Field(
+        "bridging", description="bridging: waters between the reference ligand and the protein"
+    )
+    box: DockingBox = Field(default_factory=DockingBox)
+    top_n: int = Field(6, ge=0, le=100_000, description="molecules of the short list to dock")
+    exhaustiveness: int = Field(4, ge=1, le=64)
+    n_poses: int = Field(9, ge=1, le=40)
+    scoring: Literal["vina", "vinardo"] = "vina"
+    time_limit: float | None = Field(300.0, gt=0, description="seconds per molecule")
+    ph: float | None = Field(7.4, ge=0, le=14, description="protonation; null: as given")
+    pose_selection: Literal["score", "key_interaction"] = "key_interaction"
+    key_interaction: KeyInteractionConfig | None = None
+    check_poses: bool = Field(True, description="PoseBusters on every pose")
+    covalent_residue: str | None = Field(
+        None,
+        description="dock covalent inhibitors at this residue (CYS797, or CYS797.A): its "
+        "reactive atom removed, the pose whose warhead is within covalent_distance of it "
+        "chosen; auto: the residue the reference ligand is bonded to, if any",
+    )
+    covalent_distance: float = Field(5.0, gt=0, le=10, description="Å (covalent_residue)")
+    n_jobs: int | None = Field(None, ge=1, description="processes; null: the run's n_jobs")
+
+
+class ValidationConfig(_Section):
+    """Known actives in the library, found by name (``library.name_column``)."""
+
+    known_actives: list[str] = Field(default_factory=list)
+
+
+# ----------------------------------------------------------------- campaign
+class CampaignConfig(_Section):
+    """A whole campaign: target, models, library, ranking, validation."""
+
+    name: str = "campaign"
+    seed: int = Field(0, ge=0)
+    n_jobs: int | None = Field(None, ge=1, description="threads/processes; null: all cores")
+    target: TargetConfig | None = None
+    models: list[ModelConfig] = Field(min_length=1)
+    library: LibraryConfig
+    ranking: RankingConfig = Field(default_factory=RankingConfig)
+    docking: DockingConfig | None = None
+    validation: ValidationConfig = Field(default_factory=ValidationConfig)
+    #: Folder relative paths are resolved against (the configuration file's).
+    base_dir: Path = Field(default_factory=Path.cwd, exclude=True)
+
+    @field_validator("models")
+    @classmethod
+    def _distinct_names(cls, models: list[ModelConfig]) -> list[ModelConfig]:
+        seen: set[str] = set()
+        for model in models:
+            if model.name in seen:
+                raise ValueError(f"model name {model.name!r} is used twice; each model's name "
+                                 "must be unique (it names the screen's columns)")  # fmt: skip
+            seen.add(model.name)
+        return models
+
+    @model_validator(mode="after")
+    def _docking_needs_a_structure(self) -> CampaignConfig:
+        docking, target = self.docking, self.target
+        has_structure = docking is not None and (docking.structure or (target and target.structure))
+        if docking is not None and docking.top_n and not has_structure:
+            raise ValueError("docking needs a structure: set docking.structure or "
+                             "target.structure")  # fmt: skip
+        return self
+
+    @model_validator(mode="after")
+    def _known_actives_need_names(self) -> CampaignConfig:
+        if self.validation.known_actives and not self.library.name_column:
+            raise ValueError("validation.known_actives are found by name: set "
+                             "library.name_column to the library's name column")  # fmt: skip
+        return self
+
+    def model(self, name: str) -> ModelConfig:
+        """The model called ``name``."""
+        for model in self.models:
+            if model.name == name:
+                return model
+        raise KeyError(name)
+
+    def model_tasks(self) -> dict[str, str]:
+        """Model name -> task, in order."""
+        return {m.name: str(m.task) for m in self.models}
+
+    def to_yaml(self) -> str:
+        """The fully resolved configuration (every default filled in) as YAML."""
+        import yaml
+
+        payload = self.model_dump(mode="json", exclude={"base_dir"})
+        payload["ranking"]["filters"] = {
+            c: {k: v for k, v in rule.items() if v is not None}
+            for c, rule in payload["ranking"]["filters"].items()
+        }
+        return yaml.safe_dump(payload, sort_keys=False, allow_unicode=True, width=100)
+
+
+# ------------------------------------------------------------------ loading
+def load_config(source: str | Path | Mapping[str, Any] | CampaignConfig) -> CampaignConfig:
+    """Read and check a configuration: a YAML file, a dict, or a :class:`CampaignConfig`.
+
+    Relative paths in a file's configuration are relative to that file. Every
+    problem found is reported at once, each naming its key.
+    """
+    import yaml
+
+    if isinstance(source, CampaignConfig):
+        return source
+    base_dir = Path.cwd()
+    if isinstance(source, (str, Path)):
+        path = Path(source)
+        if not path.is_file():
+            raise ConfigError(f"Configuration file {path} does not exist")
+        try:
+            given = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except UnicodeDecodeError as exc:
+            raise ConfigError(f"Configuration file {path} is not a text (UTF-8) file: "
+                              f"{exc.reason} at byte {exc.start}") from None  # fmt: skip
+        except yaml.YAMLError as exc:
+            raise ConfigError(f"Configuration file {path} is not valid YAML: {exc}") from None
+        base_dir = path.resolve().parent
+    else:
+        given = source
+    if not isinstance(given, Mapping):
+        sections = ", ".join(f for f in CampaignConfig.model_fields if f != "base_dir")
+        raise ConfigError(f"A configuration is a mapping of sections ({sections}); "
+                          f"got a {type(given).__name__}: {str(given)[:80]!r}")  # fmt: skip
+    given = dict(given)
+    names = [m.get("name") for m in given.get("models") or [] if isinstance(m, Mapping)] \
+        if isinstance(given.get("models"), list) else []  # fmt: skip
+    twice = sorted({n for n in names if isinstance(n, str) and names.count(n) > 1})
+    if twice:  # before the rest: every other message names models by name
+        raise ConfigError(format_problems([f"`models`: the name {n!r} is used twice; each model's "
+                                     "name must be unique (it names the screen's columns)"
+                                     for n in twice]))  # fmt: skip
+    if "base_dir" in given:
+        raise ConfigError(format_problems([_unknown_key(("base_dir",), given)]))
+    try:
+        return CampaignConfig.model_validate({**given, "base_dir": base_dir})
+    except ValidationError as exc:
+        raise ConfigError(format_problems([_describe(e, given) for e in exc.errors()])) from None
+
+
+def parse_ranking(source: str | Path | Mapping[str, Any] | None) -> RankingConfig:
+    """A ranking configuration (dict, YAML or TOML file, or ``None`` for the defaults).
+
+    Objectives given replace the default objectives as a whole, so that a
+    configuration says exactly what it scores; the other settings keep their
+    defaults unless given.
+
+    >>> parse_ranking({"top_k": 5}).top_k
+    5
+    """
+    if source is None:
+        return RankingConfig()
+    if isinstance(source, RankingConfig):
+        return source
+    if isinstance(source, (str, Path)):
+        path = Path(source)
+        if not path.is_file():
+            raise ConfigError(f"Ranking configuration {path} does not exist")
+        text = path.read_text(encoding="utf-8")
+        if path.suffix.lower() == ".toml":
+            import tomllib
+
+            given = tomllib.loads(text)
+        else:
+            import yaml
+
+            given = yaml.safe_load(text) or {}
+    else:
+        given = source
+    if not isinstance(given, Mapping):
+        raise ConfigError(f"A ranking configuration is a mapping, got {str(given)[:80]!r}")
+    try:
+        return RankingConfig.model_validate(dict(given))
+    except ValidationError as exc:
+        wrapped = {"ranking": dict(given)}
+        raise ConfigError(format_problems([_describe(e, wrapped, prefix=("ranking",))
+                                     for e in exc.errors()])) from None  # fmt: skip
+
+
+# ------------------------------------------------------------------ messages
+def suggest(word: str, candidates: Any, template: str = "; did you mean `{}`?") -> str:
+    """A 'did you mean' for a misspelt name ('' when nothing is close).
+
+    >>> suggest("chunksize", ["chunk_size", "n_jobs"])
+    '; did you mean `chunk_size`?'
+    """
+    names = [str(c) for c in candidates]
+    by_lower = {n.lower(): n for n in reversed(names)}  # case never hides the match
+    close = difflib.get_close_matches(str(word).lower(), list(by_lower), n=1, cutoff=0.6)
+    return template.format(by_lower[close[0]]) if close else ""
+
+
+def format_problems(lines: list[str]) -> str:
+    """One message for every problem found (each line names its key)."""
+    lines = list(dict.fromkeys(lines))
+    if len(lines) == 1:
+        return f"The configuration has a problem: {lines[0]}"
+    return f"The configuration has {len(lines)} problems:\n" + "\n".join(f"  - {x}" for x in lines)
+
+
+def _where(loc: tuple, given: Any) -> str:
+    """``models[potency].data.table`` from pydantic's location (list indices -> model names)."""
+    parts: list[str] = []
+    node = given
+    previous: Any = None
+    for part in loc:
+        if previous == "data" and part in DATA_TAGS:
+            previous = None  # pydantic's tag of the data source, not a key of the file
+            continue
+        previous = part
+        if isinstance(part, int):
+            item = node[part] if isinstance(node, list) and part < len(node) else None
+            name = item.get("name") if isinstance(item, Mapping) else None
+            label = f"[{name}]" if isinstance(name, str) else f"[{part}]"
+            parts[-1:] = [(parts[-1] if parts else "") + label]
+            node = item
+        else:
+            parts.append(str(part))
+            node = node.get(part) if isinstance(node, Mapping) else None
+    return ".".join(parts)
+
+
+def _fields_at(loc: tuple) -> list[str]:
+    """The setting names allowed at ``loc`` (a dict's or a section's), for suggestions."""
+    annotation: Any = CampaignConfig
+    for part in loc:
+        annotation = _strip(annotation)
+        if part in DATA_TAGS and annotation is _strip(DataSource):
+            annotation = DATA_TAGS[part]  # pydantic's tag of the data source
+            continue
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            if part in annotation.model_fields:
+                annotation = annotation.model_fields[part].annotation
+                continue
+            return []
+        origin = typing.get_origin(annotation)
+        if origin in (list, dict):
+            annotation = typing.get_args(annotation)[-1]
+            continue
+        return []
+    annotation = _strip(annotation)
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [f for f in annotation.model_fields if f != "base_dir"]
+    if typing.get_origin(annotation) is Union or isinstance(annotation, types.UnionType):
+        return [f for arg in typing.get_args(annotation) for f in _fields_at_model(arg)]
+    return []
+
+
+def _fields_at_model(annotation: Any) -> list[str]:
+    annotation = _strip(annotation)
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return list(annotation.model_fields)
+    return []
+
+
+def _strip(annotation: Any) -> Any:
+    """``X | None`` -> ``X``; ``Annotated[X, ...]`` -> ``X`` (unions of models kept)."""
+    while True:
+        if typing.get_origin(annotation) is Annotated:
+            annotation = typing.get_args(annotation)[0]
+            continue
+        if typing.get_origin(annotation) is Union or isinstance(annotation, types.UnionType):
+            args = [a for a in typing.get_args(annotation) if a is not type(None)]
+            if len(args) == 1:
+                annotation = args[0]
+                continue
+        return annotation
+
+
+def _unknown_key(loc: tuple, given: Any) -> str:
+    where = _where(loc, given)
+    allowed = _fields_at(loc[:-1])
+    hint = suggest(loc[-1], allowed)
+    if not hint and allowed:
+        hint = f"; the settings there are {', '.join(f'`{a}`' for a in allowed)}"
+    return f"`{where}` is not a setting{hint}"
+
+
+def _describe(error: Mapping[str, Any], given: Any, prefix: tuple = ()) -> str:
+    """One line per pydantic error: the key, what is wrong, the value given."""
+    loc = tuple(prefix) + tuple(error["loc"])
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        return _unknown_key(loc, given)
+    where = _where(loc, given) or "the configuration"
+    value = error.get("input")
+    message = str(error["msg"])
+    if message.startswith("Value error, "):
+        message = message[len("Value error, ") :]
+    if kind == "missing":
+        return f"`{where}` is required but not given"
+    if kind == "too_short" and isinstance(value, list):
+        return f"`{where}`: give at least one {'model' if where == 'models' else 'item'}; got []"
+    if kind == "literal_error":
+        return f"`{where}`: {message[0].lower()}{message[1:]}; got {value!r}"
+    if kind == "data_source":
+        hints = [suggest(k, DATA_TAGS, f"`{k}`: did you mean `{{}}`?")
+                 for k in (value if isinstance(value, Mapping) else {})]  # fmt: skip
+        hint = "; ".join(h for h in hints if h)
+        return f"`{where}`: {message}; got {_short(value)}" + (f" ({hint})" if hint else "")
+    if kind == "string_pattern_mismatch" and loc[-1] == "name":
+        return (f"`{where}`: a model name starts with a letter and has only letters, digits "
+                f"and _ (it prefixes column names); got {value!r}")  # fmt: skip
+    if kind == "value_error":
+        return f"`{where}`: {message}"
+    message = message[0].lower() + message[1:] if message else message
+    if isinstance(value, Mapping) and kind not in ("dict_type", "model_type"):
+        return f"`{where}`: {message}"
+    return f"`{where}`: {message}; got {_short(value)}"
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    kind = type(value).__name__
+    text = text if len(text) <= 80 else text[:77] + "..."
+    return f"{text} ({kind})" if not isinstance(value, (dict, list)) else text
+
+
+# ----------------------------------------------------------------- template
+def config_template(name: str) -> str:
+    """A commented starting configuration for a new target called ``name`` (``drugml config init``).
+
+    >>> "models:" in config_template("KRAS")
+    True
+    """
+    return _TEMPLATE.replace("{NAME}", name)
+
+
+_TEMPLATE = """\
+# drugml run configuration for {NAME}. Every key is checked before any work;
+# `drugml config show THIS_FILE` prints it with every default filled in.
+# Paths are relative to this file, or the name of an embedded data set
+# (`drugml data list`).
+name: {NAME}
+seed: 0
+n_jobs: null                 # threads/processes; null: all cores
+
+target:                      # optional: the structure with a reference ligand
+  structure: target.pdb      # PDB or mmCIF file
+  ligand: LIG                # residue name of the reference ligand in that file
+  ligand_smiles: null        # its SMILES, for bond orders in the 3D view (recommended)
+  pocket_cutoff: 5.0         # binding-site radius around the ligand, in Angstrom
+
+models:                      # any number; each name prefixes its columns in the screen
+  - name: activity           # writes activity_probability, activity_in_domain, ...
+    data:
+      table: actives.csv     # a plain table (CSV, TSV or Parquet)
+      smiles_column: smiles
+      label_column: active   # two values; 1/True is positive (or set positive_label)
+    estimator: auto          # best of a menu per data set | xgboost | random_forest | knn | gnn
+    split: scaffold          # held-out evaluation: scaffold | cluster | random
+    test_size: 0.2
+  - name: potency            # writes potency_prediction, potency_lower, potency_upper, ...
+    data:
+      table: actives.csv
+      target_column: pIC50   # a value: regression
+    # Or ChEMBL activity records (API columns or the web interface's CSV export):
+    # data:
+    #   chembl: records.csv
+    #   activity_type: IC50
+    #   active_threshold: 6.5  # pX of an active compound (needed for task: classification)
+    endpoint: pIC50
+    unit: -log10(molar)
+  - name: herg               # a safety endpoint to avoid (see ranking)
+    data:
+      table: herg            # embedded TDC hERG set: 1 = blocks the hERG channel
+      smiles_column: smiles
+      label_column: y
+
+library:
+  path: library.csv          # molecules to screen: SMILES, CSV/TSV, SDF or Parquet
+  smiles_column: smiles
+  id_column: id
+  name_column: null          # names shown in the report; finds known actives
+  chunk_size: 500
+  alerts: [pains, brenk]     # structural-alert catalogues checked: pains, brenk, nih
+  profile: full              # shortlist: alerts, QED, SA, domain only where needed
+
+ranking:                     # objectives on the screen's columns (drugml.schema)
+  objectives:
+    activity:   {column: activity_probability, shape: increasing, low: 0.3, high: 0.8, weight: 2}
+    potency:    {column: potency_prediction, shape: increasing, low: 6.0, high: 8.0, weight: 2}
+    herg:       {column: herg_probability, shape: decreasing, low: 0.3, high: 0.7, weight: 1}
+    domain:     {column: potency_nearest_similarity, shape: increasing, low: 0.2, high: 0.5}
+    qed:        {column: qed, shape: increasing, low: 0.2, high: 0.7}
+    sa_score:   {column: sa_score, shape: decreasing, low: 3.0, high: 6.0}
+  filters:
+    pains: {equals: false}
+  top_k: 20
+  novelty_column: potency_nearest_similarity
+
+# Dock the best of the short list into target.structure (AutoDock Vina; the `dock` extra).
+# Remove this section to skip docking. Its columns (docking_score, docking_key_interaction,
+# pose_ok, ...) can be ranking objectives or filters: they re-order the docked molecules.
+docking:
+  keep_waters: bridging      # waters between the reference ligand and the protein; or none
+  key_interaction: null      # e.g. {residue: MET769, interactions: [HBAcceptor]} (ProLIF names)
+  top_n: 4
+  exhaustiveness: 4
+
+validation:
+  known_actives: []          # names (library.name_column) of actives to look for
+"""

@@ -1,0 +1,20 @@
+"""The ``drugml`` command.
+
+Example
+-------
+>>> from drugml.cli import build_parser
+>>> build_parser().prog
+'drugml'
+"""
+
+from __future__ import annotations
+
+from drugml.cli._cli import (
+    build_parser,
+    main,
+)
+
+__all__ = [
+    "build_parser",
+    "main",
+]
