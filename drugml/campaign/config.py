@@ -43,7 +43,6 @@ drugml.campaign.config.ConfigError: The configuration has 2 problems:
 
 from __future__ import annotations
 
-import difflib
 import types
 import typing
 from collections.abc import Mapping
@@ -62,6 +61,7 @@ from pydantic import (
 )
 
 from drugml import schema
+from drugml._util.suggest import suggest
 from drugml.errors import DrugmlError
 
 __all__ = [
@@ -571,18 +571,6 @@ def parse_ranking(source: str | Path | Mapping[str, Any] | None) -> RankingConfi
 
 
 # ------------------------------------------------------------------ messages
-def suggest(word: str, candidates: Any, template: str = "; did you mean `{}`?") -> str:
-    """A 'did you mean' for a misspelt name ('' when nothing is close).
-
-    >>> suggest("chunksize", ["chunk_size", "n_jobs"])
-    '; did you mean `chunk_size`?'
-    """
-    names = [str(c) for c in candidates]
-    by_lower = {n.lower(): n for n in reversed(names)}  # case never hides the match
-    close = difflib.get_close_matches(str(word).lower(), list(by_lower), n=1, cutoff=0.6)
-    return template.format(by_lower[close[0]]) if close else ""
-
-
 def format_problems(lines: list[str]) -> str:
     """One message for every problem found (each line names its key)."""
     lines = list(dict.fromkeys(lines))

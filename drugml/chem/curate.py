@@ -50,7 +50,6 @@ Example
 
 from __future__ import annotations
 
-import difflib
 import math
 import os
 from collections import Counter
@@ -58,6 +57,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+from drugml._util.suggest import closest
 from drugml.errors import DrugmlError
 
 if TYPE_CHECKING:
@@ -488,9 +488,7 @@ class _Log:
 
 def _closest_column(name: str, columns: Sequence[Any]) -> Any | None:
     """The column most like ``name``, compared loosely (case, ``_`` vs space), or None."""
-    by_key = {_snake_case(c): c for c in columns}
-    close = difflib.get_close_matches(_snake_case(name), list(by_key), n=1, cutoff=0.6)
-    return by_key[close[0]] if close else None
+    return closest(name, columns, normalize=_snake_case)
 
 
 def _require(frame: pd.DataFrame, columns: dict[str, str | None], what: str) -> None:
