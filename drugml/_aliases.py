@@ -61,7 +61,19 @@ MODULES: dict[str, str] = {
 }  # fmt: skip
 
 #: Old ``module.name`` -> new ``module`` where a name left its old module's new home.
-NAMES: dict[str, str] = {}
+NAMES: dict[str, str] = {
+    "drugml.pipeline.find_known_actives": "drugml.screening.validation",
+    "drugml.pipeline.ranking_without_docking": "drugml.screening.ranking_config",
+    "drugml.pipeline.uses_docking": "drugml.screening.ranking_config",
+    "drugml.rank_stream.ranking_settings": "drugml.campaign.rerank",
+    "drugml.rank_stream.training_compounds": "drugml.screening.validation",
+    "drugml.config.Objective": "drugml.screening.ranking_config",
+    "drugml.config.FilterRule": "drugml.screening.ranking_config",
+    "drugml.config.RankingConfig": "drugml.screening.ranking_config",
+    "drugml.config.parse_ranking": "drugml.screening.ranking_config",
+    "drugml.config.ConfigError": "drugml.errors",
+    "drugml.config.suggest": "drugml._util.suggest",
+}
 
 
 def new_home(old_module: str, name: str) -> str:

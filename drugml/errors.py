@@ -3,9 +3,10 @@
 
 Each child also derives from the built-in class a caller would expect
 (``ValueError`` for a bad value, ``FileNotFoundError`` for a missing file ...)
-and lives in the module of its stage. This module owns the root and the one
-child that belongs to no stage: :class:`MissingDependencyError`, for an
-optional package (an extra) that is not installed.
+and lives in the module of its stage. This module owns the root and the
+children that belong to no one stage: :class:`MissingDependencyError`, for an
+optional package (an extra) that is not installed, and :class:`ConfigError`, for a
+setting that is unknown or wrong (a campaign's, or a ranking's on its own).
 
 >>> from drugml.errors import DrugmlError
 >>> from drugml.structure import StructureError
@@ -15,7 +16,7 @@ True
 
 from __future__ import annotations
 
-__all__ = ["DrugmlError", "MissingDependencyError"]
+__all__ = ["ConfigError", "DrugmlError", "MissingDependencyError"]
 
 
 class DrugmlError(Exception):
@@ -29,3 +30,7 @@ class MissingDependencyError(DrugmlError, ImportError):
     >>> issubclass(MissingDependencyError, ImportError)
     True
     """
+
+
+class ConfigError(DrugmlError, ValueError):
+    """A configuration has an unknown key, a wrong value, or names a missing file or column."""

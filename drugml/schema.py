@@ -38,6 +38,8 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 __all__ = [
@@ -51,8 +53,11 @@ __all__ = [
     "MODEL_OUTPUTS",
     "PROFILED",
     "PROPERTY_COLUMNS",
+    "RANKED_CSV",
+    "RANKED_PARQUET",
     "RANKING_COLUMNS",
     "TASKS",
+    "RunFolder",
     "column_meaning",
     "default_ranking",
     "filter_columns",
@@ -293,3 +298,69 @@ DEFAULT_RANKING: dict[str, Any] = {
 def default_ranking() -> dict[str, Any]:
     """A fresh (deep) copy of :data:`DEFAULT_RANKING` to modify."""
     return copy.deepcopy(DEFAULT_RANKING)
+
+
+# ------------------------------------------------------------- run folder
+#: The ranking's top rows, in a run folder and in a ``drugml rank`` folder.
+RANKED_CSV = "ranked_candidates.csv"
+RANKED_PARQUET = "ranked_candidates.parquet"
+
+
+@dataclass(frozen=True)
+class RunFolder:
+    """The layout of a ``drugml run`` output folder: the one place its files are named.
+
+    The run writes through it and every reader (``drugml rank`` finding the
+    training sets, the report's links) reads through it.
+
+    >>> run = RunFolder("results/run")
+    >>> run.training_set("potency").as_posix(), run.model("potency").as_posix()
+    ('results/run/training/potency/curated.csv', 'results/run/models/potency')
+    """
+
+    root: Path
+
+    def __init__(self, root: str | Path) -> None:
+        object.__setattr__(self, "root", Path(root))
+
+    @property
+    def config(self) -> Path:
+        """The fully resolved configuration the run used (``config.yaml``)."""
+        return self.root / "config.yaml"
+
+    @property
+    def metrics(self) -> Path:
+        return self.root / "metrics.json"
+
+    @property
+    def report(self) -> Path:
+        return self.root / "report.html"
+
+    @property
+    def ranked_csv(self) -> Path:
+        return self.root / RANKED_CSV
+
+    @property
+    def ranked_parquet(self) -> Path:
+        return self.root / RANKED_PARQUET
+
+    @property
+    def screen(self) -> Path:
+        """The screen's folder (:mod:`drugml.screening.screen` owns what is inside)."""
+        return self.root / "screen"
+
+    @property
+    def docking(self) -> Path:
+        return self.root / "docking"
+
+    def training(self, model: str) -> Path:
+        """The folder of one model's curated training data, its log and its rejects."""
+        return self.root / "training" / model
+
+    def training_set(self, model: str) -> Path:
+        """One model's curated training set (``curated.csv``, with an ``inchikey`` column)."""
+        return self.training(model) / "curated.csv"
+
+    def model(self, model: str) -> Path:
+        """One model's saved folder (:meth:`drugml.models.PropertyModel.save`)."""
+        return self.root / "models" / model

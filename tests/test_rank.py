@@ -105,10 +105,10 @@ def test_configuration_from_files_and_errors(tmp_path):
     path = tmp_path / "ranking.yaml"
     path.write_text("top_k: 3\nfilters: {}\n")
     config = load_ranking_config(path)
-    assert config["top_k"] == 3 and config["filters"] == {} and config["objectives"]
+    assert config.top_k == 3 and config.filters == {} and config.objectives
     toml = tmp_path / "ranking.toml"
     toml.write_text('[objectives.qed]\ncolumn = "qed"\nshape = "increasing"\nlow = 0\nhigh = 1\n')
-    assert list(load_ranking_config(toml)["objectives"]) == ["qed"]
+    assert list(load_ranking_config(toml).objectives) == ["qed"]
     with pytest.raises(RankingConfigError, match=r"`ranking.topk` is not a setting; did you mean"):
         load_ranking_config({"topk": 3})
     with pytest.raises(RankingConfigError, match="lacks column"):

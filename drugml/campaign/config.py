@@ -36,22 +36,18 @@ Example
 >>> load_config({"library": {"path": "x.smi", "chunksize": 100}, "models": []})
 Traceback (most recent call last):
 ...
-drugml.campaign.config.ConfigError: The configuration has 2 problems:
+drugml.errors.ConfigError: The configuration has 2 problems:
   - `models`: give at least one model; got []
   - `library.chunksize` is not a setting; did you mean `chunk_size`?
 """
 
 from __future__ import annotations
 
-import types
-import typing
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import (
-    BaseModel,
-    ConfigDict,
     Discriminator,
     Field,
     Tag,
@@ -61,8 +57,22 @@ from pydantic import (
 )
 
 from drugml import schema
+from drugml._util.settings import (
+    Section,
+    describe_error,
+    format_problems,
+    short,
+    unknown_key,
+    where,
+)
 from drugml._util.suggest import suggest
-from drugml.errors import DrugmlError
+from drugml.errors import ConfigError
+from drugml.screening.ranking_config import (
+    FilterRule,
+    Objective,
+    RankingConfig,
+    parse_ranking,
+)
 
 __all__ = [
     "AdmetData",
@@ -71,6 +81,7 @@ __all__ = [
     "ConfigError",
     "DockingBox",
     "DockingConfig",
+    "FilterRule",
     "KeyInteractionConfig",
     "LibraryConfig",
     "ModelConfig",
@@ -89,22 +100,12 @@ __all__ = [
 SPLITS = ("scaffold", "cluster", "random")
 Split = Literal["scaffold", "cluster", "random"]
 Task = Literal["regression", "classification"]
-Shape = Literal["increasing", "decreasing", "window"]
 AlertCatalogue = Literal[tuple(schema.ALERT_CATALOGS)]  # type: ignore[valid-type]
 MODEL_NAME = r"^[A-Za-z][A-Za-z0-9_]*$"
 
 
-class ConfigError(DrugmlError, ValueError):
-    """A configuration has an unknown key, a wrong value, or names a missing file or column."""
-
-
-class _Section(BaseModel):
-    # strict: "100" is not a number and 1 is not True; extra keys are errors.
-    model_config = ConfigDict(extra="forbid", strict=True, validate_default=True)
-
-
 # ------------------------------------------------------------------- target
-class TargetConfig(_Section):
+class TargetConfig(Section):
     """The target's structure and the reference ligand that marks its binding site."""
 
     structure: str = Field(description="PDB/mmCIF file or embedded data set")
@@ -114,7 +115,7 @@ class TargetConfig(_Section):
 
 
 # --------------------------------------------------------------------- data
-class ChemblData(_Section):
+class ChemblData(Section):
     """ChEMBL activity records, curated by :func:`drugml.chem.curate.curate_bioactivities`."""
 
     chembl: str = Field(description="activity records: API/SQL columns or the web CSV export")
@@ -126,7 +127,7 @@ class ChemblData(_Section):
     )
 
 
-class TableData(_Section):
+class TableData(Section):
     """A plain table: SMILES and a value (regression) or a label (classification)."""
 
     table: str = Field(description="CSV/TSV/Parquet file or embedded data set")
@@ -152,7 +153,7 @@ class TableData(_Section):
         return self
 
 
-class AdmetData(_Section):
+class AdmetData(Section):
     """An endpoint of the ADMET panel (:data:`drugml.models.admet.ENDPOINTS`): its embedded TDC data
     set, task, unit and target transform come with it."""
 
@@ -201,7 +202,7 @@ DATA_TAGS = {"chembl": ChemblData, "table": TableData, "admet": AdmetData}
 
 
 # ------------------------------------------------------------------- models
-class ModelConfig(_Section):
+class ModelConfig(Section):
     """One named model: its data, task, estimator and held-out evaluation."""
 
     name: str = Field(pattern=MODEL_NAME, max_length=40,
@@ -259,7 +260,7 @@ def estimator_names() -> tuple[str, ...]:
 
 
 # ------------------------------------------------------------------ library
-class LibraryConfig(_Section):
+class LibraryConfig(Section):
     """The molecules to screen."""
 
     path: str = Field(description="SMILES, CSV/TSV, SDF or Parquet file, or a data set")
@@ -291,84 +292,15 @@ class LibraryConfig(_Section):
         return value
 
 
-# ------------------------------------------------------------------ ranking
-class Objective(_Section):
-    """One objective: a column turned into a desirability in [0, 1]."""
-
-    column: str
-    shape: Shape
-    low: float
-    high: float
-    weight: float = Field(1.0, ge=0)
-    margin: float = Field(1.0, gt=0, description="window shape: width of the slopes")
-
-    @model_validator(mode="after")
-    def _ordered(self) -> Objective:
-        if not self.high > self.low:
-            raise ValueError(f"needs high > low, got low {self.low}, high {self.high}")
-        return self
-
-
-class FilterRule(_Section):
-    """A hard filter on one column: ``max``, ``min`` and/or ``equals``."""
-
-    max: float | None = None
-    min: float | None = None
-    equals: bool | float | str | None = None
-
-    @model_validator(mode="after")
-    def _some_rule(self) -> FilterRule:
-        if self.max is None and self.min is None and self.equals is None:
-            raise ValueError("a filter needs max, min or equals")
-        return self
-
-
-def _default_objectives() -> dict[str, Objective]:
-    return {name: Objective(**o) for name, o in schema.DEFAULT_OBJECTIVES.items()}
-
-
-def _default_filters() -> dict[str, FilterRule]:
-    return {name: FilterRule(**f) for name, f in schema.DEFAULT_FILTERS.items()}
-
-
-class RankingConfig(_Section):
-    """Objectives, hard filters and the diverse short list (defaults: :data:`drugml.schema.DEFAULT_RANKING`)."""  # noqa: E501
-
-    objectives: dict[str, Objective] = Field(default_factory=_default_objectives)
-    filters: dict[str, FilterRule] = Field(default_factory=_default_filters)
-    floor: float = Field(schema.DEFAULT_RANKING["floor"], ge=0, lt=1)
-    top_k: int = Field(schema.DEFAULT_RANKING["top_k"], ge=0)
-    diversity: Literal["maxmin", "sphere"] = schema.DEFAULT_RANKING["diversity"]
-    pool_factor: int = Field(schema.DEFAULT_RANKING["pool_factor"], ge=1)
-    max_similarity: float = Field(schema.DEFAULT_RANKING["max_similarity"], gt=0, le=1)
-    diversity_radius: int = Field(schema.DEFAULT_RANKING["diversity_radius"], ge=1, le=4)
-    novelty_column: str | None = schema.DEFAULT_RANKING["novelty_column"]
-
-    @model_validator(mode="after")
-    def _weights(self) -> RankingConfig:
-        if self.objectives and sum(o.weight for o in self.objectives.values()) <= 0:
-            raise ValueError("objective weights must not all be 0")
-        if not self.objectives:
-            raise ValueError("give at least one objective")
-        return self
-
-    def as_dict(self) -> dict[str, Any]:
-        """Plain dicts without unset rule parts (what the ranking reads)."""
-        out = self.model_dump()
-        out["filters"] = {c: {k: v for k, v in rule.items() if v is not None}
-                          for c, rule in out["filters"].items()}  # fmt: skip
-        return out
-
-
 # --------------------------------------------------------------- validation
-class KeyInteractionConfig(_Section):
+class KeyInteractionConfig(Section):
     """The target's key interaction: ProLIF interaction names with one residue."""
 
     residue: str = Field(description="as ProLIF names it, e.g. MET769 or MET769.A")
     interactions: list[str] = Field(default_factory=lambda: ["HBAcceptor"], min_length=1)
 
 
-class DockingBox(_Section):
+class DockingBox(Section):
     """The search box: around the reference ligand (default), around residues, or given."""
 
     margin: float = Field(5.0, ge=0, le=20, description="A around the ligand or residues")
@@ -384,7 +316,7 @@ class DockingBox(_Section):
         return self
 
 
-class DockingConfig(_Section):
+class DockingConfig(Section):
     """Dock the top of the short list into the target's structure (:mod:`drugml.structure.dock`)."""
 
     structure: str | None = Field(None, description="null: target.structure")
@@ -413,14 +345,14 @@ class DockingConfig(_Section):
     n_jobs: int | None = Field(None, ge=1, description="processes; null: the run's n_jobs")
 
 
-class ValidationConfig(_Section):
+class ValidationConfig(Section):
     """Known actives in the library, found by name (``library.name_column``)."""
 
     known_actives: list[str] = Field(default_factory=list)
 
 
 # ----------------------------------------------------------------- campaign
-class CampaignConfig(_Section):
+class CampaignConfig(Section):
     """A whole campaign: target, models, library, ranking, validation."""
 
     name: str = "campaign"
@@ -481,7 +413,7 @@ class CampaignConfig(_Section):
         payload["ranking"]["filters"] = {
             c: {k: v for k, v in rule.items() if v is not None}
             for c, rule in payload["ranking"]["filters"].items()
-        }
+        }  # the ranking's as_dict(), in JSON mode
         return yaml.safe_dump(payload, sort_keys=False, allow_unicode=True, width=100)
 
 
@@ -524,177 +456,32 @@ def load_config(source: str | Path | Mapping[str, Any] | CampaignConfig) -> Camp
                                      "name must be unique (it names the screen's columns)"
                                      for n in twice]))  # fmt: skip
     if "base_dir" in given:
-        raise ConfigError(format_problems([_unknown_key(("base_dir",), given)]))
+        raise ConfigError(format_problems([unknown_key(("base_dir",), given, CampaignConfig)]))
     try:
         return CampaignConfig.model_validate({**given, "base_dir": base_dir})
     except ValidationError as exc:
         raise ConfigError(format_problems([_describe(e, given) for e in exc.errors()])) from None
 
 
-def parse_ranking(source: str | Path | Mapping[str, Any] | None) -> RankingConfig:
-    """A ranking configuration (dict, YAML or TOML file, or ``None`` for the defaults).
-
-    Objectives given replace the default objectives as a whole, so that a
-    configuration says exactly what it scores; the other settings keep their
-    defaults unless given.
-
-    >>> parse_ranking({"top_k": 5}).top_k
-    5
-    """
-    if source is None:
-        return RankingConfig()
-    if isinstance(source, RankingConfig):
-        return source
-    if isinstance(source, (str, Path)):
-        path = Path(source)
-        if not path.is_file():
-            raise ConfigError(f"Ranking configuration {path} does not exist")
-        text = path.read_text(encoding="utf-8")
-        if path.suffix.lower() == ".toml":
-            import tomllib
-
-            given = tomllib.loads(text)
-        else:
-            import yaml
-
-            given = yaml.safe_load(text) or {}
-    else:
-        given = source
-    if not isinstance(given, Mapping):
-        raise ConfigError(f"A ranking configuration is a mapping, got {str(given)[:80]!r}")
-    try:
-        return RankingConfig.model_validate(dict(given))
-    except ValidationError as exc:
-        wrapped = {"ranking": dict(given)}
-        raise ConfigError(format_problems([_describe(e, wrapped, prefix=("ranking",))
-                                     for e in exc.errors()])) from None  # fmt: skip
-
-
 # ------------------------------------------------------------------ messages
-def format_problems(lines: list[str]) -> str:
-    """One message for every problem found (each line names its key)."""
-    lines = list(dict.fromkeys(lines))
-    if len(lines) == 1:
-        return f"The configuration has a problem: {lines[0]}"
-    return f"The configuration has {len(lines)} problems:\n" + "\n".join(f"  - {x}" for x in lines)
-
-
-def _where(loc: tuple, given: Any) -> str:
-    """``models[potency].data.table`` from pydantic's location (list indices -> model names)."""
-    parts: list[str] = []
-    node = given
-    previous: Any = None
-    for part in loc:
-        if previous == "data" and part in DATA_TAGS:
-            previous = None  # pydantic's tag of the data source, not a key of the file
-            continue
-        previous = part
-        if isinstance(part, int):
-            item = node[part] if isinstance(node, list) and part < len(node) else None
-            name = item.get("name") if isinstance(item, Mapping) else None
-            label = f"[{name}]" if isinstance(name, str) else f"[{part}]"
-            parts[-1:] = [(parts[-1] if parts else "") + label]
-            node = item
-        else:
-            parts.append(str(part))
-            node = node.get(part) if isinstance(node, Mapping) else None
-    return ".".join(parts)
-
-
-def _fields_at(loc: tuple) -> list[str]:
-    """The setting names allowed at ``loc`` (a dict's or a section's), for suggestions."""
-    annotation: Any = CampaignConfig
-    for part in loc:
-        annotation = _strip(annotation)
-        if part in DATA_TAGS and annotation is _strip(DataSource):
-            annotation = DATA_TAGS[part]  # pydantic's tag of the data source
-            continue
-        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-            if part in annotation.model_fields:
-                annotation = annotation.model_fields[part].annotation
-                continue
-            return []
-        origin = typing.get_origin(annotation)
-        if origin in (list, dict):
-            annotation = typing.get_args(annotation)[-1]
-            continue
-        return []
-    annotation = _strip(annotation)
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return [f for f in annotation.model_fields if f != "base_dir"]
-    if typing.get_origin(annotation) is Union or isinstance(annotation, types.UnionType):
-        return [f for arg in typing.get_args(annotation) for f in _fields_at_model(arg)]
-    return []
-
-
-def _fields_at_model(annotation: Any) -> list[str]:
-    annotation = _strip(annotation)
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return list(annotation.model_fields)
-    return []
-
-
-def _strip(annotation: Any) -> Any:
-    """``X | None`` -> ``X``; ``Annotated[X, ...]`` -> ``X`` (unions of models kept)."""
-    while True:
-        if typing.get_origin(annotation) is Annotated:
-            annotation = typing.get_args(annotation)[0]
-            continue
-        if typing.get_origin(annotation) is Union or isinstance(annotation, types.UnionType):
-            args = [a for a in typing.get_args(annotation) if a is not type(None)]
-            if len(args) == 1:
-                annotation = args[0]
-                continue
-        return annotation
-
-
-def _unknown_key(loc: tuple, given: Any) -> str:
-    where = _where(loc, given)
-    allowed = _fields_at(loc[:-1])
-    hint = suggest(loc[-1], allowed)
-    if not hint and allowed:
-        hint = f"; the settings there are {', '.join(f'`{a}`' for a in allowed)}"
-    return f"`{where}` is not a setting{hint}"
-
-
-def _describe(error: Mapping[str, Any], given: Any, prefix: tuple = ()) -> str:
-    """One line per pydantic error: the key, what is wrong, the value given."""
-    loc = tuple(prefix) + tuple(error["loc"])
+def _describe(error: Mapping[str, Any], given: Any) -> str:
+    """One line per pydantic error (:func:`drugml._util.settings.describe_error`), with the
+    campaign's own wording for a data source and a model name."""
+    loc = tuple(error["loc"])
     kind = error["type"]
-    if kind == "extra_forbidden":
-        return _unknown_key(loc, given)
-    where = _where(loc, given) or "the configuration"
     value = error.get("input")
-    message = str(error["msg"])
-    if message.startswith("Value error, "):
-        message = message[len("Value error, ") :]
-    if kind == "missing":
-        return f"`{where}` is required but not given"
-    if kind == "too_short" and isinstance(value, list):
-        return f"`{where}`: give at least one {'model' if where == 'models' else 'item'}; got []"
-    if kind == "literal_error":
-        return f"`{where}`: {message[0].lower()}{message[1:]}; got {value!r}"
     if kind == "data_source":
         hints = [suggest(k, DATA_TAGS, f"`{k}`: did you mean `{{}}`?")
                  for k in (value if isinstance(value, Mapping) else {})]  # fmt: skip
         hint = "; ".join(h for h in hints if h)
-        return f"`{where}`: {message}; got {_short(value)}" + (f" ({hint})" if hint else "")
+        return (f"`{where(loc, given, DATA_TAGS)}`: {error['msg']}; got {short(value)}"
+                + (f" ({hint})" if hint else ""))  # fmt: skip
     if kind == "string_pattern_mismatch" and loc[-1] == "name":
-        return (f"`{where}`: a model name starts with a letter and has only letters, digits "
-                f"and _ (it prefixes column names); got {value!r}")  # fmt: skip
-    if kind == "value_error":
-        return f"`{where}`: {message}"
-    message = message[0].lower() + message[1:] if message else message
-    if isinstance(value, Mapping) and kind not in ("dict_type", "model_type"):
-        return f"`{where}`: {message}"
-    return f"`{where}`: {message}; got {_short(value)}"
-
-
-def _short(value: Any) -> str:
-    text = repr(value)
-    kind = type(value).__name__
-    text = text if len(text) <= 80 else text[:77] + "..."
-    return f"{text} ({kind})" if not isinstance(value, (dict, list)) else text
+        return (
+            f"`{where(loc, given, DATA_TAGS)}`: a model name starts with a letter and has only "
+            f"letters, digits and _ (it prefixes column names); got {value!r}"
+        )
+    return describe_error(error, given, CampaignConfig, tags=DATA_TAGS)
 
 
 # ----------------------------------------------------------------- template

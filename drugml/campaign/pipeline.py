@@ -65,6 +65,8 @@ from drugml.campaign.config import (
     load_config,
     suggest,
 )
+from drugml.screening.ranking_config import RankingConfig
+from drugml.screening.validation import find_known_actives
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -78,14 +80,11 @@ __all__ = [
     "dock_candidates",
     "docking_setup",
     "example_configs",
-    "find_known_actives",
     "input_label",
     "lead_models",
     "load_config",
-    "ranking_without_docking",
     "run",
     "training_data",
-    "uses_docking",
 ]
 
 CONFIG_DIR = Path(__file__).resolve().parent / "configs"
@@ -666,26 +665,6 @@ def input_label(value: Any, path: Path, out_dir: Path) -> str:
     return os.path.relpath(Path(path).resolve(), Path(out_dir).resolve())
 
 
-def find_known_actives(screened: pd.DataFrame, names: list[str], name_column: str) -> set[str]:
-    """InChIKeys of screened molecules with the given names (salt forms fold to the parent).
-
-    A name matches exactly or as the first word (``ERLOTINIB`` finds
-    ``ERLOTINIB HYDROCHLORIDE``), case-insensitively. The screen's own output
-    carries the names, so the library is not read again.
-
-    >>> import pandas as pd
-    >>> table = pd.DataFrame({"inchikey": ["K1", "K2"], "name": ["ERLOTINIB HCL", "ASPIRIN"]})
-    >>> find_known_actives(table, ["erlotinib"], "name")
-    {'K1'}
-    """
-    wanted = {n.upper() for n in names}
-    if not wanted or not name_column or not len(screened):
-        return set()
-    upper = screened[name_column].fillna("").astype(str).str.upper()  # no name: no match
-    chosen = upper.isin(wanted) | upper.str.split().str[0].isin(wanted)
-    return set(screened.loc[chosen, "inchikey"])
-
-
 def lead_models(config: CampaignConfig) -> list[str]:
     """Models scored by an increasing objective on their prediction, heaviest weight first.
 
@@ -695,7 +674,7 @@ def lead_models(config: CampaignConfig) -> list[str]:
     """
     from drugml.screening.rank import lead_models as ranking_leads
 
-    return ranking_leads(config.ranking.as_dict(), config.model_tasks())
+    return ranking_leads(config.ranking, config.model_tasks())
 
 
 # ------------------------------------------------------------------ docking
@@ -799,23 +778,7 @@ def dock_candidates(config: CampaignConfig, inputs: CampaignInputs, ranked: pd.D
     return out, summary
 
 
-def ranking_without_docking(ranking_config: Mapping[str, Any]) -> dict[str, Any]:
-    """The ranking configuration minus its objectives and filters on docking columns: the
-    ranking done before docking, which chooses the molecules to dock."""
-    docking = set(schema.DOCKING_COLUMNS)
-    out = dict(ranking_config)
-    out["objectives"] = {k: v for k, v in ranking_config["objectives"].items()
-                         if v["column"] not in docking}  # fmt: skip
-    out["filters"] = {k: v for k, v in ranking_config["filters"].items() if k not in docking}
-    return out
-
-
-def uses_docking(ranking_config: Mapping[str, Any]) -> bool:
-    """Whether an objective or a filter of the ranking is on a docking column."""
-    return ranking_without_docking(ranking_config) != dict(ranking_config)
-
-
-def rerank_docked(ranked: pd.DataFrame, ranking_config: Mapping[str, Any]) -> pd.DataFrame:
+def rerank_docked(ranked: pd.DataFrame, ranking_config: RankingConfig) -> pd.DataFrame:
     """Re-order the docked molecules among the places they hold, by the full ranking
     (docking objectives and filters included); every other row keeps its place.
 
@@ -827,10 +790,9 @@ def rerank_docked(ranked: pd.DataFrame, ranking_config: Mapping[str, Any]) -> pd
     from drugml.screening.rank import rank_candidates
 
     docked = ranked.index[ranked["docking_status"].notna()]
-    if not len(docked) or not uses_docking(ranking_config):
+    if not len(docked) or not ranking_config.uses_docking():
         return ranked
-    config = dict(ranking_config)
-    config["top_k"] = 0  # the short list is already chosen
+    config = ranking_config.model_copy(update={"top_k": 0})  # the short list is already chosen
     kept = ("in_training_data", "known_active", "rank")
     ranking = [c for c in ranked.columns if c in schema.RANKING_COLUMNS and c not in kept]
     derived = ranking + [c for c in ranked.columns if c.startswith("d_")]
@@ -936,7 +898,7 @@ def run(config: str | Path | Mapping[str, Any] | CampaignConfig | None, out_dir:
         chunk_size=library.chunk_size, n_jobs=int(library.n_jobs or n_jobs),
         smiles_column=library.smiles_column, id_column=library.id_column,
         keep_columns=keep, alerts=library.alerts, resume=False, progress=progress,
-        profile=library.profile, ranking=config.ranking.as_dict(),
+        profile=library.profile, ranking=config.ranking,
         backend=library.backend, client=library.scheduler)  # fmt: skip
     screen_summary["library"] = library_label
     rejects = load_rejects(out / "screen")
@@ -945,9 +907,9 @@ def run(config: str | Path | Mapping[str, Any] | CampaignConfig | None, out_dir:
     # 4. Rank: one row per parent structure (salt forms and duplicates merged); a big
     # screen streams (drugml.screening.rank_stream): ranked_candidates.csv is then its top.
     tick = time.perf_counter()
-    ranking_config = config.ranking.as_dict()
+    ranking_config = config.ranking
     # objectives and filters on docking columns wait for the docking (step 4b)
-    first_pass = ranking_without_docking(ranking_config)
+    first_pass = ranking_config.without_docking()
     trained_on: dict[str, list[str]] = {}  # InChIKey -> the models trained on it
     for name, set_ in training.items():
         for key in dict.fromkeys(set_.inchikeys):

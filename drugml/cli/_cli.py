@@ -30,8 +30,10 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
-from drugml import __version__, schema
+from drugml import schema
+from drugml._version import __version__
 
 __all__ = ["build_parser", "main"]
 
@@ -145,7 +147,6 @@ def _cmd_viewer_status(args: argparse.Namespace) -> int:
 
 def _config_source(value: str | None):
     """A configuration file, or the name of a shipped example (``drugml config examples``)."""
-    from pathlib import Path
 
     from drugml.campaign.pipeline import default_config_path, example_configs
 
@@ -185,7 +186,6 @@ def _cmd_config_show(args: argparse.Namespace) -> int:
 
 
 def _cmd_config_init(args: argparse.Namespace) -> int:
-    from pathlib import Path
 
     from drugml.campaign.config import ConfigError, config_template
 
@@ -208,7 +208,6 @@ def _cmd_config_examples(args: argparse.Namespace) -> int:
 
 
 def _cmd_screen(args: argparse.Namespace) -> int:
-    from pathlib import Path
 
     from drugml.screening.screen import screen_library
 
@@ -227,32 +226,26 @@ def _cmd_screen(args: argparse.Namespace) -> int:
 
 
 def _cmd_rank(args: argparse.Namespace) -> int:
+    import dataclasses
     import time
-    from pathlib import Path
 
-    from drugml.campaign.pipeline import ranking_without_docking, uses_docking
-    from drugml.screening.rank_stream import (
-        check_screen,
-        rank_screen,
-        ranking_settings,
-        training_compounds,
-    )
+    from drugml.campaign.rerank import ranking_settings
+    from drugml.screening.rank_stream import check_screen, rank_screen
+    from drugml.screening.validation import training_compounds
 
     start = time.perf_counter()
     settings = ranking_settings(args.config)
     screen = check_screen(args.screen)
     notes: list[str] = []
-    if uses_docking(settings["config"]) and not set(schema.DOCKING_COLUMNS) & set(
+    if settings.config.uses_docking() and not set(schema.DOCKING_COLUMNS) & set(
         screen.schema.names
     ):
         # a campaign's own configuration: docking scores exist for the docked molecules only,
         # which `drugml run` re-orders by them after this ranking (rerank_docked)
-        left_out = sorted(set(schema.DOCKING_COLUMNS) & {
-            *settings["config"]["filters"],
-            *(o["column"] for o in settings["config"]["objectives"].values())})  # fmt: skip
-        settings["config"] = ranking_without_docking(settings["config"])
-        if not settings["config"]["objectives"]:
-            from drugml.screening.rank import RankingConfigError
+        left_out = sorted(set(schema.DOCKING_COLUMNS) & set(settings.config.columns()))
+        settings = dataclasses.replace(settings, config=settings.config.without_docking())
+        if not settings.config.objectives:
+            from drugml.screening.ranking_config import RankingConfigError
 
             raise RankingConfigError(
                 f"every objective of the ranking is on a docking column ({', '.join(left_out)}), "
@@ -263,16 +256,17 @@ def _cmd_rank(args: argparse.Namespace) -> int:
                      "docked molecules by them).")  # fmt: skip
         print(f"drugml rank: {notes[-1]}", file=sys.stderr)
     models = screen.manifest.get("fingerprint", {}).get("models", {})
-    run_dir = Path(args.screen).resolve().parent
-    trained_on = training_compounds(run_dir, models)
-    if (run_dir / "config.yaml").is_file() and not (settings["name_column"]
-                                                      or settings["known_actives"]):  # fmt: skip
+    run = schema.RunFolder(Path(args.screen).resolve().parent)
+    trained_on = training_compounds(run.root, models)
+    if run.config.is_file() and not (settings.name_column or settings.known_actives):
         # the screen of a drugml run: its library's names find its known actives
-        run = ranking_settings(run_dir / "config.yaml")
-        settings.update(name_column=run["name_column"], known_actives=run["known_actives"])
-    ranked = rank_screen(args.screen, settings["config"], args.out,
-                         name_column=settings["name_column"], trained_on=trained_on,
-                         known_actives=settings["known_actives"], top_n=args.top,
+        of_run = ranking_settings(run.config)
+        settings = dataclasses.replace(
+            settings, name_column=of_run.name_column, known_actives=of_run.known_actives
+        )
+    ranked = rank_screen(args.screen, settings.config, args.out,
+                         name_column=settings.name_column, trained_on=trained_on,
+                         known_actives=settings.known_actives, top_n=args.top,
                          overwrite=args.overwrite)  # fmt: skip
     summary = ranked.summary
     known = summary.get("known_actives") or {}
@@ -284,7 +278,7 @@ def _cmd_rank(args: argparse.Namespace) -> int:
           + f" ({time.perf_counter() - start:.1f} s)")  # fmt: skip
     print(f"the best {summary['top_n']:,} in {args.out}/ranked_candidates.csv; every structure "
           f"in {args.out}/ranked/ ({summary['parts']} Parquet parts)")  # fmt: skip
-    page = Path(args.out) / "report.html"
+    page = schema.RunFolder(args.out).report
     if args.no_report:
         page.unlink(missing_ok=True)  # a page of an earlier ranking in --out would mislead
     else:
@@ -297,7 +291,6 @@ def _cmd_rank(args: argparse.Namespace) -> int:
 
 def _dock_molecules(value: str, smiles_column: str | None):
     """A SMILES given on the command line, or a table of molecules from a file."""
-    from pathlib import Path
 
     import pandas as pd
 
@@ -414,7 +407,6 @@ def _cmd_admet_train(args: argparse.Namespace) -> int:
 
 
 def _cmd_admet_predict(args: argparse.Namespace) -> int:
-    from pathlib import Path
 
     from drugml.chem import read_molecules
     from drugml.models.admet import load_panel

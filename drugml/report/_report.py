@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from drugml.schema import prediction_column
+from drugml.screening.ranking_config import RankingConfig, RankingSource, parse_ranking
 
 __all__ = [
     "SHOWN_CANDIDATES",
@@ -171,7 +172,7 @@ def table_html(frame: Any, float_format: str = "{:.3g}", max_rows: int = 50,
 
 
 # ------------------------------------------------------------------ ranking
-def score_factors(ranked: Any, ranking_config: Mapping[str, Any]) -> Any:
+def score_factors(ranked: Any, ranking_config: RankingSource) -> Any:
     """Each objective's factor in each molecule's score: ``desirability ** (weight / total)``.
 
     The score is the weighted geometric mean of the desirabilities, so it is
@@ -179,15 +180,16 @@ def score_factors(ranked: Any, ranking_config: Mapping[str, Any]) -> Any:
     the molecule 20 % of its score. Columns are the objective names.
 
     >>> import pandas as pd
-    >>> config = {"objectives": {"a": {"weight": 3.0}, "b": {"weight": 1.0}}}
+    >>> objective = {"column": "x", "shape": "increasing", "low": 0, "high": 1}
+    >>> config = {"objectives": {"a": {**objective, "weight": 3.0}, "b": objective}}
     >>> score_factors(pd.DataFrame({"d_a": [1.0], "d_b": [0.0625]}), config).round(3).values
     array([[1. , 0.5]])
     """
     import pandas as pd
 
-    objectives = ranking_config["objectives"]
-    total = sum(float(o.get("weight", 1.0)) for o in objectives.values())
-    return pd.DataFrame({name: ranked[f"d_{name}"] ** (float(o.get("weight", 1.0)) / total)
+    objectives = parse_ranking(ranking_config).objectives
+    total = sum(o.weight for o in objectives.values())
+    return pd.DataFrame({name: ranked[f"d_{name}"] ** (o.weight / total)
                          for name, o in objectives.items()}, index=ranked.index)  # fmt: skip
 
 
@@ -257,7 +259,7 @@ def _model_header(name: str, task: str) -> str:
     return f"P({name})" if task == "classification" else f"{name} (90 % interval)"
 
 
-def _candidate_table(ranked: Any, ranking_config: Mapping[str, Any], name_column: str | None,
+def _candidate_table(ranked: Any, ranking_config: RankingConfig, name_column: str | None,
                      alert_columns: Sequence[str], models: Mapping[str, str],
                      lead: str | None) -> str:  # fmt: skip
     """The interactive table of the best ``SHOWN_CANDIDATES`` molecules."""
@@ -265,7 +267,7 @@ def _candidate_table(ranked: Any, ranking_config: Mapping[str, Any], name_column
 
     shown = ranked.head(SHOWN_CANDIDATES)
     factors = score_factors(shown, ranking_config)
-    objectives = list(ranking_config["objectives"])
+    objectives = list(ranking_config.objectives)
     domain_column = f"{lead}_in_domain" if lead and f"{lead}_in_domain" in shown else None
     headers = ["rank", "structure", "molecule", "score",
                *[_model_header(n, t) for n, t in models.items()],
@@ -787,33 +789,32 @@ def docking_html(docked: Any, summary: Mapping[str, Any], structure_path: str | 
 
 
 # ---------------------------------------------------------------- sections
-def _ranking_config_html(ranking_config: Mapping[str, Any], models: Mapping[str, str]) -> str:
+def _ranking_config_html(ranking_config: RankingConfig, models: Mapping[str, str]) -> str:
     import pandas as pd
 
     from drugml.schema import column_meaning
 
-    objectives = ranking_config["objectives"]
-    total = sum(float(o.get("weight", 1.0)) for o in objectives.values())
+    objectives = ranking_config.objectives
+    total = sum(o.weight for o in objectives.values())
     shape_words = {"increasing": "higher is better", "decreasing": "lower is better",
                    "window": "best inside the range"}  # fmt: skip
-    rows = [{"objective": name, "column": o["column"],
-             "meaning": column_meaning(o["column"], models),
-             "shape": f"{o['shape']} ({shape_words.get(o['shape'], '')})",
-             "0 at / 1 at": (f"{o['low']:g} / {o['high']:g}" if o["shape"] == "increasing"
-                             else f"{o['high']:g} / {o['low']:g}" if o["shape"] == "decreasing"
-                             else f"{o['low']:g} to {o['high']:g}, margin "
-                                  f"{o.get('margin', 1.0):g}"),
-             "weight": float(o.get("weight", 1.0)),
-             "share of the score": f"{float(o.get('weight', 1.0)) / total:.0%}"}
+    rows = [{"objective": name, "column": o.column,
+             "meaning": column_meaning(o.column, models),
+             "shape": f"{o.shape} ({shape_words.get(o.shape, '')})",
+             "0 at / 1 at": (f"{o.low:g} / {o.high:g}" if o.shape == "increasing"
+                             else f"{o.high:g} / {o.low:g}" if o.shape == "decreasing"
+                             else f"{o.low:g} to {o.high:g}, margin {o.margin:g}"),
+             "weight": o.weight,
+             "share of the score": f"{o.weight / total:.0%}"}
             for name, o in objectives.items()]  # fmt: skip
     filters = [{"column": column, "a molecule fails when": ", ".join(
                     {"max": f"above {v}", "min": f"below {v}", "equals": f"not {v}"}[k]
-                    for k, v in rule.items())}
-               for column, rule in ranking_config["filters"].items()]  # fmt: skip
-    settings = (f"Short list: {ranking_config['top_k']} molecules, diversity "
-                f"{ranking_config['diversity']!r} (pool of the best {ranking_config['pool_factor']}"
-                f" x {ranking_config['top_k']} passing molecules); desirabilities floored at "
-                f"{ranking_config['floor']}.")  # fmt: skip
+                    for k, v in rule.rules().items())}
+               for column, rule in ranking_config.filters.items()]  # fmt: skip
+    settings = (f"Short list: {ranking_config.top_k} molecules, diversity "
+                f"{ranking_config.diversity!r} (pool of the best {ranking_config.pool_factor}"
+                f" x {ranking_config.top_k} passing molecules); desirabilities floored at "
+                f"{ranking_config.floor}.")  # fmt: skip
     return "\n".join([
         '<p class="note">Each objective maps a column to a desirability between 0 and 1; the '
         "score is their weighted geometric mean, so a molecule cannot buy back a near-zero "
@@ -889,7 +890,7 @@ def _where_all(streamed: bool, n_top: int) -> str:
 
 
 def _candidate_sections(ranked: Any, n_ranked: int, short: Any,
-                        ranking_config: Mapping[str, Any], name_column: str | None,
+                        ranking_config: RankingConfig, name_column: str | None,
                         alert_columns: Sequence[str], models: Mapping[str, str],
                         lead: str | None, where_all: str) -> list[str]:  # fmt: skip
     """The ranked-candidate table, the top of the ranking and the short list."""
@@ -920,7 +921,7 @@ def _candidate_sections(ranked: Any, n_ranked: int, short: Any,
         if len(top) else "",
         "<h3>The diverse short list</h3>",
         f'<p class="note">{len(short)} molecules picked for diversity (MaxMin on ECFP4) among the '
-        f"best {ranking_config['pool_factor']} x {ranking_config['top_k']} passing molecules, "
+        f"best {ranking_config.pool_factor} x {ranking_config.top_k} passing molecules, "
         "seeded with the best one: a list to test that is not ten copies of one chemotype. "
         "Ranks skipped between them (e.g. #2-#5) were close analogues of a molecule already "
         "picked; they are in the table above.</p>",
@@ -982,16 +983,16 @@ def write_report(
     """
     import pandas as pd
 
-    from drugml.campaign.pipeline import lead_models, ranking_without_docking
     from drugml.schema import ALERT_CATALOGS
+    from drugml.screening.rank import lead_models
     from drugml.viz.view3d import library_html
 
     path = Path(path)
     name = html.escape(str(config.name))
     name_column = config.library.name_column
-    ranking_config = config.ranking.as_dict()
+    ranking_config = config.ranking
     models = config.model_tasks()
-    leads = lead_models(config)
+    leads = lead_models(ranking_config, models)
     lead = leads[0] if leads else None
     lead_column = prediction_column(lead, models[lead]) if lead else None
     screen = metrics["screen"]
@@ -1028,7 +1029,7 @@ def write_report(
         _cards(metrics, n_seen, lead),
         # the score explained is the ranking's before docking (docking objectives re-order
         # the docked molecules only: score_with_docking)
-        *_candidate_sections(ranked, n_ranked, short, ranking_without_docking(ranking_config),
+        *_candidate_sections(ranked, n_ranked, short, ranking_config.without_docking(),
                              name_column, alert_columns, models, lead, where_all),
         _score_figure(ranked, lead, lead_column) if streamed is None
         else _score_figure_streamed(streamed, lead, lead_column),
@@ -1092,13 +1093,13 @@ def write_ranking_report(path: str | Path, ranked: Any, *, title: str | None = N
     >>> write_ranking_report("ranked/report.html", "ranked")  # doctest: +SKIP
     """
     from drugml.schema import ALERT_CATALOGS, models_in_columns
-    from drugml.screening.rank import lead_models, load_ranking_config
+    from drugml.screening.rank import lead_models
     from drugml.screening.rank_stream import RankedScreen
 
     path = Path(path)
     streamed = ranked if isinstance(ranked, RankedScreen) else RankedScreen.load(ranked)
     summary = streamed.summary
-    ranking_config = load_ranking_config(summary["ranking"])
+    ranking_config = parse_ranking(summary["ranking"])
     name_column = summary.get("stamp", {}).get("name_column")
     top = streamed.top
     models = models_in_columns(top.columns)

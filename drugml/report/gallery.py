@@ -498,7 +498,7 @@ def _card(result: NotebookResult) -> str:
 
 def _write_index(out_dir: Path, results: list[NotebookResult]) -> Path:
     """Write ``index.html``: a grid of cards, one per notebook, that needs no network."""
-    from drugml import __version__
+    from drugml._version import __version__
 
     failed = sum(not r.ok for r in results)
     counts = f"{len(results)} notebooks" + (f", {failed} failed" if failed else "")

@@ -76,13 +76,18 @@ Example
 from __future__ import annotations
 
 from collections.abc import Mapping
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from drugml import schema
-from drugml.errors import DrugmlError
+from drugml.screening.ranking_config import (
+    FilterRule,
+    RankingConfig,
+    RankingConfigError,
+    RankingSource,
+    parse_ranking,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -91,7 +96,6 @@ __all__ = [
     "DEFAULT_RANKING",
     "RankingConfigError",
     "apply_filters",
-    "check_diversity",
     "desirability",
     "diverse_selection",
     "lead_models",
@@ -106,10 +110,6 @@ SHAPES = ("increasing", "decreasing", "window")
 
 #: The default ranking (its one home is :mod:`drugml.schema`).
 DEFAULT_RANKING = schema.DEFAULT_RANKING
-
-
-class RankingConfigError(DrugmlError, ValueError):
-    """A ranking configuration names a missing column or an unknown setting."""
 
 
 def desirability(values: Any, shape: str, low: float, high: float, margin: float = 1.0,
@@ -175,27 +175,11 @@ def pareto_rank(scores: np.ndarray, block: int = 512) -> np.ndarray:
     return ranks
 
 
-def load_ranking_config(source: str | Path | Mapping[str, Any] | None) -> dict[str, Any]:
-    """A full ranking configuration: the defaults updated by a dict or a YAML/TOML file.
-
-    Objectives given replace the default objectives as a whole (so that a
-    configuration says exactly what it scores); other keys update one by one.
-    Every key is checked (:class:`drugml.campaign.config.RankingConfig`): an unknown
-    one is an error with a suggestion.
-
-    >>> load_ranking_config({"top_k": 5})["filters"]
-    {'pains': {'equals': False}}
-    """
-    from drugml.campaign.config import ConfigError, parse_ranking
-
-    try:
-        return parse_ranking(source).as_dict()
-    except ConfigError as exc:
-        raise RankingConfigError(str(exc)) from None
+#: The name this module has always read a ranking with (:func:`parse_ranking`: typed).
+load_ranking_config = parse_ranking
 
 
-def lead_models(config: str | Path | Mapping[str, Any] | None, models: Mapping[str, str]
-                ) -> list[str]:  # fmt: skip
+def lead_models(config: RankingSource, models: Mapping[str, str]) -> list[str]:
     """Models scored by an increasing objective on their prediction, heaviest weight first.
 
     ``models``: name -> task. The first is the ranking's lead model: reports
@@ -210,19 +194,19 @@ def lead_models(config: str | Path | Mapping[str, Any] | None, models: Mapping[s
     >>> lead_models(ranking, {"potency": "regression", "herg": "classification"})
     ['potency']
     """
-    config = load_ranking_config(config)
+    config = parse_ranking(config)
     weights: dict[str, float] = {}
     for name, task in models.items():
         column = schema.prediction_column(name, task)
-        for objective in config["objectives"].values():
-            if objective["column"] == column and objective["shape"] == "increasing":
-                weight = float(objective.get("weight", 1.0))
-                weights[name] = max(weights.get(name, 0.0), weight)
+        for objective in config.objectives.values():
+            if objective.column == column and objective.shape == "increasing":
+                weights[name] = max(weights.get(name, 0.0), float(objective.weight))
     return sorted(weights, key=lambda n: -weights[n])
 
 
-def apply_filters(table: pd.DataFrame, filters: Mapping[str, Mapping[str, Any]]
-                  ) -> tuple[np.ndarray, list[str]]:  # fmt: skip
+def apply_filters(
+    table: pd.DataFrame, filters: Mapping[str, FilterRule | Mapping[str, Any]]
+) -> tuple[np.ndarray, list[str]]:
     """Hard filters on a table: ``(passes, reasons)``, one entry per row.
 
     ``filters`` maps a column to a rule with ``max``, ``min`` and/or ``equals``;
@@ -234,7 +218,8 @@ def apply_filters(table: pd.DataFrame, filters: Mapping[str, Mapping[str, Any]]
     """
     passes = np.ones(len(table), dtype=bool)
     reasons: list[list[str]] = [[] for _ in range(len(table))]
-    for column, rule in filters.items():
+    for column, given in filters.items():
+        rule = given.rules() if isinstance(given, FilterRule) else dict(given)
         values = table[column]
         failed = np.zeros(len(table), dtype=bool)
         if "max" in rule:
@@ -250,8 +235,7 @@ def apply_filters(table: pd.DataFrame, filters: Mapping[str, Mapping[str, Any]]
     return passes, ["; ".join(r) for r in reasons]
 
 
-def score_candidates(table: pd.DataFrame, config: str | Path | Mapping[str, Any] | None = None
-                     ) -> pd.DataFrame:  # fmt: skip
+def score_candidates(table: pd.DataFrame, config: RankingSource = None) -> pd.DataFrame:
     """Per-molecule part of the ranking, in table order: what one row's numbers depend on.
 
     Adds ``<name>_interval_width`` for each model with ``_lower``/``_upper``,
@@ -265,7 +249,7 @@ def score_candidates(table: pd.DataFrame, config: str | Path | Mapping[str, Any]
     ...                                "pains": [False]}))["score"].tolist()
     [1.0]
     """
-    config = load_ranking_config(config)
+    config = parse_ranking(config)
     out = table.copy().reset_index(drop=True)
     for lower in [c for c in out.columns if c.endswith("_lower")]:
         name = lower[: -len("_lower")]
@@ -273,35 +257,34 @@ def score_candidates(table: pd.DataFrame, config: str | Path | Mapping[str, Any]
         # a model's pair (it writes <name>_in_domain too), not any library column
         if f"{name}_upper" in out and f"{name}_in_domain" in out and width not in out:
             out[width] = out[f"{name}_upper"] - out[lower]
-    needed = [o["column"] for o in config["objectives"].values()] + list(config["filters"])
-    missing = [c for c in needed if c not in out.columns]
+    missing = [c for c in config.columns() if c not in out.columns]
     if missing:
         raise RankingConfigError(f"The candidate table lacks column(s) {missing} named by the "
                                  f"ranking configuration; it has {list(out.columns)}")  # fmt: skip
-    floor = float(config["floor"])
     weights, columns = [], []
-    for name, objective in config["objectives"].items():
-        d = desirability(out[objective["column"]], objective["shape"], objective["low"],
-                         objective["high"], objective.get("margin", 1.0), floor)  # fmt: skip
-        out[f"d_{name}"] = d
+    for name, objective in config.objectives.items():
+        out[f"d_{name}"] = desirability(
+            out[objective.column], objective.shape, objective.low, objective.high,
+            objective.margin, config.floor,
+        )  # fmt: skip
         columns.append(f"d_{name}")
-        weights.append(float(objective.get("weight", 1.0)))
+        weights.append(float(objective.weight))
     matrix = out[columns].to_numpy(dtype=float)
     w = np.asarray(weights)
     if (w < 0).any() or w.sum() <= 0:
         raise RankingConfigError(f"Objective weights must be >= 0 and not all 0, got {weights}")
     out["score"] = np.exp(np.log(matrix) @ w / w.sum()) if len(out) else []
-    passes, reasons = apply_filters(out, config["filters"])
+    passes, reasons = apply_filters(out, config.filters)
     out["passes_filters"] = passes
     out["filter_reasons"] = reasons
-    novelty_column = config.get("novelty_column")
-    if novelty_column and novelty_column in out:
-        out["novelty"] = 1.0 - out[novelty_column].astype(float)
+    if config.novelty_column and config.novelty_column in out:
+        out["novelty"] = 1.0 - out[config.novelty_column].astype(float)
     return out
 
 
-def rank_candidates(table: pd.DataFrame, config: str | Path | Mapping[str, Any] | None = None,
-                    smiles_column: str = "smiles") -> pd.DataFrame:  # fmt: skip
+def rank_candidates(
+    table: pd.DataFrame, config: RankingSource = None, smiles_column: str = "smiles"
+) -> pd.DataFrame:
     """Score, filter, Pareto-rank and diversity-select candidates; best first.
 
     Adds ``d_<objective>`` (desirabilities), ``score`` (weighted geometric
@@ -318,9 +301,9 @@ def rank_candidates(table: pd.DataFrame, config: str | Path | Mapping[str, Any] 
     """
     import pandas as pd
 
-    config = load_ranking_config(config)
+    config = parse_ranking(config)
     out = score_candidates(table, config)
-    matrix = out[[f"d_{name}" for name in config["objectives"]]].to_numpy(dtype=float)
+    matrix = out[[f"d_{name}" for name in config.objectives]].to_numpy(dtype=float)
     out.insert(out.columns.get_loc("filter_reasons") + 1, "pareto_rank",
                pareto_rank(matrix) if len(out) else [])  # fmt: skip
     # Stable order: passing first, by score, ties by input order (deterministic).
@@ -328,8 +311,7 @@ def rank_candidates(table: pd.DataFrame, config: str | Path | Mapping[str, Any] 
     out = out.iloc[order].reset_index(drop=True)
     out.insert(0, "rank", np.arange(1, len(out) + 1))
     out["selected"] = False
-    top_k = int(config["top_k"])
-    check_diversity(config)
+    top_k = config.top_k
     if top_k > 0 and smiles_column in out and out["passes_filters"].any():
         picked = diverse_selection(out, top_k, config, smiles_column)
         out.loc[picked, "selected"] = True
@@ -349,15 +331,9 @@ def ranking_order(passes: np.ndarray, score: np.ndarray, tiebreak: np.ndarray | 
     return np.lexsort((tiebreak, -np.asarray(score, dtype=float), ~passes))
 
 
-def check_diversity(config: Mapping[str, Any]) -> None:
-    """Refuse an unknown ``diversity`` setting (:class:`RankingConfigError`)."""
-    if config["diversity"] not in ("maxmin", "sphere"):
-        raise RankingConfigError(f"diversity must be 'maxmin' or 'sphere', got "
-                                 f"{config['diversity']!r}")  # fmt: skip
-
-
-def diverse_selection(ranked: pd.DataFrame, k: int, config: Mapping[str, Any],
-                      smiles_column: str = "smiles") -> list[int]:  # fmt: skip
+def diverse_selection(
+    ranked: pd.DataFrame, k: int, config: RankingConfig, smiles_column: str = "smiles"
+) -> list[int]:
     """Index labels of the diverse top-k among the passing molecules of a table in rank order.
 
     ``maxmin`` looks at the ``pool_factor * k`` first passing rows only;
@@ -371,19 +347,19 @@ def diverse_selection(ranked: pd.DataFrame, k: int, config: Mapping[str, Any],
     from drugml.featurize import bit_fingerprints
 
     passing = ranked.index[ranked["passes_filters"]]
-    if config["diversity"] == "maxmin":
-        passing = passing[: max(k, k * int(config["pool_factor"]))]
+    if config.diversity == "maxmin":
+        passing = passing[: max(k, k * config.pool_factor)]
     mols = [to_mol(s) for s in ranked.loc[passing, smiles_column]]
     usable = [i for i, m in zip(passing, mols, strict=True) if m is not None]
     fps = bit_fingerprints([m for m in mols if m is not None],
-                           radius=int(config["diversity_radius"]), n_bits=2048)  # fmt: skip
-    if config["diversity"] == "sphere":
+                           radius=config.diversity_radius, n_bits=2048)  # fmt: skip
+    if config.diversity == "sphere":
         kept: list[int] = []
         for i, fp in enumerate(fps):
             if len(kept) == k:
                 break
             if not kept or max(DataStructs.BulkTanimotoSimilarity(fp, [fps[j] for j in kept])) < \
-                    float(config["max_similarity"]):  # fmt: skip
+                    config.max_similarity:  # fmt: skip
                 kept.append(i)
         return [usable[i] for i in kept]
     if len(usable) <= k:

@@ -79,6 +79,14 @@ import numpy as np
 
 from drugml._util.io import write_atomic, write_json_atomic
 from drugml.errors import DrugmlError
+from drugml.schema import RANKED_CSV, RANKED_PARQUET
+from drugml.screening.ranking_config import (
+    RankingConfig,
+    RankingConfigError,
+    RankingSource,
+    parse_ranking,
+)
+from drugml.screening.validation import find_known_actives
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -97,8 +105,6 @@ __all__ = [
     "check_screen",
     "default_rank_by",
     "rank_screen",
-    "ranking_settings",
-    "training_compounds",
 ]
 
 #: Rows of the ranking's top written to ``ranked_candidates.csv``.
@@ -118,8 +124,8 @@ HISTOGRAM_BINS = 40
 
 SUMMARY = "ranking.json"
 RANKED = "ranked"
-TOP_CSV = "ranked_candidates.csv"
-TOP_PARQUET = "ranked_candidates.parquet"
+TOP_CSV = RANKED_CSV
+TOP_PARQUET = RANKED_PARQUET
 HIGHLIGHTS = "ranking_highlights.parquet"
 INCHIKEY = re.compile(r"^[A-Z]{14}-[A-Z]{10}-[A-Z]$")
 
@@ -405,24 +411,26 @@ class RankedScreen:
         return np.asarray(entry["counts"]), np.asarray(entry["edges"])
 
 
-def default_rank_by(config: Mapping[str, Any]) -> list[str]:
+def default_rank_by(config: RankingSource) -> list[str]:
     """Prediction columns scored by an increasing objective: each ranks the known actives
     alone too (what the other objectives cost).
 
     >>> default_rank_by({"objectives": {"p": {"column": "potency_prediction",
-    ...                                       "shape": "increasing"}}})
+    ...                                       "shape": "increasing", "low": 6, "high": 8}}})
     ['potency_prediction']
     """
-    columns = [o["column"] for o in config["objectives"].values()
-               if o["shape"] == "increasing"
-               and o["column"].endswith(("_prediction", "_probability"))]  # fmt: skip
+    columns = [
+        o.column
+        for o in parse_ranking(config).objectives.values()
+        if o.shape == "increasing" and o.column.endswith(("_prediction", "_probability"))
+    ]
     return list(dict.fromkeys(columns))
 
 
 # ---------------------------------------------------------------- ranking
 def rank_screen(
     screen_dir: str | Path,
-    config: str | Path | Mapping[str, Any] | None,
+    config: RankingSource,
     out_dir: str | Path,
     *,
     name_column: str | None = None,
@@ -435,35 +443,28 @@ def rank_screen(
 ) -> RankedScreen:
     """Rank every molecule of a finished screen in bounded memory; see the module docstring.
 
-    ``config``: a ranking configuration (dict or YAML/TOML file, as
-    :func:`drugml.screening.rank.load_ranking_config`). ``name_column``: the kept library
-    column of names, joined like ids when salt forms merge. ``trained_on``:
+    ``config``: a ranking configuration (a :class:`~.ranking_config.RankingConfig`, or a
+    dict or YAML/TOML file that :func:`~.ranking_config.parse_ranking` reads).
+    ``name_column``: the kept library column of names, joined like ids when salt forms merge.
+    ``trained_on``:
     InChIKey -> the models trained on it (adds ``in_training_data`` and
     ``training_data_of``). ``known_actives``: names (matched on
-    ``name_column`` as :func:`drugml.campaign.pipeline.find_known_actives` does) or
+    ``name_column`` as :func:`drugml.screening.validation.find_known_actives` does) or
     InChIKeys (adds ``known_active``). ``rank_by``: columns (higher is better)
     by which the known actives are placed too (default
     :func:`default_rank_by`). ``top_n``: rows of ``ranked_candidates.csv``.
     Writes into ``out_dir`` (see the module docstring) and returns the
     :class:`RankedScreen`.
     """
-    from drugml.screening.rank import check_diversity, load_ranking_config
-
-    config = load_ranking_config(config)
-    check_diversity(config)
+    config = parse_ranking(config)
     if not isinstance(top_n, int) or top_n < 1:
-        from drugml.screening.rank import RankingConfigError
-
         raise RankingConfigError(f"top_n (--top) must be at least 1, got {top_n!r}: the rows of "
                                  "ranked_candidates.csv")  # fmt: skip
     screen = check_screen(screen_dir)
     names = screen.schema.names
-    needed = [o["column"] for o in config["objectives"].values()] + list(config["filters"])
     derivable = {f"{c[: -len('_lower')]}_interval_width" for c in names if c.endswith("_lower")}
-    missing = [c for c in needed if c not in names and c not in derivable]
+    missing = [c for c in config.columns() if c not in names and c not in derivable]
     if missing:
-        from drugml.screening.rank import RankingConfigError
-
         raise RankingConfigError(f"The screen in {screen.folder} lacks column(s) {missing} named "
                                  f"by the ranking configuration; it has {names}")  # fmt: skip
     if name_column and name_column not in names:
@@ -471,7 +472,7 @@ def rank_screen(
                                 f"{screen.folder}; it has {names}")  # fmt: skip
     rank_by = [c for c in (default_rank_by(config) if rank_by is None else rank_by) if c in names]
     out = Path(out_dir)
-    stamp = {"screen": screen.identity, "ranking": config, "name_column": name_column,
+    stamp = {"screen": screen.identity, "ranking": config.as_dict(), "name_column": name_column,
              "known_actives": sorted(known_actives) if known_actives is not None else None,
              "trained_on": _digest(trained_on), "top_n": top_n}  # fmt: skip
     _check_out(out, stamp, overwrite)
@@ -582,8 +583,6 @@ def _partition(screen: ScreenParts, work: Path, n_blocks: int, name_column: str 
 
 def _known_in(table: Any, names: list[str], keys: set[str], name_column: str | None) -> set[str]:
     """InChIKeys of one part's rows named like a known active (or given by InChIKey)."""
-    from drugml.campaign.pipeline import find_known_actives
-
     found = set()
     if keys:
         inchikeys = table.column("inchikey").to_pylist()
@@ -594,7 +593,7 @@ def _known_in(table: Any, names: list[str], keys: set[str], name_column: str | N
     return found
 
 
-def _score_blocks(blocks: list[Path], config: Mapping[str, Any], name_column: str | None,
+def _score_blocks(blocks: list[Path], config: RankingConfig, name_column: str | None,
                   trained_on: Mapping[str, Sequence[str]] | None, known: set[str] | None
                   ) -> tuple[dict[str, np.ndarray], list[Path], dict[str, Any]]:  # fmt: skip
     """Merge salt forms and score each block; write it back in ranking order.
@@ -643,7 +642,7 @@ def _score_blocks(blocks: list[Path], config: Mapping[str, Any], name_column: st
                     lo, hi = float(values.min()), float(values.max())
                     extremes["min"][column] = min(lo, extremes["min"].get(column, lo))
                     extremes["max"][column] = max(hi, extremes["max"].get(column, hi))
-        for column, rule in config["filters"].items():
+        for column, rule in config.filters.items():
             passes, _ = apply_filters(scored[[column]], {column: rule})
             extremes["failing"][column] = extremes["failing"].get(column, 0) + int((~passes).sum())
         target = path.with_name(f"sorted-{b:05d}.parquet")
@@ -706,7 +705,7 @@ def _in_order(blocks: list[Path], sequence: np.ndarray, schema: Any, columns: li
 
 def _write_ranking(out: Path, work: Path, screen: ScreenParts, blocks: list[Path],
                    keys: Mapping[str, np.ndarray], extremes: Mapping[str, Any],
-                   config: Mapping[str, Any], stamp: Mapping[str, Any], rank_by: list[str],
+                   config: RankingConfig, stamp: Mapping[str, Any], rank_by: list[str],
                    known: set[str] | None, top_n: int) -> RankedScreen:  # fmt: skip
     import pandas as pd
     import pyarrow as pa
@@ -721,9 +720,9 @@ def _write_ranking(out: Path, work: Path, screen: ScreenParts, blocks: list[Path
     schema = pa.unify_schemas([pq.read_schema(p) for p in blocks], promote_options="permissive")
     first = pq.read_schema(blocks[0]).names
     schema = pa.schema([schema.field(c) for c in first])
-    objectives = [f"d_{name}" for name in config["objectives"]]
-    top_k = int(config["top_k"])
-    pool_size = min(n_passing, max(top_k, top_k * int(config["pool_factor"]))) if top_k else 0
+    objectives = [f"d_{name}" for name in config.objectives]
+    top_k = config.top_k
+    pool_size = min(n_passing, max(top_k, top_k * config.pool_factor)) if top_k else 0
     # The pool: Pareto fronts and (maxmin) the short list.
     columns = ["smiles", *objectives] if "smiles" in schema.names else objectives
     pool = next(_in_order(blocks, sequence[:pool_size], schema, columns, max(1, pool_size)),
@@ -741,8 +740,8 @@ def _write_ranking(out: Path, work: Path, screen: ScreenParts, blocks: list[Path
     # the training compounds.
     watch = _watch_known(blocks, sequence, schema, known, rank_by) if known is not None else None
     bins = HISTOGRAM_BINS
-    hist_columns = [c for c in ("score", *objectives, *[o["column"] for o in
-                                config["objectives"].values()], "mw", "clogp", "qed",
+    hist_columns = [c for c in ("score", *objectives, *[o.column for o in
+                                config.objectives.values()], "mw", "clogp", "qed",
                                 "sa_score", *rank_by) if c in extremes["min"]]  # fmt: skip
     hist_columns = list(dict.fromkeys(hist_columns))
     histograms = {c: np.zeros(bins, dtype=np.int64) for c in hist_columns}
@@ -825,7 +824,7 @@ def _write_ranking(out: Path, work: Path, screen: ScreenParts, blocks: list[Path
         "known_actives": ({"inchikeys": sorted(known), "found": counts["known_active"],
                            "places": watch.places() if watch is not None else {}}
                           if known is not None else {}),
-        "ranking": config,
+        "ranking": config.as_dict(),
         "stamp": stamp,
     }  # fmt: skip
     write_json_atomic(out / SUMMARY, json.loads(json.dumps(summary, default=_json_default)))
@@ -855,14 +854,14 @@ def _ranking_columns(table: Any, rows: np.ndarray, pareto: np.ndarray, chosen: n
 
 
 def _select(pool: pd.DataFrame, blocks: list[Path], sequence: np.ndarray, schema: Any,
-            config: Mapping[str, Any], n_passing: int) -> list[int]:  # fmt: skip
+            config: RankingConfig, n_passing: int) -> list[int]:  # fmt: skip
     """Places (0-based) of the diverse short list (:func:`~.rank.diverse_selection`)."""
     import pandas as pd
 
     from drugml.screening.rank import diverse_selection
 
-    k = int(config["top_k"])
-    if config["diversity"] == "maxmin":
+    k = config.top_k
+    if config.diversity == "maxmin":
         frame = pd.DataFrame({"smiles": pool["smiles"], "passes_filters": True})
         return sorted(int(i) for i in diverse_selection(frame, k, config))
     # sphere: walks down every passing molecule until k are kept
@@ -873,8 +872,8 @@ def _select(pool: pd.DataFrame, blocks: list[Path], sequence: np.ndarray, schema
 
     kept: list[int] = []
     fps: list[Any] = []
-    threshold = float(config["max_similarity"])
-    radius = int(config["diversity_radius"])
+    threshold = config.max_similarity
+    radius = config.diversity_radius
     offset = 0
     for table in _in_order(blocks, sequence[:n_passing], schema, ["smiles"], 5000):
         mols = [to_mol(s) for s in table.column("smiles").to_pylist()]
@@ -972,65 +971,3 @@ def _string_array(values: Iterable[str]) -> Any:
     import pyarrow as pa
 
     return pa.array(sorted(values), type=pa.string())
-
-
-def ranking_settings(source: str | Path | Mapping[str, Any] | None) -> dict[str, Any]:
-    """What :func:`rank_screen` needs from a ranking-only or a whole campaign configuration.
-
-    A campaign (a mapping with ``models`` and ``library``) gives its
-    ``ranking:`` section, ``library.name_column`` and
-    ``validation.known_actives``; a file of only some of those sections
-    (``ranking:``, optionally ``library: {name_column: ...}`` and
-    ``validation:``) gives what it has; a ranking-only file (the ranking
-    section's keys at the top) gives the ranking.
-
-    >>> ranking_settings({"top_k": 3})["config"]["top_k"]
-    3
-    >>> ranking_settings({"ranking": {"top_k": 4}})["config"]["top_k"]
-    4
-    """
-    from drugml.screening.rank import load_ranking_config
-
-    given: Any = source
-    if isinstance(source, (str, Path)) and Path(source).suffix.lower() in (".yaml", ".yml"):
-        import yaml
-
-        path = Path(source)
-        if path.is_file():
-            try:
-                given = yaml.safe_load(path.read_text(encoding="utf-8"))
-            except yaml.YAMLError:
-                given = source  # the configuration's own reader says what is wrong
-    partial = {"ranking", "library", "validation"}
-    if isinstance(given, Mapping) and "ranking" in given and set(given) <= partial:
-        library = given.get("library") or {}
-        validation = given.get("validation") or {}
-        return {"config": load_ranking_config(given["ranking"]),
-                "name_column": library.get("name_column") if isinstance(library, Mapping)
-                else None,
-                "known_actives": (list(validation.get("known_actives") or []) or None)
-                if isinstance(validation, Mapping) else None}  # fmt: skip
-    if isinstance(given, Mapping) and {"models", "library", "ranking"} & set(given):
-        from drugml.campaign.config import load_config
-
-        campaign = load_config(source if isinstance(source, (str, Path)) else given)
-        return {"config": campaign.ranking.as_dict(),
-                "name_column": campaign.library.name_column,
-                "known_actives": list(campaign.validation.known_actives) or None}  # fmt: skip
-    return {"config": load_ranking_config(source), "name_column": None, "known_actives": None}
-
-
-def training_compounds(run_dir: str | Path, models: Iterable[str]) -> dict[str, list[str]] | None:
-    """InChIKey -> the models trained on it, from a ``drugml run`` output folder's
-    ``training/<model>/curated.csv`` (None when the folder has none of them)."""
-    import pandas as pd
-
-    trained_on: dict[str, list[str]] = {}
-    found = False
-    for name in models:
-        path = Path(run_dir) / "training" / name / "curated.csv"
-        if path.is_file():
-            found = True
-            for key in dict.fromkeys(pd.read_csv(path, usecols=["inchikey"])["inchikey"]):
-                trained_on.setdefault(key, []).append(name)
-    return trained_on if found else None

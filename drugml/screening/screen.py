@@ -69,6 +69,7 @@ from drugml.schema import (
     filter_columns,
     model_column,
 )
+from drugml.screening.ranking_config import RankingConfigError, RankingSource, parse_ranking
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -204,20 +205,22 @@ class ShortlistBound:
     [1.0, 0.1]
     """
 
-    def __init__(self, ranking: Mapping[str, Any], screen_columns: Any) -> None:
-        if ranking.get("diversity", "maxmin") != "maxmin":
+    def __init__(self, ranking: RankingSource, screen_columns: Any) -> None:
+        ranking = parse_ranking(ranking)
+        if ranking.diversity != "maxmin":
             raise ScreenConfigError(
                 "profile='shortlist' needs the ranking's diversity: maxmin (its pool is the "
                 "pool_factor * top_k best molecules); diversity: sphere walks down the ranking "
                 "as far as it must, so no molecule can be left out. Use profile='full'."
             )
-        self.objectives = [(str(o["column"]), str(o["shape"]), float(o["low"]), float(o["high"]),
-                            float(o.get("margin", 1.0)), float(o.get("weight", 1.0)))
-                           for o in ranking["objectives"].values()]  # fmt: skip
-        self.filters = {str(c): dict(rule) for c, rule in ranking["filters"].items()}
-        self.floor = float(ranking["floor"])
-        top_k = int(ranking["top_k"])
-        self.pool = max(top_k, top_k * int(ranking.get("pool_factor", 1)))
+        # plain values: the bound travels to worker processes
+        self.objectives = [
+            (o.column, o.shape, o.low, o.high, o.margin, o.weight)
+            for o in ranking.objectives.values()
+        ]
+        self.filters = {c: rule.rules() for c, rule in ranking.filters.items()}
+        self.floor = ranking.floor
+        self.pool = max(ranking.top_k, ranking.top_k * ranking.pool_factor)
         self.screen_columns = frozenset(screen_columns)
         self.threshold: float | None = None
 
@@ -550,16 +553,15 @@ def _shortlist_bound(ranking: Any, model_dirs: Mapping[str, str], alerts: tuple[
                      keep_columns: tuple[str, ...]) -> tuple[ShortlistBound, dict]:  # fmt: skip
     """The bound of a short-list screen and its ranking configuration (checked)."""
     from drugml.schema import screen_columns
-    from drugml.screening.rank import RankingConfigError, load_ranking_config
 
     try:
-        config = load_ranking_config(ranking)
+        config = parse_ranking(ranking)
     except RankingConfigError as exc:
         raise ScreenConfigError(f"profile='shortlist': {exc}") from None
     tasks = {name: json.loads((Path(directory) / "metadata.json").read_text())["params"]["task"]
              for name, directory in model_dirs.items()}  # fmt: skip
     columns = screen_columns(tasks, alerts, keep_columns, derived=True)
-    return ShortlistBound(config, columns), json.loads(json.dumps(config, default=str))
+    return ShortlistBound(config, columns), json.loads(json.dumps(config.as_dict(), default=str))
 
 
 # ---------------------------------------------------------------- running
@@ -689,7 +691,7 @@ def screen_library(
     alerts: tuple[str, ...] | list[str] = DEFAULT_ALERTS,
     progress: bool | None = None,
     profile: str = "full",
-    ranking: Any = None,
+    ranking: RankingSource = None,
 ) -> dict[str, Any]:
     """Score every molecule of a library with every model; write parts, rejects and a manifest.
 
@@ -704,7 +706,7 @@ def screen_library(
     results with :func:`load_results` and :func:`load_rejects`.
 
     ``profile="shortlist"`` (with ``ranking``: the ranking configuration, a
-    dict or file as :func:`drugml.screening.rank.load_ranking_config` reads, default
+    dict or file as :func:`~drugml.screening.ranking_config.parse_ranking` reads, default
     the default ranking) still scores every molecule with every model, but
     searches the training set and computes alerts, QED and SA score only for
     molecules that can still reach the ranking's short list; the others get
