@@ -2,7 +2,7 @@
 
 Issue 15's "a million-record library screened, ranked, re-ranked and reported
 on this 2-core machine", measured as a user would run it: the EGFR default
-configuration (``drugml/configs/egfr.yaml``: two models, the screen, the
+configuration (``drugml/campaign/configs/egfr.yaml``: two models, the screen, the
 streamed ranking, docking of the short list's top 4, the report) with its
 library replaced by a CSV of ``--size`` records, each run in a fresh process:
 

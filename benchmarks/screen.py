@@ -138,7 +138,7 @@ def profile_chunk(library: Path, models: str) -> dict[str, float]:
     profiler.disable()
     stats = pstats.Stats(profiler).stats
     total = sum(v[3] for k, v in stats.items() if k[2] == "score_chunk")
-    parts = {"alerts_and_qed": "_alerts_and_qed", "substructure_matching": "matches",
+    parts = {"alerts_and_qed": "alerts_and_qed", "substructure_matching": "matches",
              "alert_screen": "possible", "sa_score": "sa_score",
              "standardize": "standardize", "inchikey": "MolToInchiKey",
              "featurize_for_models": "transform", "domain_search": "_neighbour_similarities",

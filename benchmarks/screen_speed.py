@@ -9,7 +9,7 @@ molecules, 0.5 % corrupted: ``benchmarks/screen.py``'s ``build_library``):
 - ``screen_library(profile="full")`` with the EGFR campaign's two models
   (potency + solubility, XGBoost, intervals, domain) and PAINS + Brenk, QED, SA;
 - ``screen_library(profile="shortlist")`` with the EGFR ranking
-  (``drugml/configs/egfr.yaml``), and whether its short list (the ranking of
+  (``drugml/campaign/configs/egfr.yaml``), and whether its short list (the ranking of
   the salt-merged screen, top 20 of a pool of 40) is that of the full profile.
 
 Ratios: to the floor of the same run, and to the issue's baseline (323

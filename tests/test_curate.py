@@ -15,9 +15,13 @@ from drugml.chem import ColumnNotFoundError
 from drugml.chem.curate import (
     CHEMBL_WEB_EXPORT_COLUMNS,
     CurationError,
+    CurationOptionError,
+    CurationSettings,
+    TableCurationSettings,
     activity_type_counts,
     convert_to_nm,
     curate_bioactivities,
+    curate_table,
     curation_summary,
     read_chembl_activities,
 )
@@ -87,11 +91,18 @@ def test_egfr_table_values(egfr):
 
 def _synthetic_export() -> tuple[pd.DataFrame, pd.DataFrame]:
     """A small Ki export in another target's ChEMBL format, with every kind of problem."""
-    structures = pd.DataFrame({
-        "molecule_chembl_id": ["M1", "M2", "M3", "M4", "M5"],
-        "canonical_smiles": ["CCOc1ccccc1", "c1ccc2[nH]ccc2c1.Cl", "C1CC", "CCN",
-                             "CC(=O)Nc1ccccc1"],
-    })  # fmt: skip
+    structures = pd.DataFrame(
+        {
+            "molecule_chembl_id": ["M1", "M2", "M3", "M4", "M5"],
+            "canonical_smiles": [
+                "CCOc1ccccc1",
+                "c1ccc2[nH]ccc2c1.Cl",
+                "C1CC",
+                "CCN",
+                "CC(=O)Nc1ccccc1",
+            ],
+        }
+    )
     rows = [
         ("A1", "M1", "Ki", "=", 10.0, "nM"),
         ("A2", "M1", "Ki", "=", 0.1, "uM"),  # replicate: 100 nM
@@ -106,23 +117,36 @@ def _synthetic_export() -> tuple[pd.DataFrame, pd.DataFrame]:
         ("A11", "M5", "Ki", "=", 1000.0, "nM"),
         ("A11", "M5", "Ki", "=", 1000.0, "nM"),  # exact duplicate
     ]
-    columns = ["activity_id", "molecule_chembl_id", "standard_type", "standard_relation",
-               "standard_value", "standard_units"]  # fmt: skip
+    columns = [
+        "activity_id",
+        "molecule_chembl_id",
+        "standard_type",
+        "standard_relation",
+        "standard_value",
+        "standard_units",
+    ]
     raw = pd.DataFrame(rows, columns=columns)
     return raw, structures
 
 
 def test_another_target_with_ki_and_mixed_units():
     raw, structures = _synthetic_export()
-    result = curate_bioactivities(raw, structures=structures, activity_type="Ki",
-                                  smiles_column="canonical_smiles")  # fmt: skip
+    result = curate_bioactivities(
+        raw, structures=structures, activity_type="Ki", smiles_column="canonical_smiles"
+    )
     table, log = result
     _adds_up(len(raw), log, result.rejected)
     reasons = dict(zip(result.rejected["record_id"], result.rejected["step"], strict=True))
     assert reasons == {
-        "A4": "activity type", "A5": "relation", "A8": "value present", "A11": "exact duplicates",
-        "A10": "structure", "A6": "standardize", "A7": "unit conversion", "A9": "positive value",
-    }  # fmt: skip
+        "A4": "activity type",
+        "A5": "relation",
+        "A8": "value present",
+        "A11": "exact duplicates",
+        "A10": "structure",
+        "A6": "standardize",
+        "A7": "unit conversion",
+        "A9": "positive value",
+    }
     assert "pKi" in table.columns and "Ki_nM" in table.columns
     m1 = table[table["molecule_id"] == "M1"].iloc[0]
     assert m1["n_measurements"] == 2
@@ -136,11 +160,53 @@ def test_another_target_with_ki_and_mixed_units():
 
 def test_threshold_and_disagreement_are_parameters():
     raw, structures = _synthetic_export()
-    table, _ = curate_bioactivities(raw, structures=structures, activity_type="Ki",
-                                    smiles_column="canonical_smiles", active_threshold=7.6,
-                                    disagreement=0.5)  # fmt: skip
+    table, _ = curate_bioactivities(
+        raw,
+        structures=structures,
+        activity_type="Ki",
+        smiles_column="canonical_smiles",
+        active_threshold=7.6,
+        disagreement=0.5,
+    )
     m1 = table[table["molecule_id"] == "M1"].iloc[0]
     assert m1["disagreement"] and not m1["active"]
+
+
+def test_options_are_keywords_or_one_settings_object():
+    raw, structures = _synthetic_export()
+    options = {"activity_type": "Ki", "smiles_column": "canonical_smiles", "active_threshold": 7.6}
+    by_keywords = curate_bioactivities(raw, structures=structures, **options)
+    settings = CurationSettings(**options)
+    by_settings = curate_bioactivities(raw, structures, settings)
+    pd.testing.assert_frame_equal(by_settings.table, by_keywords.table)
+    pd.testing.assert_frame_equal(by_settings.log, by_keywords.log)
+    # A keyword given with settings= replaces the settings' value.
+    table, _ = curate_bioactivities(raw, structures, settings, disagreement=0.5)
+    assert table.loc[table["molecule_id"] == "M1", "disagreement"].item()
+    assert (CurationSettings().activity_types, CurationSettings().active_threshold) == (
+        ["IC50"],
+        6.3,
+    )
+    rows = pd.DataFrame({"smiles": ["CCO", "CCN", "CCC"], "y": [1, 0, 1]})
+    pd.testing.assert_frame_equal(
+        curate_table(rows, TableCurationSettings(label_column="y")).table,
+        curate_table(rows, label_column="y").table,
+    )
+
+
+def test_a_misspelt_option_is_refused_with_the_closest():
+    raw, structures = _synthetic_export()
+    with pytest.raises(
+        CurationOptionError,
+        match=r"^curate_bioactivities\(\) got an unexpected keyword argument 'activty_type'; "
+        r"did you mean `activity_type`\?$",
+    ) as error:
+        curate_bioactivities(raw, structures=structures, activty_type="Ki")
+    assert isinstance(error.value, TypeError) and isinstance(error.value, DrugmlError)
+    with pytest.raises(CurationOptionError, match=r"'labl_column'; did you mean `label_column`\?"):
+        curate_table(pd.DataFrame({"smiles": ["C"], "y": [1]}), labl_column="y")
+    with pytest.raises(CurationOptionError, match="takes settings= as a CurationSettings"):
+        curate_bioactivities(raw, structures, TableCurationSettings(label_column="y"))
 
 
 def test_missing_columns_fail_before_any_work():
@@ -205,10 +271,13 @@ def _write_web_export(records: pd.DataFrame, structures: pd.DataFrame, path) -> 
     export["Standard Relation"] = "'" + records["relation"] + "'"
     export["Standard Value"] = records["standard_value"]
     export["Standard Units"] = records["standard_units"]
-    for header, column in [("Assay ChEMBL ID", "assay_chembl_id"),
-                           ("Assay Description", "assay_description"),
-                           ("Assay Type", "assay_type"), ("Target ChEMBL ID", "target_chembl_id"),
-                           ("Target Organism", "target_organism")]:  # fmt: skip
+    for header, column in [
+        ("Assay ChEMBL ID", "assay_chembl_id"),
+        ("Assay Description", "assay_description"),
+        ("Assay Type", "assay_type"),
+        ("Target ChEMBL ID", "target_chembl_id"),
+        ("Target Organism", "target_organism"),
+    ]:
         export[header] = records[column]
     export.to_csv(path, sep=";", quoting=csv.QUOTE_ALL, index=False)
 
@@ -227,9 +296,18 @@ def test_web_export_curates_like_the_api_layout(egfr_records, tmp_path):
 
     raw = read_chembl_activities(path)
     assert raw.attrs["chembl_format"] == "web export"
-    assert {"molecule_chembl_id", "canonical_smiles", "standard_type", "standard_relation",
-            "standard_value", "standard_units", "assay_chembl_id", "target_chembl_id",
-            "data_validity_comment", "pchembl_value"} <= set(raw.columns)  # fmt: skip
+    assert {
+        "molecule_chembl_id",
+        "canonical_smiles",
+        "standard_type",
+        "standard_relation",
+        "standard_value",
+        "standard_units",
+        "assay_chembl_id",
+        "target_chembl_id",
+        "data_validity_comment",
+        "pchembl_value",
+    } <= set(raw.columns)
     assert set(raw["standard_relation"]) == {"="}
 
     via_export = curate_bioactivities(raw)  # the export carries its own SMILES
@@ -261,8 +339,11 @@ def test_api_layout_files_are_read_as_they_are(tmp_path):
 def test_a_table_in_neither_layout_is_refused_with_its_columns(tmp_path):
     path = tmp_path / "scores.csv"
     pd.DataFrame({"smiles": ["CCO"], "ic50": [3.0]}).to_csv(path, index=False)
-    with pytest.raises(CurationError, match=r"expected either the API.*'Molecule ChEMBL ID'.*"
-                                            r"It has: 'smiles', 'ic50'"):  # fmt: skip
+    with pytest.raises(
+        CurationError,
+        match=r"expected either the API.*'Molecule ChEMBL ID'.*"
+        r"It has: 'smiles', 'ic50'",
+    ):
         read_chembl_activities(path)
     with pytest.raises(FileNotFoundError):
         read_chembl_activities(tmp_path / "missing.csv")
@@ -293,23 +374,32 @@ def test_wanted_activity_type_is_checked_before_any_work(egfr, monkeypatch):
 def test_missing_id_column_names_the_closest(egfr_records, tmp_path):
     records, structures = egfr_records
     renamed = records.rename(columns={"molecule_chembl_id": "Molecule_ChEMBL_ID"})
-    with pytest.raises(ColumnNotFoundError, match=r"'molecule_chembl_id' \(molecule id; "
-                                                  r"closest: 'Molecule_ChEMBL_ID'\)"):  # fmt: skip
+    with pytest.raises(
+        ColumnNotFoundError,
+        match=r"'molecule_chembl_id' \(molecule id; "
+        r"closest: 'Molecule_ChEMBL_ID'\)",
+    ):
         curate_bioactivities(renamed, structures=structures)
     # A web export read with plain pandas: the message points to the reader.
     path = tmp_path / "DOWNLOAD.csv"
     _write_web_export(records, structures, path)
-    with pytest.raises(ColumnNotFoundError, match=r"closest: 'Molecule ChEMBL ID'.*"
-                                                  r"read_chembl_activities"):  # fmt: skip
+    with pytest.raises(
+        ColumnNotFoundError,
+        match=r"closest: 'Molecule ChEMBL ID'.*"
+        r"read_chembl_activities",
+    ):
         curate_bioactivities(pd.read_csv(path, sep=";"))
 
 
 def test_curation_never_ends_with_fewer_than_two_compounds(egfr_records):
     records, structures = egfr_records
     censored = records.assign(relation=">")
-    with pytest.raises(CurationError, match=rf"left 0 compounds from {len(records)} records.*"
-                                            rf"All {len(records)} records were dropped at step "
-                                            r"'relation' \(censored"):  # fmt: skip
+    with pytest.raises(
+        CurationError,
+        match=rf"left 0 compounds from {len(records)} records.*"
+        rf"All {len(records)} records were dropped at step "
+        r"'relation' \(censored",
+    ):
         curate_bioactivities(censored, structures=structures)
     one = records[records["molecule_chembl_id"] == records["molecule_chembl_id"].iloc[0]]
     with pytest.raises(CurationError, match=r"left 1 compound from 2 records.*exact duplicates"):

@@ -31,8 +31,10 @@ SMILES = [
     *data.load("egfr_compounds")["smiles"].iloc[::10],
     *data.load("approved_drugs")["smiles"].iloc[::5],
     *data.load("esol")["smiles"].str.strip(),
-    "[H]OC([H])([H])[H]", "F[C@H](Cl)Br", "C/C=C/C",
-]  # fmt: skip
+    "[H]OC([H])([H])[H]",
+    "F[C@H](Cl)Br",
+    "C/C=C/C",
+]
 MOLS = [Chem.MolFromSmiles(s) for s in SMILES]
 
 
@@ -98,7 +100,7 @@ def test_infinite_descriptor_values_become_nan_and_are_reported(monkeypatch):
             values["Ipc"] = 1e300  # beyond float32, as Ipc gets for large molecules
         return values
 
-    monkeypatch.setattr(featurize._featurizers, "calc_descriptors", overflowing)
+    monkeypatch.setattr(featurize._descriptors, "calc_descriptors", overflowing)
     featurizer = RDKitDescriptors(descriptors=["Ipc", "MolWt"])
     X = featurizer.transform(["CCO", "CCCCCCCC"])
     assert np.isfinite(X[0]).all()
@@ -134,11 +136,10 @@ def test_sklearn_protocol():
 
 def test_pipeline_and_cross_val_score_on_real_data():
     esol = data.load("esol").iloc[:300]
-    pipeline = Pipeline([
-        ("features", FeatureUnion([("ecfp", ECFP(n_bits=512)),
-                                   ("desc", RDKitDescriptors(["MolLogP", "TPSA"]))])),
-        ("ridge", Ridge(alpha=10.0)),
-    ])  # fmt: skip
+    features = FeatureUnion(
+        [("ecfp", ECFP(n_bits=512)), ("desc", RDKitDescriptors(["MolLogP", "TPSA"]))]
+    )
+    pipeline = Pipeline([("features", features), ("ridge", Ridge(alpha=10.0))])
     scores = cross_val_score(
         pipeline, esol["smiles"], esol["measured log solubility in mols per litre"], cv=3
     )
@@ -205,8 +206,10 @@ def test_tiled_tanimoto_equals_rdkit_bulk_similarity_exactly():
     assert np.array_equal(tiles, expected)  # bit for bit, empty fingerprints included
     assert np.array_equal(max_tanimoto(bits[:50], bits[50:]), expected[:50, 50:].max(axis=1))
     neighbours = tanimoto_neighbours(fps, 0.5)
-    assert all(np.array_equal(n, np.flatnonzero(row >= 0.5))
-               for n, row in zip(neighbours, expected, strict=True))  # fmt: skip
+    assert all(
+        np.array_equal(n, np.flatnonzero(row >= 0.5))
+        for n, row in zip(neighbours, expected, strict=True)
+    )
 
 
 def test_top_tanimoto_gives_the_values_of_nearest_tanimoto_and_rdkit():
@@ -218,9 +221,12 @@ def test_top_tanimoto_gives_the_values_of_nearest_tanimoto_and_rdkit():
     query, reference = fingerprint_bits(fps[:150]), fingerprint_bits(fps[150:])
     expected, _ = nearest_tanimoto(query, reference, k=5)
     assert np.array_equal(top_tanimoto(query, reference, k=5), expected)
-    rdkit = [sorted(DataStructs.BulkTanimotoSimilarity(fp, fps[150:]), reverse=True)[:5]
-             for fp in fps[:150]]  # fmt: skip
+    rdkit = [
+        sorted(DataStructs.BulkTanimotoSimilarity(fp, fps[150:]), reverse=True)[:5]
+        for fp in fps[:150]
+    ]
     assert np.array_equal(top_tanimoto(query, reference, k=5), np.array(rdkit))
     # fewer references than k: zeros, as nearest_tanimoto
-    assert np.array_equal(top_tanimoto(query, reference[:3], k=5),
-                          nearest_tanimoto(query, reference[:3], k=5)[0])  # fmt: skip
+    assert np.array_equal(
+        top_tanimoto(query, reference[:3], k=5), nearest_tanimoto(query, reference[:3], k=5)[0]
+    )

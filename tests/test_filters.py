@@ -121,46 +121,44 @@ def mixed_molecules():
 
 
 def test_screened_alerts_and_qed_equal_rdkit_exactly(mixed_molecules):
-    from drugml.screening.filters import (
-        ALERT_CATALOGS,
-        _alert_screen,
-        _alerts_and_qed,
-        _catalog_alerts,
-    )
+    from drugml.screening.filters import ALERT_CATALOGS
+    from drugml.screening.filters._alerts import alerts_and_qed
+    from drugml.screening.filters._catalogs import catalog_alerts
+    from drugml.screening.filters._query_screen import alert_screen
 
     # The fast path is really in use with this RDKit: every catalogue entry was read.
-    screen = _alert_screen()
+    screen = alert_screen()
     assert screen is not None
     assert screen[2] == sum(
         _catalog(*members).GetNumEntries() for members in ALERT_CATALOGS.values()
     )
-    fast = _alerts_and_qed(mixed_molecules)
-    reference = [(_catalog_alerts(m, tuple(ALERT_CATALOGS)), QED.qed(m)) for m in mixed_molecules]
+    fast = alerts_and_qed(mixed_molecules)
+    reference = [(catalog_alerts(m, tuple(ALERT_CATALOGS)), QED.qed(m)) for m in mixed_molecules]
     assert fast == reference  # names in every catalogue, and QED to the last bit
     flagged = {name: sum(alerts[name] for alerts, _ in fast) for name in ALERT_CATALOGS}
     assert min(flagged.values()) > 0, flagged  # each catalogue has hits to compare
 
 
 def test_unreadable_catalogue_falls_back_to_filtercatalog(monkeypatch, mixed_molecules):
-    from drugml.screening import filters
+    from drugml.screening.filters import _alerts, _catalogs, _query_screen
 
     sample = mixed_molecules[:60] + mixed_molecules[-1:]
-    expected = filters._alerts_and_qed(sample)
-    monkeypatch.setattr(filters, "_entry_query", lambda entry: None)
-    filters._catalog_queries.cache_clear()
-    filters._alert_screen.cache_clear()
+    expected = _alerts.alerts_and_qed(sample)
+    monkeypatch.setattr(_catalogs, "_entry_query", lambda entry: None)
+    _catalogs.catalog_queries.cache_clear()
+    _query_screen.alert_screen.cache_clear()
     try:
-        assert filters._alert_screen() is None
-        assert filters._alerts_and_qed(sample) == expected
+        assert _query_screen.alert_screen() is None
+        assert _alerts.alerts_and_qed(sample) == expected
     finally:
-        filters._catalog_queries.cache_clear()
-        filters._alert_screen.cache_clear()
+        _catalogs.catalog_queries.cache_clear()
+        _query_screen.alert_screen.cache_clear()
 
 
 def test_alert_screen_skips_by_counts_and_rings_and_tries_a_repeated_alert_once():
-    from drugml.screening.filters import _alert_screen
+    from drugml.screening.filters._query_screen import alert_screen
 
-    screen, labels, n_catalog = _alert_screen(("brenk",))
+    screen, labels, n_catalog = alert_screen(("brenk",))
     ring = labels.index(("brenk", "halogenated_ring_2"))  # three halogens on a benzene
     two, three = Chem.MolFromSmiles("Clc1cccc(Cl)c1"), Chem.MolFromSmiles("Clc1cccc(Cl)c1Cl")
     possible = screen.local.possible([two, three])

@@ -151,7 +151,7 @@ def test_input_errors_name_the_key_the_value_and_what_is_valid_before_any_work(
 
 
 def test_every_known_egfr_drug_of_the_default_run_passes_the_default_hard_filters():
-    from drugml.campaign.pipeline import find_known_actives
+    from drugml.screening.validation import find_known_actives
     from drugml.screening.filters import druglikeness
     from drugml.screening.rank import apply_filters
 
@@ -289,7 +289,7 @@ def test_a_big_screen_is_ranked_and_reported_streaming_with_the_same_numbers(
     from drugml.campaign import pipeline
 
     out, metrics = second_target_run
-    monkeypatch.setattr(pipeline, "IN_MEMORY_RANKING_ROWS", 0)  # every screen is "big"
+    monkeypatch.setattr("drugml.campaign._run.IN_MEMORY_RANKING_ROWS", 0)  # every screen is "big"
     # This run resumes the docking of the in-memory run: it reuses the poses only for the same
     # molecules, receptor, box and settings (drugml.structure.dock.dock_many), else it docks again.
     shutil.copytree(out / "docking", tmp_path / "big" / "docking")

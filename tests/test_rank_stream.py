@@ -12,7 +12,6 @@ import pytest
 import yaml
 
 from drugml import data
-from drugml.campaign.pipeline import find_known_actives
 from drugml.cli import main
 from drugml.models import PropertyModel
 from drugml.models.metrics import enrichment_summary
@@ -27,6 +26,7 @@ from drugml.screening.rank_stream import (
     rank_screen,
 )
 from drugml.screening.screen import load_results, merge_salt_forms, screen_library
+from drugml.screening.validation import find_known_actives
 
 RANKING = {
     "objectives": {

@@ -16,7 +16,14 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["read_table", "sha256", "table_columns", "write_atomic", "write_json_atomic"]
+__all__ = [
+    "json_default",
+    "read_table",
+    "sha256",
+    "table_columns",
+    "write_atomic",
+    "write_json_atomic",
+]
 
 PARQUET_SUFFIXES = (".parquet", ".pq")
 TAB_SUFFIXES = (".tsv", ".tab")
@@ -29,6 +36,21 @@ def sha256(path: str | Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def json_default(value: Any) -> Any:
+    """``json.dumps(..., default=json_default)``: numpy scalars as Python numbers, the rest as
+    text (paths, dates).
+
+    >>> import numpy as np
+    >>> json.dumps({"n": np.int64(3), "x": np.float32(0.5), "ok": np.bool_(True)}, default=json_default)
+    '{"n": 3, "x": 0.5, "ok": true}'
+    """
+    import numpy as np
+
+    if isinstance(value, np.generic):
+        return value.item()
+    return str(value)
 
 
 def write_atomic(path: str | Path, write: Callable[[Path], Any]) -> None:

@@ -34,7 +34,9 @@ def lazy_submodules(
             namespace[name] = module
             return module
         if name in attributes:
-            return getattr(importlib.import_module(attributes[name]), name)
+            value = getattr(importlib.import_module(attributes[name]), name)
+            namespace[name] = value  # later lookups skip __getattr__
+            return value
         raise AttributeError(f"module {package!r} has no attribute {name!r}")
 
     def __dir__() -> list[str]:

@@ -32,7 +32,7 @@ Example
 ...     "target_column": "measured log solubility in mols per litre"}}],
 ...     "library": {"path": "approved_drugs"}})
 >>> config.models[0].task, config.models[0].estimator, config.library.chunk_size
-('regression', 'auto', 500)
+('regression', 'auto', 1000)
 >>> load_config({"library": {"path": "x.smi", "chunksize": 100}, "models": []})
 Traceback (most recent call last):
 ...
@@ -43,6 +43,7 @@ drugml.errors.ConfigError: The configuration has 2 problems:
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union
@@ -66,6 +67,7 @@ from drugml._util.settings import (
     where,
 )
 from drugml._util.suggest import suggest
+from drugml.chem.curate import CurationSettings
 from drugml.errors import ConfigError
 from drugml.screening.ranking_config import (
     FilterRule,
@@ -73,8 +75,11 @@ from drugml.screening.ranking_config import (
     RankingConfig,
     parse_ranking,
 )
+from drugml.screening.screen import DEFAULT_CHUNK_SIZE
+from drugml.structure.dock import BOX_MARGIN, BOX_MIN_SIZE, DockingSettings, KeyInteraction
 
 __all__ = [
+    "CONFIG_DIR",
     "AdmetData",
     "CampaignConfig",
     "ChemblData",
@@ -91,6 +96,8 @@ __all__ = [
     "TargetConfig",
     "ValidationConfig",
     "config_template",
+    "default_config_path",
+    "example_configs",
     "format_problems",
     "load_config",
     "parse_ranking",
@@ -115,13 +122,19 @@ class TargetConfig(Section):
 
 
 # --------------------------------------------------------------------- data
+_CURATION = CurationSettings()
+
+
 class ChemblData(Section):
     """ChEMBL activity records, curated by :func:`drugml.chem.curate.curate_bioactivities`."""
 
     chembl: str = Field(description="activity records: API/SQL columns or the web CSV export")
     structures: str | None = Field(None, description="id -> SMILES table if the records lack it")
-    activity_type: str = Field("IC50", description="standard_type to keep (IC50, Ki, Kd ...)")
-    id_column: str = Field("molecule_chembl_id", description="the records' molecule id column")
+    # Defaults: the curation's own (drugml.chem.curate.CurationSettings).
+    activity_type: str = Field(
+        _CURATION.activity_type, description="standard_type to keep (IC50, Ki, Kd ...)"
+    )
+    id_column: str = Field(_CURATION.id_column, description="the records' molecule id column")
     active_threshold: float | None = Field(
         None, description="pX at or above which a compound is active (classification)"
     )
@@ -267,7 +280,7 @@ class LibraryConfig(Section):
     smiles_column: str | None = None
     id_column: str | None = None
     name_column: str | None = Field(None, description="shown in the report; finds known actives")
-    chunk_size: int = Field(500, ge=1, le=1_000_000)
+    chunk_size: int = Field(DEFAULT_CHUNK_SIZE, ge=1, le=1_000_000)
     n_jobs: int | None = Field(None, ge=1, description="processes; null: the run's n_jobs")
     alerts: list[AlertCatalogue] = Field(default_factory=lambda: list(schema.DEFAULT_ALERTS))
     profile: Literal["full", "shortlist"] = Field(
@@ -303,8 +316,8 @@ class KeyInteractionConfig(Section):
 class DockingBox(Section):
     """The search box: around the reference ligand (default), around residues, or given."""
 
-    margin: float = Field(5.0, ge=0, le=20, description="A around the ligand or residues")
-    min_size: float = Field(22.0, gt=0, le=60, description="smallest side (A)")
+    margin: float = Field(BOX_MARGIN, ge=0, le=20, description="A around the ligand or residues")
+    min_size: float = Field(BOX_MIN_SIZE, gt=0, le=60, description="smallest side (A)")
     residues: list[str | int] | None = Field(None, description="e.g. [719, 769, 831]")
     center: list[float] | None = Field(None, min_length=3, max_length=3)
     size: list[float] | None = Field(None, min_length=3, max_length=3)
@@ -314,6 +327,9 @@ class DockingBox(Section):
         if (self.center is None) != (self.size is None):
             raise ValueError("give both center and size, or neither")
         return self
+
+
+_DOCKING = DockingSettings()
 
 
 class DockingConfig(Section):
@@ -327,22 +343,41 @@ class DockingConfig(Section):
     )
     box: DockingBox = Field(default_factory=DockingBox)
     top_n: int = Field(6, ge=0, le=100_000, description="molecules of the short list to dock")
-    exhaustiveness: int = Field(4, ge=1, le=64)
-    n_poses: int = Field(9, ge=1, le=40)
-    scoring: Literal["vina", "vinardo"] = "vina"
-    time_limit: float | None = Field(300.0, gt=0, description="seconds per molecule")
-    ph: float | None = Field(7.4, ge=0, le=14, description="protonation; null: as given")
-    pose_selection: Literal["score", "key_interaction"] = "key_interaction"
+    # Defaults: DockingSettings's, their one home (drugml.structure.dock).
+    exhaustiveness: int = Field(_DOCKING.exhaustiveness, ge=1, le=64)
+    n_poses: int = Field(_DOCKING.n_poses, ge=1, le=40)
+    scoring: Literal["vina", "vinardo"] = _DOCKING.scoring
+    time_limit: float | None = Field(
+        _DOCKING.time_limit, gt=0, description="seconds per molecule; null: no limit"
+    )
+    ph: float | None = Field(_DOCKING.ph, ge=0, le=14, description="protonation; null: as given")
+    pose_selection: Literal["score", "key_interaction"] = _DOCKING.pose_selection
     key_interaction: KeyInteractionConfig | None = None
-    check_poses: bool = Field(True, description="PoseBusters on every pose")
+    check_poses: bool = Field(_DOCKING.check_poses, description="PoseBusters on every pose")
     covalent_residue: str | None = Field(
         None,
         description="dock covalent inhibitors at this residue (CYS797, or CYS797.A): its "
         "reactive atom removed, the pose whose warhead is within covalent_distance of it "
         "chosen; auto: the residue the reference ligand is bonded to, if any",
     )
-    covalent_distance: float = Field(5.0, gt=0, le=10, description="Å (covalent_residue)")
+    covalent_distance: float = Field(
+        _DOCKING.covalent_distance, gt=0, le=10, description="Å (covalent_residue)"
+    )
     n_jobs: int | None = Field(None, ge=1, description="processes; null: the run's n_jobs")
+
+    def settings(self, seed: int) -> DockingSettings:
+        """The :class:`~drugml.structure.dock.DockingSettings` of this section: every setting
+        the two share, taken as it is; without a key interaction, poses are chosen by score."""
+        shared = {f.name for f in dataclasses.fields(DockingSettings)}
+        shared &= set(type(self).model_fields)
+        values = {name: getattr(self, name) for name in shared}
+        wanted = self.key_interaction
+        values["key_interaction"] = (
+            KeyInteraction(wanted.residue, tuple(wanted.interactions)) if wanted else None
+        )
+        if wanted is None:
+            values["pose_selection"] = "score"
+        return DockingSettings(**values, seed=seed)
 
 
 class ValidationConfig(Section):
@@ -484,6 +519,25 @@ def _describe(error: Mapping[str, Any], given: Any) -> str:
     return describe_error(error, given, CampaignConfig, tags=DATA_TAGS)
 
 
+# ------------------------------------------------------- shipped campaigns
+#: The shipped campaign configurations (``drugml config examples``).
+CONFIG_DIR = Path(__file__).resolve().parent / "configs"
+
+
+def example_configs() -> dict[str, Path]:
+    """The shipped campaign configurations by name (``egfr``, ``table_example``).
+
+    >>> sorted(example_configs())
+    ['egfr', 'table_example']
+    """
+    return {path.stem: path for path in sorted(CONFIG_DIR.glob("*.yaml"))}
+
+
+def default_config_path() -> Path:
+    """The shipped EGFR configuration."""
+    return CONFIG_DIR / "egfr.yaml"
+
+
 # ----------------------------------------------------------------- template
 def config_template(name: str) -> str:
     """A commented starting configuration for a new target called ``name`` (``drugml config init``).
@@ -564,7 +618,8 @@ docking:
   keep_waters: bridging      # waters between the reference ligand and the protein; or none
   key_interaction: null      # e.g. {residue: MET769, interactions: [HBAcceptor]} (ProLIF names)
   top_n: 4
-  exhaustiveness: 4
+  exhaustiveness: 4          # Vina's default is 8 (validated by benchmarks/docking.py)
+  time_limit: 300            # seconds per molecule (default: no limit)
 
 validation:
   known_actives: []          # names (library.name_column) of actives to look for

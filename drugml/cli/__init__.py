@@ -9,7 +9,7 @@ Example
 
 from __future__ import annotations
 
-from drugml.cli._cli import (
+from drugml.cli._main import (
     build_parser,
     main,
 )

@@ -46,7 +46,7 @@ ideal, three or more is the floor); the only hard filter is PAINS. A
 campaign adds its models' columns (``<model>_prediction``,
 ``<model>_probability``, ``<model>_interval_width``,
 ``<model>_nearest_similarity``; :mod:`drugml.schema`) as objectives; the
-EGFR default (``drugml/configs/egfr.yaml``) scores predicted pIC50 (6 to 8),
+EGFR default (``drugml/campaign/configs/egfr.yaml``) scores predicted pIC50 (6 to 8),
 the width of its 90 % interval, its domain similarity and predicted log
 solubility (-6 to -3 log mol/L) besides.
 

@@ -15,16 +15,25 @@ Example
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from drugml.schema import RunFolder
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["find_known_actives", "training_compounds"]
+__all__ = [
+    "WITHOUT_TRAINING",
+    "enrichment_by_ranking",
+    "enrichment_of_ranked",
+    "find_known_actives",
+    "training_compounds",
+]
+
+#: Suffix of the validation entries that leave the training compounds out.
+WITHOUT_TRAINING = "without_training_compounds"
 
 
 def find_known_actives(screened: pd.DataFrame, names: list[str], name_column: str) -> set[str]:
@@ -57,3 +66,43 @@ def training_compounds(run_dir: str | Path, models: Iterable[str]) -> dict[str, 
             for key in dict.fromkeys(pd.read_csv(path, usecols=["inchikey"])["inchikey"]):
                 trained_on.setdefault(key, []).append(name)
     return trained_on if found else None
+
+
+def enrichment_by_ranking(
+    enrichment: Callable[[str, bool], dict[str, Any]],
+    leads: Mapping[str, str],
+    without_training: bool,
+) -> dict[str, Any]:
+    """The known actives' enrichment as a run's ``metrics.json`` keeps it (the one layout of
+    ``validation``): ``all_compounds`` by the final ranking and ``<lead>_alone`` by each lead
+    model's column (``leads``: model -> column), each also ``..._without_training_compounds``
+    when ``without_training``. ``enrichment(by, without_training)`` computes one entry.
+
+    >>> entries = enrichment_by_ranking(lambda by, unseen: by, {"potency": "p"}, True)
+    >>> list(entries)  # doctest: +NORMALIZE_WHITESPACE
+    ['all_compounds', 'without_training_compounds', 'potency_alone',
+     'potency_alone_without_training_compounds']
+    """
+    orders = {"all_compounds": "rank", **{f"{name}_alone": c for name, c in leads.items()}}
+    out: dict[str, Any] = {}
+    for key, by in orders.items():
+        out[key] = enrichment(by, False)
+        if without_training:
+            unseen = WITHOUT_TRAINING if key == "all_compounds" else f"{key}_{WITHOUT_TRAINING}"
+            out[unseen] = enrichment(by, True)
+    return out
+
+
+def enrichment_of_ranked(
+    ranked: pd.DataFrame, actives: Iterable[str], training: Iterable[str], leads: Mapping[str, str]
+) -> dict[str, Any]:
+    """:func:`enrichment_by_ranking` of a ranking held in memory (``ranked``, with ``rank``):
+    ``actives`` and ``training`` are InChIKeys."""
+    from drugml.models.metrics import enrichment_summary
+
+    actives, training = set(actives), set(training)
+
+    def enrichment(by: str, without_training: bool) -> dict[str, Any]:
+        return enrichment_summary(ranked, actives, training if without_training else (), by=by)
+
+    return enrichment_by_ranking(enrichment, leads, without_training=True)

@@ -9,22 +9,46 @@ Example
 
 from __future__ import annotations
 
-from drugml._util.lazy import lazy_submodules
-from drugml.structure._structure import (
-    NOT_LIGANDS,
-    Chain,
-    Ligand,
-    Structure,
-    StructureError,
-    load_structure,
-    one_letter_code,
-    place_like_reference,
-    residue_mapping,
-    sequence_identity,
-    superpose,
-)
+from typing import TYPE_CHECKING
 
-__getattr__, __dir__ = lazy_submodules(__name__, ("dock", "rna"), globals())
+from drugml._util.lazy import lazy_submodules
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
+    from drugml.structure._align import (
+        place_like_reference,
+        residue_mapping,
+        sequence_identity,
+        superpose,
+    )
+    from drugml.structure._residues import (
+        NOT_LIGANDS,
+        one_letter_code,
+    )
+    from drugml.structure._structure import (
+        Chain,
+        Ligand,
+        Structure,
+        StructureError,
+        load_structure,
+    )
+
+# Public names, each imported from its private module on first use (light `import`).
+_LAZY_NAMES = {
+    "place_like_reference": "drugml.structure._align",
+    "residue_mapping": "drugml.structure._align",
+    "sequence_identity": "drugml.structure._align",
+    "superpose": "drugml.structure._align",
+    "NOT_LIGANDS": "drugml.structure._residues",
+    "one_letter_code": "drugml.structure._residues",
+    "Chain": "drugml.structure._structure",
+    "Ligand": "drugml.structure._structure",
+    "Structure": "drugml.structure._structure",
+    "StructureError": "drugml.structure._structure",
+    "load_structure": "drugml.structure._structure",
+}
+
+
+__getattr__, __dir__ = lazy_submodules(__name__, ("dock", "rna"), globals(), _LAZY_NAMES)
 
 __all__ = [
     "NOT_LIGANDS",

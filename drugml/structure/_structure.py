@@ -1,4 +1,4 @@
-"""Target structures: load PDB/mmCIF files, find ligands and binding sites, superpose, compare.
+"""Target structures: load PDB/mmCIF files, find chains, ligands and binding sites.
 
 Built on Biopython. :func:`load_structure` reads one model (the first of an
 NMR ensemble by default) into a :class:`Structure`, which knows its chains
@@ -37,45 +37,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from drugml.errors import DrugmlError
+from drugml.structure._residues import DNA_BASES, NOT_LIGANDS, RNA_BASES, one_letter
 
 if TYPE_CHECKING:
     import pandas as pd
     from rdkit import Chem
-
-__all__ = [
-    "NOT_LIGANDS",
-    "Chain",
-    "Ligand",
-    "Structure",
-    "StructureError",
-    "load_structure",
-    "one_letter_code",
-    "place_like_reference",
-    "residue_mapping",
-    "sequence_identity",
-    "superpose",
-]
-
-#: Hetero groups that are not ligands: water, common ions and crystallization
-#: additives (buffers, cryoprotectants, detergents, precipitants).
-NOT_LIGANDS = frozenset({
-    # water
-    "HOH", "WAT", "H2O", "DOD",
-    # ions
-    "NA", "K", "LI", "MG", "CA", "MN", "ZN", "FE", "FE2", "CO", "NI", "CU", "CU1", "CD", "HG",
-    "SR", "BA", "CS", "RB", "CL", "BR", "IOD", "F", "IRI", "NH4", "SO4", "PO4", "NO3", "SCN",
-    "CO3", "ACY", "ACT", "FMT", "AZI", "OH",
-    # additives
-    "GOL", "EDO", "PEG", "PGE", "PG4", "1PE", "P6G", "MPD", "DMS", "BME", "TRS", "EPE", "MES",
-    "HEZ", "IPA", "EOH", "MOH", "BU3", "CIT", "TAR", "MLI", "SIN", "IMD", "NHE", "BOG", "LDA",
-    "DTT", "TLA", "FLC", "PE4", "PE8", "2PE", "12P", "15P", "P33", "PEU", "UNX",
-})  # fmt: skip
-
-#: RNA residues (standard and common modified ones) and their one-letter base.
-_RNA = {"A": "A", "C": "C", "G": "G", "U": "U", "I": "I", "PSU": "U", "5MC": "C", "OMC": "C",
-        "OMG": "G", "1MA": "A", "2MG": "G", "7MG": "G", "M2G": "G", "GTP": "G", "GDP": "G",
-        "CCC": "C", "H2U": "U", "5MU": "U", "4SU": "U"}  # fmt: skip
-_DNA = {"DA": "A", "DC": "C", "DG": "G", "DT": "T", "DI": "I", "DU": "U"}
 
 
 class StructureError(DrugmlError, ValueError):
@@ -108,30 +74,12 @@ class Ligand:
         return f"{self.resname} {self.chain}{self.resnum}{self.icode.strip()}"
 
 
-def one_letter_code(resname: str) -> str | None:
-    """The one-letter code of an amino-acid residue name (``None`` for anything else).
-
-    >>> one_letter_code("MET"), one_letter_code("HOH")
-    ('M', None)
-    """
-    return _one_letter(resname.strip().upper())
-
-
-def _one_letter(resname: str) -> str | None:
-    from Bio.PDB.Polypeptide import is_aa
-    from Bio.SeqUtils import seq1
-
-    if is_aa(resname, standard=False):
-        letter = seq1(resname)
-        return letter if letter != "X" or resname == "UNK" else "X"
-    return None
-
-
 class Structure:
     """One model of a macromolecular structure (see :func:`load_structure`)."""
 
-    def __init__(self, model: Any, name: str, path: Path | None,
-                 ligand_residues: Sequence[str] = ()) -> None:  # fmt: skip
+    def __init__(
+        self, model: Any, name: str, path: Path | None, ligand_residues: Sequence[str] = ()
+    ) -> None:
         self.model = model
         self.name = name
         self.path = path
@@ -153,15 +101,15 @@ class Structure:
                 if resname in self.ligand_residues or resname in NOT_LIGANDS:
                     continue
                 hetero = residue.id[0].startswith("H_")
-                letter = _one_letter(resname)
+                letter = one_letter(resname)
                 if letter is not None and ("CA" in residue or not hetero):
                     kinds["protein"] += 1
-                elif resname in _DNA:
+                elif resname in DNA_BASES:
                     kinds["DNA"] += 1
-                    letter = _DNA[resname]
-                elif resname in _RNA:
+                    letter = DNA_BASES[resname]
+                elif resname in RNA_BASES:
                     kinds["RNA"] += 1
-                    letter = _RNA[resname]
+                    letter = RNA_BASES[resname]
                 else:
                     continue
                 letters.append(letter)
@@ -196,7 +144,8 @@ class Structure:
                 hetero = residue.id[0] != " "  # "H_xxx" for HETATM groups, "W" for water
                 if named or (hetero and (include_excluded or resname not in NOT_LIGANDS)):
                     if not named and (
-                        (_one_letter(resname) is not None and "CA" in residue) or resname in _RNA
+                        (one_letter(resname) is not None and "CA" in residue)
+                        or resname in RNA_BASES
                     ):
                         continue  # a modified residue of the polymer chain, not a ligand
                     yield chain.id, residue
@@ -210,9 +159,16 @@ class Structure:
         out = []
         for chain_id, residue in self._ligand_residues(include_excluded):
             coords = np.array([atom.coord for atom in residue.get_atoms()])
-            out.append(Ligand(chain_id, residue.get_resname().strip(), residue.id[1],
-                              residue.id[2], len(coords),
-                              tuple(float(x) for x in coords.mean(axis=0))))  # fmt: skip
+            out.append(
+                Ligand(
+                    chain_id,
+                    residue.get_resname().strip(),
+                    residue.id[1],
+                    residue.id[2],
+                    len(coords),
+                    tuple(float(x) for x in coords.mean(axis=0)),
+                )
+            )
         return out
 
     def ligand(self, name: str | Ligand, chain: str | None = None) -> Ligand:
@@ -220,9 +176,10 @@ class Structure:
         if isinstance(name, Ligand):
             return name
         matches = [
-            x for x in self.ligands(include_excluded=True)
+            x
+            for x in self.ligands(include_excluded=True)
             if x.resname.upper() == name.upper() and (chain is None or x.chain == chain)
-        ]  # fmt: skip
+        ]
         if not matches:
             present = sorted({x.resname for x in self.ligands()})
             raise StructureError(
@@ -242,8 +199,10 @@ class Structure:
 
     def _residue_key(self, ligand: Ligand):
         for residue in self.model[ligand.chain]:
-            if (residue.id[1], residue.id[2]) == (ligand.resnum, ligand.icode) and \
-                    residue.get_resname().strip() == ligand.resname:  # fmt: skip
+            if (residue.id[1], residue.id[2]) == (
+                ligand.resnum,
+                ligand.icode,
+            ) and residue.get_resname().strip() == ligand.resname:
                 return residue.id
         raise StructureError(f"{ligand.label} not found in {self.name}")
 
@@ -254,10 +213,11 @@ class Structure:
         ligand = self.ligand(ligand)
         residue = self._residue(ligand)
         others = [
-            atom for atom in self.model.get_atoms()
+            atom
+            for atom in self.model.get_atoms()
             if atom.get_parent() is not residue
             and atom.get_parent().get_resname().strip().upper() not in {"HOH", "WAT", "DOD"}
-        ]  # fmt: skip
+        ]
         return ligand, residue, NeighborSearch(others)
 
     def binding_site(self, ligand: str | Ligand, cutoff: float = 5.0) -> pd.DataFrame:
@@ -283,11 +243,17 @@ class Structure:
                     float(np.linalg.norm(atom.coord - neighbour.coord))
                 )
         rows = [
-            {"chain": c, "resname": n, "resnum": num, "icode": icode.strip(),
-             "one_letter": _one_letter(n) or "", "min_distance": round(min(d), 2),
-             "n_contacts": len(d)}
+            {
+                "chain": c,
+                "resname": n,
+                "resnum": num,
+                "icode": icode.strip(),
+                "one_letter": one_letter(n) or "",
+                "min_distance": round(min(d), 2),
+                "n_contacts": len(d),
+            }
             for (c, n, num, icode), d in contacts.items()
-        ]  # fmt: skip
+        ]
         columns = [
             "chain",
             "resname",
@@ -297,8 +263,9 @@ class Structure:
             "min_distance",
             "n_contacts",
         ]
-        return pd.DataFrame(rows, columns=columns).sort_values(["chain", "resnum", "icode"],
-                                                               ignore_index=True)  # fmt: skip
+        return pd.DataFrame(rows, columns=columns).sort_values(
+            ["chain", "resnum", "icode"], ignore_index=True
+        )
 
     def ligand_contacts(self, ligand: str | Ligand, cutoff: float = 4.0) -> pd.DataFrame:
         """Atom-level contacts of a ligand: every ligand/protein atom pair within ``cutoff`` Å.
@@ -321,16 +288,32 @@ class Structure:
             for other in search.search(atom.coord, cutoff):
                 res = other.get_parent()
                 distance = float(np.linalg.norm(atom.coord - other.coord))
-                rows.append({
-                    "ligand_atom": atom.get_id(), "ligand_element": atom.element,
-                    "chain": res.get_parent().id, "resname": res.get_resname().strip(),
-                    "resnum": res.id[1], "atom": other.get_id(), "element": other.element,
-                    "distance": round(distance, 2),
-                    "polar": atom.element in ("N", "O") and other.element in ("N", "O")
-                    and distance <= 3.5,
-                })  # fmt: skip
-        columns = ["ligand_atom", "ligand_element", "chain", "resname", "resnum", "atom",
-                   "element", "distance", "polar"]  # fmt: skip
+                rows.append(
+                    {
+                        "ligand_atom": atom.get_id(),
+                        "ligand_element": atom.element,
+                        "chain": res.get_parent().id,
+                        "resname": res.get_resname().strip(),
+                        "resnum": res.id[1],
+                        "atom": other.get_id(),
+                        "element": other.element,
+                        "distance": round(distance, 2),
+                        "polar": atom.element in ("N", "O")
+                        and other.element in ("N", "O")
+                        and distance <= 3.5,
+                    }
+                )
+        columns = [
+            "ligand_atom",
+            "ligand_element",
+            "chain",
+            "resname",
+            "resnum",
+            "atom",
+            "element",
+            "distance",
+            "polar",
+        ]
         return pd.DataFrame(rows, columns=columns).sort_values("distance", ignore_index=True)
 
     # ---------------------------------------------------------------- export
@@ -364,9 +347,11 @@ class Structure:
         site = self.binding_site(ligand, cutoff)
         wanted = set(zip(site["chain"], site["resnum"], site["icode"], strict=True))
         residues = [
-            r for chain in self.model for r in chain
+            r
+            for chain in self.model
+            for r in chain
             if (chain.id, r.id[1], r.id[2].strip()) in wanted
-        ]  # fmt: skip
+        ]
         return self.to_pdb(residues)
 
     def ligand_mol(self, ligand: str | Ligand, smiles: str | None = None) -> Chem.Mol:
@@ -414,7 +399,7 @@ class Structure:
         """C-alpha atoms of a protein chain keyed by (residue number, insertion code)."""
         out = {}
         for residue in self.model[chain_id]:
-            if "CA" in residue and _one_letter(residue.get_resname().strip().upper()):
+            if "CA" in residue and one_letter(residue.get_resname().strip().upper()):
                 out[(residue.id[1], residue.id[2])] = residue["CA"]
         return out
 
@@ -481,196 +466,3 @@ def load_structure(
     if not 0 <= model < len(models):
         raise StructureError(f"{path} has {len(models)} model(s); model {model} does not exist.")
     return Structure(models[model], name or path.stem, path, ligand_residues or ())
-
-
-def sequence_identity(a: str, b: str) -> float:
-    """Fraction of identical residues over the aligned positions of a global alignment.
-
-    >>> sequence_identity("MKTAYIAK", "MKTAHIAK")
-    0.875
-    """
-    aligner = _aligner()
-    alignment = aligner.align(a, b)[0]
-    pairs = [(i, j) for i, j in _aligned_pairs(alignment)]
-    if not pairs:
-        return 0.0
-    return sum(a[i] == b[j] for i, j in pairs) / len(pairs)
-
-
-def _aligner():
-    from Bio.Align import PairwiseAligner
-
-    aligner = PairwiseAligner(mode="global", match_score=2, mismatch_score=-1,
-                              open_gap_score=-5, extend_gap_score=-0.5)  # fmt: skip
-    return aligner
-
-
-def _aligned_pairs(alignment) -> list[tuple[int, int]]:
-    pairs = []
-    for (a_start, a_end), (b_start, b_end) in zip(*alignment.aligned, strict=True):
-        pairs.extend(zip(range(a_start, a_end), range(b_start, b_end), strict=True))
-    return pairs
-
-
-def superpose(
-    structures: Sequence[Structure],
-    chain_ids: Sequence[str] | None = None,
-    cycles: int = 5,
-    cutoff: float = 2.0,
-) -> pd.DataFrame:
-    """Superpose structures onto the first on C-alpha atoms of sequence-aligned residues.
-
-    Like PyMOL's ``align``: after a fit on all aligned C-alpha pairs, pairs
-    further apart than ``cutoff`` Å (flexible loops, tails) are dropped and the
-    fit is repeated, up to ``cycles`` times. Every structure after the first is
-    moved in place. One row per structure: ``name``, ``chain``, ``n_aligned``,
-    ``sequence_identity`` (over aligned residues), ``rmsd_all`` (Å, all aligned
-    pairs after the final fit), ``n_core`` and ``rmsd_core`` (the pairs kept).
-    """
-    import pandas as pd
-    from Bio.PDB import Superimposer
-
-    if len(structures) < 2:
-        raise StructureError("superpose needs at least two structures")
-    if chain_ids is None:
-        chain_ids = []
-        for structure in structures:
-            proteins = [c.id for c in structure.chains if c.type == "protein"]
-            if not proteins:
-                raise StructureError(f"{structure.name} has no protein chain to superpose on")
-            chain_ids.append(proteins[0])
-    reference, ref_chain = structures[0], chain_ids[0]
-    ref_seq = reference.chain(ref_chain)
-    ref_ca = reference.ca_atoms(ref_chain)
-    rows = [{"name": reference.name, "chain": ref_chain, "n_aligned": len(ref_ca),
-             "sequence_identity": 1.0, "rmsd_all": 0.0, "n_core": len(ref_ca),
-             "rmsd_core": 0.0}]  # fmt: skip
-    for structure, chain_id in zip(structures[1:], chain_ids[1:], strict=True):
-        mobile_seq = structure.chain(chain_id)
-        mobile_ca = structure.ca_atoms(chain_id)
-        alignment = _aligner().align(ref_seq.sequence, mobile_seq.sequence)[0]
-        fixed, moving, same = [], [], 0
-        for i, j in _aligned_pairs(alignment):
-            a = ref_ca.get(ref_seq.residue_ids[i])
-            b = mobile_ca.get(mobile_seq.residue_ids[j])
-            if a is not None and b is not None:
-                fixed.append(a)
-                moving.append(b)
-                same += ref_seq.sequence[i] == mobile_seq.sequence[j]
-        if len(fixed) < 3:
-            raise StructureError(
-                f"Fewer than 3 aligned C-alpha atoms between {reference.name} and {structure.name}"
-            )
-        target = np.array([atom.coord for atom in fixed], dtype=float)
-        probe = np.array([atom.coord for atom in moving], dtype=float)
-        keep = np.ones(len(fixed), dtype=bool)
-        imposer = Superimposer()
-        for _ in range(max(1, cycles)):
-            chosen = np.flatnonzero(keep)
-            imposer.set_atoms([fixed[k] for k in chosen], [moving[k] for k in chosen])
-            rotation, translation = imposer.rotran
-            deviation = np.linalg.norm(probe @ rotation + translation - target, axis=1)
-            pruned = deviation <= cutoff
-            if pruned.sum() < 3 or np.array_equal(pruned, keep):
-                break
-            keep = pruned
-        rotation, translation = imposer.rotran
-        deviation = np.linalg.norm(probe @ rotation + translation - target, axis=1)
-        imposer.apply(list(structure.model.get_atoms()))
-        rows.append({
-            "name": structure.name, "chain": chain_id, "n_aligned": len(fixed),
-            "sequence_identity": round(same / len(fixed), 4),
-            "rmsd_all": round(float(np.sqrt(np.mean(deviation**2))), 3),
-            "n_core": int(keep.sum()),
-            "rmsd_core": round(float(np.sqrt(np.mean(deviation[keep] ** 2))), 3),
-        })  # fmt: skip
-    return pd.DataFrame(rows)
-
-
-def place_like_reference(mol: Chem.Mol, reference: Chem.Mol, seed: int = 0) -> Chem.Mol:
-    """A 3D pose of ``mol`` in a binding site, by analogy with a reference ligand. Not docking.
-
-    The atoms of the maximum common substructure (MCS) take the reference's
-    coordinates, the rest is embedded by RDKit's ETKDG around them, and the
-    result is aligned onto the reference on the MCS atoms. Good for showing a
-    close analogue in the pocket; meaningless for an unrelated molecule (the
-    property ``mcs_atoms`` says how many atoms were anchored; with fewer than
-    three the molecule is only centred on the reference).
-
-    >>> s = load_structure("egfr_1m17")
-    >>> erlotinib = s.ligand_mol("AQ4", "COCCOc1cc2ncnc(Nc3cccc(C#C)c3)c2cc1OCCOC")
-    >>> from rdkit import Chem
-    >>> gefitinib = Chem.MolFromSmiles("COc1cc2ncnc(Nc3ccc(F)c(Cl)c3)c2cc1OCCCN1CCOCC1")
-    >>> pose = place_like_reference(gefitinib, erlotinib)
-    >>> pose.GetIntProp("mcs_atoms") >= 15
-    True
-    """
-    from rdkit import Chem
-    from rdkit.Chem import AllChem, rdFMCS, rdMolAlign
-    from rdkit.Geometry import Point3D
-
-    if reference.GetNumConformers() == 0:
-        raise StructureError(
-            "The reference ligand has no coordinates; take it from its structure with "
-            "Structure.ligand_mol"
-        )
-    ref_conf = reference.GetConformer()
-    mcs = rdFMCS.FindMCS([mol, reference], timeout=5, ringMatchesRingOnly=True,
-                         completeRingsOnly=True)  # fmt: skip
-    core = Chem.MolFromSmarts(mcs.smartsString) if mcs.numAtoms else None
-    with_h = Chem.AddHs(mol)
-    mol_match = with_h.GetSubstructMatch(core) if core is not None else ()
-    ref_match = reference.GetSubstructMatch(core) if core is not None else ()
-    pairs = list(zip(mol_match, ref_match, strict=False)) if mol_match and ref_match else []
-    params = AllChem.ETKDGv3()
-    params.randomSeed = seed
-    if len(pairs) >= 3:
-        coord_map = {m: Point3D(*ref_conf.GetAtomPosition(r)) for m, r in pairs}
-        status = AllChem.EmbedMolecule(with_h, coordMap=coord_map, randomSeed=seed,
-                                       useRandomCoords=True)  # fmt: skip
-        if status < 0:
-            status = AllChem.EmbedMolecule(with_h, params)
-    else:
-        status = AllChem.EmbedMolecule(with_h, params)
-    if status < 0:
-        raise StructureError(f"RDKit could not embed {Chem.MolToSmiles(mol)} in 3D")
-    if len(pairs) >= 3:
-        rdMolAlign.AlignMol(with_h, reference, atomMap=pairs)
-    else:
-        centre = np.mean(ref_conf.GetPositions(), axis=0)
-        conf = with_h.GetConformer()
-        shift = centre - np.mean(conf.GetPositions(), axis=0)
-        for i in range(with_h.GetNumAtoms()):
-            conf.SetAtomPosition(i, Point3D(*(np.array(conf.GetAtomPosition(i)) + shift)))
-    pose = Chem.RemoveHs(with_h)
-    pose.SetIntProp("mcs_atoms", len(pairs))
-    return pose
-
-
-def residue_mapping(
-    structure: Structure,
-    reference: Structure,
-    reference_chain: str | None = None,
-    chain: str | None = None,
-) -> dict[int, int]:
-    """Residue numbers of ``structure`` mapped to those of ``reference`` by sequence alignment.
-
-    Chains default to the first protein chain of each. Residues in gaps of the
-    alignment are left out. Use it to compare binding sites of structures whose
-    files number residues differently.
-
-    >>> a, b = load_structure("egfr_1m17"), load_structure("egfr_5ug9")
-    >>> residue_mapping(b, a)[793]  # 5UG9 numbers the full-length protein, 1M17 the mature one
-    769
-    """
-
-    def first_protein(s: Structure) -> str:
-        proteins = [c.id for c in s.chains if c.type == "protein"]
-        if not proteins:
-            raise StructureError(f"{s.name} has no protein chain")
-        return proteins[0]
-
-    mobile = structure.chain(chain or first_protein(structure))
-    fixed = reference.chain(reference_chain or first_protein(reference))
-    alignment = _aligner().align(fixed.sequence, mobile.sequence)[0]
-    return {mobile.residue_ids[j][0]: fixed.residue_ids[i][0] for i, j in _aligned_pairs(alignment)}

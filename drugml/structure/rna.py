@@ -182,7 +182,6 @@ def draw_rna_secondary_structure(
     :func:`ligand_contact_positions`). Returns the matplotlib Figure.
     """
     import matplotlib.pyplot as plt
-    from matplotlib.lines import Line2D
 
     text = _clean_sequence(sequence)
     if dot_bracket is None:
@@ -190,6 +189,27 @@ def draw_rna_secondary_structure(
         subtitle = f"MFE {mfe:.1f} kcal/mol (ViennaRNA)"
     else:
         subtitle = ""
+    _check_drawing(text, dot_bracket, highlight)
+    pairs = base_pairs(dot_bracket)
+    xy = _layout(dot_bracket)
+    size = max(4.0, min(12.0, 2.0 + len(text) / 18))
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(size, size))
+    else:
+        fig = ax.figure
+    chosen = sorted(set(highlight))
+    _draw_bases(ax, xy, text, pairs, chosen)
+    _draw_numbers(ax, xy, len(text), numbering_every)
+    _draw_legend(ax, text, chosen, highlight_label)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    heading = title or f"RNA secondary structure ({len(text)} nt, {len(pairs)} base pairs)"
+    ax.set_title(heading + (f"\n{subtitle}" if subtitle else ""))
+    fig.tight_layout()
+    return fig
+
+
+def _check_drawing(text: str, dot_bracket: str, highlight: Collection[int]) -> None:
     if len(dot_bracket) != len(text):
         raise DotBracketError(
             f"Sequence has {len(text)} nucleotides but the structure {len(dot_bracket)} symbols"
@@ -199,45 +219,64 @@ def draw_rna_secondary_structure(
         raise RNAError(
             f"Highlight positions {bad[:10]} are outside the sequence (0-{len(text) - 1})"
         )
-    pairs = base_pairs(dot_bracket)
-    xy = _layout(dot_bracket)
-    size = max(4.0, min(12.0, 2.0 + len(text) / 18))
-    if ax is None:
-        fig, ax = plt.subplots(figsize=(size, size))
-    else:
-        fig = ax.figure
+
+
+def _draw_bases(
+    ax: Any, xy: np.ndarray, text: str, pairs: list[tuple[int, int]], chosen: list[int]
+) -> None:
+    """Backbone, pair lines, coloured base discs (letters when short), highlights ringed."""
     ax.plot(xy[:, 0], xy[:, 1], color="#777777", lw=1.0, zorder=1)  # backbone
     for i, j in pairs:
         ax.plot(xy[[i, j], 0], xy[[i, j], 1], color="#444444", lw=1.4, zorder=1)
     colours = [BASE_COLORS.get(base, "#999999") for base in text]
     marker = max(14.0, 900.0 / max(len(text), 1)) * 4
-    ax.scatter(xy[:, 0], xy[:, 1], s=marker, c=colours, edgecolors="white", linewidths=0.5,
-               zorder=2)  # fmt: skip
-    chosen = sorted(set(highlight))
+    ax.scatter(
+        xy[:, 0], xy[:, 1], s=marker, c=colours, edgecolors="white", linewidths=0.5, zorder=2
+    )
     if chosen:
-        ax.scatter(xy[chosen, 0], xy[chosen, 1], s=marker * 2.2, facecolors="none",
-                   edgecolors="black", linewidths=1.6, zorder=3)  # fmt: skip
+        ax.scatter(
+            xy[chosen, 0],
+            xy[chosen, 1],
+            s=marker * 2.2,
+            facecolors="none",
+            edgecolors="black",
+            linewidths=1.6,
+            zorder=3,
+        )
     if len(text) <= 80:
         for (x, y), base in zip(xy, text, strict=True):
             ax.text(x, y, base, ha="center", va="center", fontsize=7, color="white", zorder=4)
+
+
+def _draw_numbers(ax: Any, xy: np.ndarray, n: int, numbering_every: int) -> None:
     centre = xy.mean(axis=0)
     spread = np.ptp(xy, axis=0).max() * 0.035
-    for i in range(0, len(text), numbering_every):
+    for i in range(0, n, numbering_every):
         # Numbers sit just outside the drawing, away from its centre.
         direction = xy[i] - centre
         x, y = xy[i] + direction / (np.linalg.norm(direction) or 1.0) * spread
-        ax.text(x, y, str(i + 1), fontsize=7, color="#333333", ha="center", va="center",
-                zorder=4)  # fmt: skip
-    handles = [Line2D([], [], marker="o", ls="", color=c, label=b)
-               for b, c in BASE_COLORS.items() if b in text]  # fmt: skip
+        ax.text(x, y, str(i + 1), fontsize=7, color="#333333", ha="center", va="center", zorder=4)
+
+
+def _draw_legend(ax: Any, text: str, chosen: list[int], highlight_label: str) -> None:
+    from matplotlib.lines import Line2D
+
+    handles = [
+        Line2D([], [], marker="o", ls="", color=c, label=b)
+        for b, c in BASE_COLORS.items()
+        if b in text
+    ]
     if chosen:
         label = f"{highlight_label} ({len(chosen)})"
-        handles.append(Line2D([], [], marker="o", ls="", markerfacecolor="none",
-                              markeredgecolor="black", label=label))  # fmt: skip
+        handles.append(
+            Line2D(
+                [],
+                [],
+                marker="o",
+                ls="",
+                markerfacecolor="none",
+                markeredgecolor="black",
+                label=label,
+            )
+        )
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
-    ax.set_aspect("equal")
-    ax.axis("off")
-    heading = title or f"RNA secondary structure ({len(text)} nt, {len(pairs)} base pairs)"
-    ax.set_title(heading + (f"\n{subtitle}" if subtitle else ""))
-    fig.tight_layout()
-    return fig

@@ -9,15 +9,18 @@ Example
 from __future__ import annotations
 
 from drugml._util.lazy import lazy_submodules
+from drugml.viz._admet import plot_admet_percentiles
+from drugml.viz._molecules import (
+    MoleculeGrid,
+    molecule_grid,
+    molecule_svg,
+    similarity_map,
+)
 from drugml.viz._plots import (
     ACCENT_COLOR,
     PRIMARY_COLOR,
     RO5_LIMITS,
-    MoleculeGrid,
     VisualizationError,
-    molecule_grid,
-    molecule_svg,
-    plot_admet_percentiles,
     plot_chemical_space,
     plot_curation_log,
     plot_distribution,
@@ -26,7 +29,6 @@ from drugml.viz._plots import (
     plot_property_distributions,
     plot_ro5_radar,
     plot_roc,
-    similarity_map,
 )
 
 # 3D and RNA helpers, loaded on first use so that `import drugml.viz` stays light.

@@ -54,8 +54,7 @@ __all__ = [
 #: Nucleotide colours (the usual A green, C blue, G orange, U red convention).
 BASE_COLORS = {"A": "#2ca02c", "C": "#1f77b4", "G": "#ff7f0e", "U": "#d62728", "T": "#d62728"}
 #: Distinct colours for chains / superposed structures (colour-blind friendly, Okabe-Ito).
-PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
-           "#999999")  # fmt: skip
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#999999")
 _CDN_WARNED = False
 
 
@@ -94,8 +93,7 @@ class MoleculeView(py3Dmol.view):
     Use it like ``py3Dmol.view`` (``addModel``, ``setStyle``, ``zoomTo`` ...).
     """
 
-    def __init__(self, width: int = 640, height: int = 480, title: str = "",
-                 **kwargs: Any) -> None:  # fmt: skip
+    def __init__(self, width: int = 640, height: int = 480, title: str = "", **kwargs: Any) -> None:
         from drugml.data.assets import threedmol_js
 
         js = threedmol_js()
@@ -233,8 +231,9 @@ def _cartoon_style(color: str, structure: Structure, chain_index: int = 0) -> di
     if color in ("bfactor", "b"):
         values = [a.get_bfactor() for a in structure.model.get_atoms()]
         low, high = (min(values), max(values)) if values else (0.0, 100.0)
-        return {"cartoon": {"colorscheme": {"prop": "b", "gradient": "rwb",
-                                            "min": high, "max": low}}}  # fmt: skip
+        return {
+            "cartoon": {"colorscheme": {"prop": "b", "gradient": "rwb", "min": high, "max": low}}
+        }
     if color == "spectrum":
         return {"cartoon": {"color": "spectrum"}}
     if color.startswith("#") or color.isalpha():
@@ -247,8 +246,9 @@ def _cartoon_style(color: str, structure: Structure, chain_index: int = 0) -> di
 
 def _add_ligands(view: MoleculeView, ligands: Sequence[Ligand], carbon: str = "green") -> None:
     for ligand in ligands:
-        view.setStyle(_ligand_selection(ligand),
-                      {"stick": {"colorscheme": f"{carbon}Carbon", "radius": 0.25}})  # fmt: skip
+        view.setStyle(
+            _ligand_selection(ligand), {"stick": {"colorscheme": f"{carbon}Carbon", "radius": 0.25}}
+        )
 
 
 def _mol_block(mol: Chem.Mol) -> str:
@@ -327,16 +327,19 @@ def view_binding_site(
         pocket = {"chain": chain, "resi": [int(r) for r in group["resnum"]]}
         view.addStyle(pocket, {"stick": {"colorscheme": "whiteCarbon", "radius": 0.15}})
         if labels:
-            label_style = {"fontSize": 11, "fontColor": "black", "backgroundOpacity": 0.6,
-                           "backgroundColor": "white"}  # fmt: skip
+            label_style = {
+                "fontSize": 11,
+                "fontColor": "black",
+                "backgroundOpacity": 0.6,
+                "backgroundColor": "white",
+            }
             view.addResLabels(pocket, label_style)
         if surface:
             view.addSurface("VDW", {"opacity": 0.25, "color": "#9ecae1"}, pocket)
     _add_ligands(view, [ligand])
     for i, mol in enumerate(candidates):
         view.addModel(_mol_block(mol), "sdf")
-        view.setStyle({"model": i + 1}, {"stick": {"colorscheme": "magentaCarbon",
-                                                   "radius": 0.2}})  # fmt: skip
+        view.setStyle({"model": i + 1}, {"stick": {"colorscheme": "magentaCarbon", "radius": 0.2}})
     view.zoomTo(_around(ligand, cutoff))
     return view
 
@@ -358,8 +361,10 @@ def view_superposed(
         view.setStyle({"model": i}, {"cartoon": {"color": colour, "opacity": 0.8}})
         if ligands:
             for ligand in structure.ligands():
-                view.setStyle({"model": i, **_ligand_selection(ligand)},
-                              {"stick": {"color": colour, "radius": 0.2}})  # fmt: skip
+                view.setStyle(
+                    {"model": i, **_ligand_selection(ligand)},
+                    {"stick": {"color": colour, "radius": 0.2}},
+                )
     view.zoomTo()
     return view
 
@@ -384,14 +389,18 @@ def view_rna(
     view.addModel(structure.to_pdb(), "pdb")
     view.setStyle({}, {})
     for base, colour in BASE_COLORS.items():
-        view.setStyle({"chain": shown, "resn": [base, f"D{base}"]},
-                      {"cartoon": {"color": colour, "thickness": 0.6}})  # fmt: skip
+        view.setStyle(
+            {"chain": shown, "resn": [base, f"D{base}"]},
+            {"cartoon": {"color": colour, "thickness": 0.6}},
+        )
     if ligand is not None:
         ligand = structure.ligand(ligand)
         site = structure.binding_site(ligand, cutoff)
         for chain, group in site.groupby("chain"):
-            view.addStyle({"chain": chain, "resi": [int(r) for r in group["resnum"]]},
-                          {"stick": {"radius": 0.15}})  # fmt: skip
+            view.addStyle(
+                {"chain": chain, "resi": [int(r) for r in group["resnum"]]},
+                {"stick": {"radius": 0.15}},
+            )
         _add_ligands(view, [ligand], carbon="magenta")
         view.zoomTo(_around(ligand, cutoff))
     else:
@@ -400,8 +409,9 @@ def view_rna(
     return view
 
 
-def view_molecule(mol: Chem.Mol, style: str = "stick", width: int = 400,
-                  height: int = 300) -> MoleculeView:  # fmt: skip
+def view_molecule(
+    mol: Chem.Mol, style: str = "stick", width: int = 400, height: int = 300
+) -> MoleculeView:
     """One small molecule with 3D coordinates (``style``: stick, sphere or line)."""
     view = MoleculeView(width, height, title=mol.GetProp("_Name") if mol.HasProp("_Name") else "")
     view.addModel(_mol_block(mol), "sdf")
