@@ -11,15 +11,11 @@ True
 from __future__ import annotations
 
 from drugml._util.lazy import lazy_submodules
-from drugml.report._report import (
-    SHOWN_CANDIDATES,
-    docking_html,
-    figure_html,
-    score_factors,
-    table_html,
-    write_ranking_report,
-    write_report,
-)
+from drugml.report._campaign_page import write_report
+from drugml.report._candidates import SHOWN_CANDIDATES, score_factors
+from drugml.report._html import figure_html, table_html
+from drugml.report._pocket import docking_html
+from drugml.report._ranking_page import write_ranking_report
 
 __getattr__, __dir__ = lazy_submodules(__name__, ("gallery",), globals())
 

@@ -1,0 +1,269 @@
+"""The target's pocket on the campaign page: the best new candidate placed by analogy on the
+reference ligand, and the docked candidates (how the receptor was prepared, their table and
+each chosen pose in 3D). The 3D views are inline; their 3Dmol.js is in the page's head, once.
+
+Example
+-------
+>>> pocket_section(None, None, None, None)
+''
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from drugml.report._html import join_parts, table_html
+from drugml.report._view import molecule_name
+
+__all__ = ["docking_html", "docking_section", "pocket_section"]
+
+
+def _placed_candidate(
+    structure: Any, target: Mapping[str, Any], ranked: Any, name_column: str | None
+) -> tuple[list[Any], dict[str, str], str]:
+    """The best-ranked passing candidate that is not a training compound, placed by analogy on
+    the reference ligand: its pose (none when too little is in common), legend and note."""
+    from drugml.chem import to_mol
+    from drugml.structure import place_like_reference
+
+    reference = structure.ligand_mol(target["ligand"], target["ligand_smiles"])
+    pool = ranked[ranked["passes_filters"]]
+    if "in_training_data" in pool:  # a molecule the model has not seen is more telling
+        pool = pool[~pool["in_training_data"]]
+    best = pool.head(1)
+    if not len(best):
+        return [], {}, ""
+    row = next(best.itertuples(index=False))
+    pose = place_like_reference(to_mol(row.smiles), reference)
+    if pose.GetIntProp("mcs_atoms") < 6:
+        too_little = (
+            f"Candidate #{row.rank}, the best-ranked new molecule, shares too little "
+            "with the reference ligand to be placed by analogy; only the reference "
+            "ligand is shown."
+        )
+        return [], {}, too_little
+    name = molecule_name(row, name_column)
+    legend = {f"candidate #{row.rank} {name} (magenta carbons)": "#ff00ff"}
+    note = (
+        f"Candidate #{row.rank}, {name}, is the best-ranked "
+        "molecule that passes the filters and is not in the training data. It is "
+        f"placed by analogy on the reference ligand ({pose.GetIntProp('mcs_atoms')}"
+        " atoms in common, the rest embedded around them): an illustration of how "
+        "it could sit, not a docked pose."
+    )
+    return [pose], legend, note
+
+
+def _pocket_view(target: Any, structure_path: Path, ranked: Any, name_column: str | None) -> str:
+    """The pocket with the best-ranked passing candidate that is not a training compound."""
+    from drugml.structure import load_structure
+    from drugml.viz.view3d import view_binding_site
+
+    target = {
+        "ligand": target.ligand,
+        "ligand_smiles": target.ligand_smiles,
+        "pocket_cutoff": target.pocket_cutoff,
+    }
+    structure = load_structure(structure_path, ligand_residues=[target["ligand"]])
+    candidates, note = [], ""
+    legend = {
+        f"reference ligand {target['ligand']} (green carbons)": "#33aa33",
+        "pocket residues (white carbons, labelled)": "#ffffff",
+        "pocket surface": "#9ecae1",
+    }
+    if target.get("ligand_smiles"):
+        candidates, placed, note = _placed_candidate(structure, target, ranked, name_column)
+        legend.update(placed)
+    cutoff = float(target["pocket_cutoff"])
+    view = view_binding_site(
+        structure,
+        target["ligand"],
+        cutoff=cutoff,
+        surface=True,
+        candidates=candidates,
+        width=900,
+        height=520,
+    )
+    offline = (
+        ""
+        if view.offline
+        else (
+            '<p class="note">3Dmol.js is not installed locally: this view needs network access '
+            "(run <code>drugml viewer install</code> before <code>drugml run</code>).</p>"
+        )
+    )
+    swatches = "".join(
+        f'<span><span class="swatch" style="background:{colour}"></span>{html.escape(label)}</span>'
+        for label, colour in legend.items()
+    )
+    return (
+        f'<div class="legend">{swatches}</div>'
+        + view.to_html(include_library=False)
+        + (f'<p class="note">{html.escape(note)}</p>' if note else "")
+        + offline
+    )
+
+
+def pocket_section(
+    target: Any, structure_path: Path | None, ranked: Any, name_column: str | None
+) -> str:
+    """The best new candidate in the pocket, for a target with a reference ligand and a
+    structure ('' otherwise). ``target``: the campaign's target settings (``ligand``,
+    ``ligand_smiles``, ``pocket_cutoff``); ``ranked``: the ranked rows, best first."""
+    if target is None or not target.ligand or not structure_path:
+        return ""
+    parts = [
+        "<h2>The best new candidate in the pocket</h2>",
+        _pocket_view(target, structure_path, ranked, name_column),
+    ]
+    return join_parts(parts)
+
+
+# ----------------------------------------------------------------- docking
+def _docking_words(summary: Mapping[str, Any]) -> list[str]:
+    """How the candidates were docked, the covalent case and how to read a docking score."""
+    receptor = summary["receptor"]
+    removed = {k: len(v) for k, v in receptor["removed"].items() if v}
+    settings = summary["settings"]
+    key = settings.get("key_interaction")
+    key_text = f"{'/'.join(key['interactions'])} with {key['residue']}" if key else "none set"
+    return [
+        f"<p>{summary['docked']} of {summary['asked']} candidates of the short list docked into "
+        f"{html.escape(str(receptor['structure']))} (chains {', '.join(receptor['chains'])}) with "
+        f"AutoDock Vina ({html.escape(settings['scoring'])}, exhaustiveness "
+        f"{settings['exhaustiveness']}, seed {settings['seed']}) in {summary['seconds']:.0f} s. "
+        f"Receptor: waters kept {html.escape(', '.join(receptor['kept_waters']) or 'none')}; "
+        f"removed {html.escape(str(removed))}; {receptor['hydrogens_added']:,} hydrogens added. "
+        f"Box: centre {summary['box']['center']}, size {summary['box']['size']} Å. Key "
+        f"interaction: {html.escape(key_text)}; pose choice: "
+        f"{html.escape(settings['pose_selection'])}.</p>",
+        (
+            f'<p class="note"><b>Covalent docking at {html.escape(receptor["covalent"]["residue"])}'
+            f"</b>: its {html.escape(receptor['covalent']['atom'])} was removed so that a warhead "
+            "can take its place, and for a molecule with a warhead the best-scored pose whose "
+            f"warhead is within {settings.get('covalent_distance', 5.0):g} Å of that atom is "
+            "chosen (<i>warhead to reactive atom</i>; empty: no warhead).</p>"
+            if receptor.get("covalent")
+            else f'<p class="note"><b>The reference ligand is covalently bound</b> (to '
+            f"{html.escape(', '.join(receptor['reference_covalent_to']))}): Vina docks without "
+            "covalent bonds, so a covalent candidate's warhead is placed by non-bonded terms "
+            "only (<code>docking.covalent_residue: auto</code> docks it covalently).</p>"
+            if receptor.get("reference_covalent_to")
+            else ""
+        ),
+        '<p class="note">A docking score ranks poses of one molecule better than it ranks '
+        "molecules: on 50 EGFR actives and 50 size-matched inactives its ROC-AUC is 0.41, the "
+        "potency model's 0.97, whether the pose makes the hinge H-bond 0.69 "
+        "(benchmarks/results/docking.json). Read the pose and its interactions, not the score "
+        "alone. <code>pose_ok</code> is PoseBusters' docking checks (chemistry and clashes, not "
+        "the binding mode).</p>",
+    ]
+
+
+def _docked_table(docked: Any, receptor: Mapping[str, Any], name_column: str | None) -> str:
+    """The docked candidates: status, score, ligand efficiency, interactions, pose checks."""
+    import pandas as pd
+
+    columns = {
+        "rank": "rank",
+        "docking_status": "status",
+        "docking_score": "score (kcal/mol)",
+        "docking_ligand_efficiency": "LE",
+        "docking_key_interaction": "key interaction",
+        "pose_ok": "pose ok",
+        "pose_failed_checks": "failed checks",
+        "docking_interactions": "interactions of the chosen pose",
+    }
+    if receptor.get("covalent") and "docking_covalent_distance" in docked:
+        columns["docking_covalent_distance"] = "warhead to reactive atom (Å)"
+    names = [molecule_name(row, name_column) for row in docked.itertuples(index=False)]
+    table = pd.DataFrame({"molecule": names})
+    for column, title in columns.items():
+        if column in docked:
+            table[title] = docked[column].to_numpy()
+    return table_html(table, float_format="{:.2f}")
+
+
+def _pose_views(
+    docked: Any,
+    structure_path: str | Path,
+    reference_ligand: str | None,
+    run_dir: Path,
+    name_column: str | None,
+) -> list[str]:
+    """Each docked candidate's chosen pose in 3D in the pocket (those with a pose file)."""
+    from drugml.structure import load_structure
+    from drugml.structure.dock import read_poses
+    from drugml.viz.view3d import view_binding_site, view_structure
+
+    ligands = [reference_ligand] if reference_ligand else None
+    structure = load_structure(structure_path, ligand_residues=ligands)
+    views = []
+    for row in docked.itertuples(index=False):
+        pose_file = getattr(row, "docking_pose_file", "") or ""
+        if not pose_file or not (run_dir / pose_file).is_file():
+            continue
+        poses = read_poses(run_dir / pose_file)
+        chosen = [p for p in poses if p.HasProp("chosen") and p.GetProp("chosen") == "True"]
+        pose = (chosen or poses)[0]
+        if reference_ligand:
+            view = view_binding_site(
+                structure,
+                reference_ligand,
+                surface=False,
+                labels=True,
+                candidates=[pose],
+                width=440,
+                height=340,
+            )
+        else:
+            view = view_structure(structure, width=440, height=340)
+        found = pose.GetProp("interactions") if pose.HasProp("interactions") else ""
+        views.append(
+            f'<figure class="pose"><figcaption>#{row.rank} '
+            f"{html.escape(molecule_name(row, name_column))}"
+            f": {getattr(row, 'docking_score', float('nan')):.2f} kcal/mol</figcaption>"
+            f'{view.to_html(include_library=False)}<p class="note">'
+            f"{html.escape(found) or 'no interaction found'}</p></figure>"
+        )
+    return views
+
+
+def docking_html(
+    docked: Any,
+    summary: Mapping[str, Any],
+    structure_path: str | Path,
+    reference_ligand: str | None,
+    run_dir: Path,
+    name_column: str | None = None,
+) -> str:
+    """The docking section: how the receptor was prepared, the docked candidates' table and
+    each chosen pose in 3D in the pocket with the reference ligand (offline with a local
+    3Dmol.js). ``docked``: the rows of the ranked table that were docked (rank order)."""
+    lines = _docking_words(summary)
+    lines.append(_docked_table(docked, summary["receptor"], name_column))
+    views = _pose_views(docked, structure_path, reference_ligand, run_dir, name_column)
+    if views:
+        lines.append(
+            '<p class="note">Each docked candidate\'s chosen pose (magenta carbons) in '
+            "the pocket, with the reference ligand (green carbons).</p>"
+        )
+        lines.append('<div class="poses">' + "".join(views) + "</div>")
+    return "\n".join(lines)
+
+
+def docking_section(
+    summary: Mapping[str, Any] | None, ranked: Any, run_dir: Path, name_column: str | None
+) -> str:
+    """The docked candidates of a campaign that docked ('' otherwise). ``summary``: the
+    metrics' ``docking``; ``run_dir``: the folder the pose files are relative to."""
+    if not summary:
+        return ""
+    docked = ranked[ranked["docking_status"].notna()].sort_values("rank")
+    html_text = docking_html(
+        docked, summary, summary["structure"], summary.get("reference_ligand"), run_dir, name_column
+    )
+    return join_parts(["<h2>Docked candidates</h2>", html_text])
