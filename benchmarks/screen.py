@@ -141,7 +141,7 @@ def profile_chunk(library: Path, models: str) -> dict[str, float]:
     parts = {"alerts_and_qed": "alerts_and_qed", "substructure_matching": "matches",
              "alert_screen": "possible", "sa_score": "sa_score",
              "standardize": "standardize", "inchikey": "MolToInchiKey",
-             "featurize_for_models": "transform", "domain_search": "_neighbour_similarities",
+             "featurize_for_models": "transform", "domain_search": "neighbour_similarities",
              "model_prediction": "_raw_predict", "domain_fingerprints": "bit_fingerprints",
              "properties": "properties"}  # fmt: skip
     out = {"chunk_seconds": round(total, 3), "molecules": len(records)}

@@ -14,6 +14,7 @@ from drugml.campaign.config import (
 )
 from drugml.campaign.pipeline import default_config_path, example_configs
 from drugml.cli import main
+from drugml.screening.screen import DEFAULT_CHUNK_SIZE
 
 
 def _minimal(**changes):
@@ -121,7 +122,8 @@ def test_defaults_are_filled_and_the_task_is_inferred():
     ]))  # fmt: skip
     assert config.model_tasks() == {"activity": "classification", "pic50": "regression",
                                     "binder": "classification"}  # fmt: skip
-    assert config.library.alerts == ["pains", "brenk"] and config.library.chunk_size == 500
+    assert config.library.alerts == ["pains", "brenk"]
+    assert config.library.chunk_size == DEFAULT_CHUNK_SIZE == 1000  # the screen's, declared once
     assert list(config.ranking.objectives) == ["qed", "sa_score", "rule_of_five"]
     # The resolved configuration round-trips through YAML.
     again = load_config(yaml.safe_load(config.to_yaml()))
@@ -185,3 +187,16 @@ def test_an_admet_panel_endpoint_is_a_model_data_source():
     assert config.model_tasks() == {"herg": "classification", "clearance": "regression"}
     with pytest.raises(ConfigError, match=r"unknown ADMET endpoint 'herq'.*did you mean `herg`"):
         load_config(_minimal(models=[{"name": "h", "data": {"admet": "herq"}}]))
+
+
+def test_docking_settings_are_built_from_the_configuration_with_one_default():
+    from drugml.campaign.config import DockingConfig
+    from drugml.structure.dock import DockingSettings
+
+    settings = load_config(default_config_path()).docking.settings(seed=3)
+    assert (settings.exhaustiveness, settings.time_limit, settings.seed) == (4, 300, 3)
+    assert settings.key_interaction.residue == "MET769"
+    assert settings.pose_selection == "key_interaction"
+    # A section left empty docks with DockingSettings' defaults (by score: no key interaction).
+    assert DockingConfig().settings(seed=0) == DockingSettings(pose_selection="score")
+    assert DockingConfig().exhaustiveness == DockingSettings().exhaustiveness == 8

@@ -151,9 +151,9 @@ def test_input_errors_name_the_key_the_value_and_what_is_valid_before_any_work(
 
 
 def test_every_known_egfr_drug_of_the_default_run_passes_the_default_hard_filters():
-    from drugml.screening.validation import find_known_actives
     from drugml.screening.filters import druglikeness
     from drugml.screening.rank import apply_filters
+    from drugml.screening.validation import find_known_actives
 
     config = load_config(default_config_path())
     library = config.library
@@ -286,7 +286,6 @@ def test_a_plain_table_is_checked_before_any_work(tmp_path):
 def test_a_big_screen_is_ranked_and_reported_streaming_with_the_same_numbers(
     second_target, second_target_run, tmp_path, monkeypatch
 ):
-    from drugml.campaign import pipeline
 
     out, metrics = second_target_run
     monkeypatch.setattr("drugml.campaign._run.IN_MEMORY_RANKING_ROWS", 0)  # every screen is "big"

@@ -43,7 +43,8 @@ def json_default(value: Any) -> Any:
     text (paths, dates).
 
     >>> import numpy as np
-    >>> json.dumps({"n": np.int64(3), "x": np.float32(0.5), "ok": np.bool_(True)}, default=json_default)
+    >>> values = {"n": np.int64(3), "x": np.float32(0.5), "ok": np.bool_(True)}
+    >>> json.dumps(values, default=json_default)
     '{"n": 3, "x": 0.5, "ok": true}'
     """
     import numpy as np

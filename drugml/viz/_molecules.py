@@ -155,23 +155,16 @@ def similarity_map(
     ``image_format``: ``"svg"`` (text) or ``"png"`` (bytes). The colour field is
     drawn as thousands of small shapes, so an SVG map weighs megabytes where
     the PNG weighs tens of kilobytes: notebooks show the PNG. Used by
-    :meth:`drugml.models.PropertyModel.explain`.
+    :meth:`drugml.models.PropertyModel.explain` (it draws with
+    :func:`drugml.models.draw_similarity_map`).
 
     >>> from rdkit import Chem
     >>> similarity_map(Chem.MolFromSmiles("CCO"), [0.1, -0.2, 0.3]).lstrip().startswith("<?xml")
     True
     """
-    from rdkit.Chem.Draw import SimilarityMaps, rdMolDraw2D
+    from drugml.models import ModelInputError, draw_similarity_map
 
-    if len(weights) != mol.GetNumAtoms():
-        raise VisualizationError(
-            f"{len(weights)} weights for a molecule of {mol.GetNumAtoms()} atoms"
-        )
-    if image_format not in ("svg", "png"):
-        raise VisualizationError(f"image_format must be 'svg' or 'png', got {image_format!r}")
-    drawer = (rdMolDraw2D.MolDraw2DSVG if image_format == "svg" else rdMolDraw2D.MolDraw2DCairo)(
-        *size
-    )
-    SimilarityMaps.GetSimilarityMapFromWeights(mol, list(map(float, weights)), draw2d=drawer)
-    drawer.FinishDrawing()
-    return drawer.GetDrawingText()
+    try:
+        return draw_similarity_map(mol, weights, size, image_format)
+    except ModelInputError as exc:  # the pictures' own error, as before
+        raise VisualizationError(str(exc)) from None

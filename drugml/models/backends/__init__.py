@@ -38,7 +38,7 @@ saves and loads like the built-in ones: ``"xgboost"``
 (:mod:`~drugml.models.backends.knn_backend`) and ``"gnn"``
 (:mod:`~drugml.models.backends.gnn_backend`). The built-in modules end in
 ``_backend`` so that none of them is named like the library it wraps: a
-``drugml/backends/xgboost.py`` would shadow the real ``xgboost`` wherever its
+``drugml/models/backends/xgboost.py`` would shadow the real ``xgboost`` wherever its
 folder lands on ``sys.path`` (a script run from it, some tools' import modes),
 and ``from drugml.models.backends import xgboost`` would read as the library.
 
