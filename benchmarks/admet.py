@@ -110,8 +110,10 @@ def main() -> None:
     print(f"{'endpoint':{width}s}  metric    ours   best   gap    fit s")
     for name, row in rows.items():
         best = row["leaderboard_best"]
-        print(f"{name:{width}s}  {row['metric']:8s} {row['ours']:6.3f} {best:6.3f} "
-              f"{row['gap']:+6.3f} {row['fit_seconds']:6.1f}")  # fmt: skip
+        print(
+            f"{name:{width}s}  {row['metric']:8s} {row['ours']:6.3f} {best:6.3f} "
+            f"{row['gap']:+6.3f} {row['fit_seconds']:6.1f}"
+        )
     print(f"panel trained in {train_seconds:.0f} s; results in {args.out / 'admet.json'}")
 
 

@@ -154,8 +154,9 @@ def _job(
     waters = bridging_waters(structure, ligand) if ours else []
     attached = covalent_attachments(structure, ligand)
     residue = reactive_residue(structure, ligand)
-    receptor = prepare_receptor(structure, keep_waters=waters,
-                                covalent_residue=residue if ours else None)  # fmt: skip
+    receptor = prepare_receptor(
+        structure, keep_waters=waters, covalent_residue=residue if ours else None
+    )
     box = box_from_ligand(structure, ligand)
     source = load_structure(src_name, ligand_residues=[src_ligand])
     if src_name != name:
@@ -199,8 +200,14 @@ def _key(row: dict) -> tuple:
     return (row["kind"], row["receptor"], row["ligand"], row["seed"], row["protocol"])
 
 
-def run_pose_jobs(parts: list[str], seeds: list[int], n_jobs: int, exhaustiveness: int,
-                  complexes: list[tuple], only: set[str] | None) -> list[dict]:  # fmt: skip
+def run_pose_jobs(
+    parts: list[str],
+    seeds: list[int],
+    n_jobs: int,
+    exhaustiveness: int,
+    complexes: list[tuple],
+    only: set[str] | None,
+) -> list[dict]:
     """Rows of the redocking (every complex, both protocols, each seed) and cross-docking
     (the first seed) runs; ``only``: the structures to run (None: all)."""
     info = {c[0]: c for c in complexes}
@@ -209,13 +216,17 @@ def run_pose_jobs(parts: list[str], seeds: list[int], n_jobs: int, exhaustivenes
         if "redock" in parts:
             for c in complexes:
                 if only is None or c[0] in only:
-                    jobs += [("redock", c, c, seed, protocol, exhaustiveness)
-                             for protocol in ("drugml", "plain")]  # fmt: skip
+                    jobs += [
+                        ("redock", c, c, seed, protocol, exhaustiveness)
+                        for protocol in ("drugml", "plain")
+                    ]
     if "crossdock" in parts:
         for source, target in CROSS:
             if only is None or target in only or source in only:
-                jobs += [("crossdock", info[target], info[source], seeds[0], protocol,
-                          exhaustiveness) for protocol in ("drugml", "plain")]  # fmt: skip
+                jobs += [
+                    ("crossdock", info[target], info[source], seeds[0], protocol, exhaustiveness)
+                    for protocol in ("drugml", "plain")
+                ]
     with ProcessPoolExecutor(n_jobs) as pool:
         return list(pool.map(_job, *zip(*jobs, strict=True)))
 
@@ -234,11 +245,19 @@ def summarise(rows: list[dict], seeds: list[int]) -> dict:
             ok = [r[key] is not None and r[key] <= 2.0 for r in items]
             return {"success": int(sum(ok)), "of": len(ok)}
 
-        summary: dict = {"seeds": sorted({r["seed"] for r in subset}),
-                         "failed_runs": [f"{r['receptor']}/{r['ligand']}: {r['status']}"
-                                         for r in subset if r["status"] != "docked"]}  # fmt: skip
-        for label, pick in (("", lambda r: True), ("non_covalent_", lambda r: not r["covalent"]),
-                            ("covalent_", lambda r: bool(r["covalent"]))):  # fmt: skip
+        summary: dict = {
+            "seeds": sorted({r["seed"] for r in subset}),
+            "failed_runs": [
+                f"{r['receptor']}/{r['ligand']}: {r['status']}"
+                for r in subset
+                if r["status"] != "docked"
+            ],
+        }
+        for label, pick in (
+            ("", lambda r: True),
+            ("non_covalent_", lambda r: not r["covalent"]),
+            ("covalent_", lambda r: bool(r["covalent"])),
+        ):
             for protocol in ("drugml", "plain"):
                 chosen = [r for r in subset if r["protocol"] == protocol and pick(r)]
                 name = "drugml_protocol" if protocol == "drugml" else "plain_vina"
@@ -261,8 +280,9 @@ def _upgrade(row: dict) -> dict:
         return row
     row = dict(row)
     row["protocol"] = "drugml" if row.pop("keep_water") else "plain"
-    row["top_rmsd"] = row.pop("top_rmsd_by_hinge") if row["protocol"] == "drugml" else (
-        row["top_rmsd_by_score"])  # fmt: skip
+    row["top_rmsd"] = (
+        row.pop("top_rmsd_by_hinge") if row["protocol"] == "drugml" else (row["top_rmsd_by_score"])
+    )
     row["key_interaction"] = row.pop("hinge_hbond", [])
     return row
 
@@ -279,11 +299,16 @@ def main() -> None:
         metavar="STRUCTURE",
         help="run only these complexes (the other rows of --out are kept)",
     )
-    parser.add_argument("--complex", nargs="+", action="append", default=[],
-                        metavar="STRUCTURE LIGAND SMILES [KEY_RESIDUE]",
-                        help="another complex to redock: a PDB/mmCIF file or data set, its "
-                        "ligand's residue name, the ligand's SMILES, optionally the key "
-                        "interaction's residue (e.g. MET793); repeatable")  # fmt: skip
+    parser.add_argument(
+        "--complex",
+        nargs="+",
+        action="append",
+        default=[],
+        metavar="STRUCTURE LIGAND SMILES [KEY_RESIDUE]",
+        help="another complex to redock: a PDB/mmCIF file or data set, its "
+        "ligand's residue name, the ligand's SMILES, optionally the key "
+        "interaction's residue (e.g. MET793); repeatable",
+    )
     parser.add_argument("--n-actives", type=int, default=50)
     parser.add_argument("--enrichment-exhaustiveness", type=int, default=2)
     parser.add_argument("--out", default="benchmarks/results/docking.json")
@@ -299,8 +324,7 @@ def main() -> None:
     results = json.loads(out.read_text()) if out.is_file() else {}
     started = time.perf_counter()
     if {"redock", "crossdock"} & set(parts):
-        rows = run_pose_jobs(parts, args.seeds, args.n_jobs, args.exhaustiveness, complexes,
-                             only)  # fmt: skip
+        rows = run_pose_jobs(parts, args.seeds, args.n_jobs, args.exhaustiveness, complexes, only)
         kept = [_upgrade(r) for r in results.get("poses", {}).get("rows", [])]
         new = {_key(r) for r in rows}
         rows = [r for r in kept if _key(r) not in new] + rows

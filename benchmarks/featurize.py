@@ -89,22 +89,30 @@ def main() -> None:
         return (base * (n // len(base) + 1))[:n]
 
     ECFP(n_jobs=2).transform(base[:3000])  # start the worker pool before timing
-    result: dict = {"date": time.strftime("%Y-%m-%d %H:%M:%S"), "drugml": drugml.__version__,
-                    "rdkit": rdBase.rdkitVersion, "cpus": os.cpu_count(), "ecfp": {}}  # fmt: skip
+    result: dict = {
+        "date": time.strftime("%Y-%m-%d %H:%M:%S"),
+        "drugml": drugml.__version__,
+        "rdkit": rdBase.rdkitVersion,
+        "cpus": os.cpu_count(),
+        "ecfp": {},
+    }
     for n in args.sizes:
         smiles = repeat(n)
         t_plain, reference = timed(plain_ecfp, smiles)
         t_one, ours = timed(ECFP(progress=False).transform, smiles)
         t_two, ours_two = timed(ECFP(n_jobs=2, progress=False).transform, smiles)
         entry = {
-            "seconds": {"plain_rdkit_loop": t_plain, "drugml_1_process": t_one,
-                        "drugml_2_processes": t_two},
+            "seconds": {
+                "plain_rdkit_loop": t_plain,
+                "drugml_1_process": t_one,
+                "drugml_2_processes": t_two,
+            },
             "ratio_1_process": t_plain / t_one,
             "ratio_2_processes": t_plain / t_two,
             "bits_identical": bool(
                 np.array_equal(reference, ours) and np.array_equal(reference, ours_two)
             ),
-        }  # fmt: skip
+        }
         if n <= 10_000:
             t_dc, _ = timed(deepchem_ecfp, smiles)
             entry["seconds"]["deepchem_circular_fingerprint"] = t_dc
@@ -144,13 +152,20 @@ def main() -> None:
                 for i, s in enumerate(repeat(args.stream)):
                     handle.write(f"{s} mol{i}\n")
             start = time.perf_counter()
-            out = subprocess.run([sys.executable, "-c", STREAM_PROBE, str(path)],
-                                 capture_output=True, text=True, check=True)  # fmt: skip
+            out = subprocess.run(
+                [sys.executable, "-c", STREAM_PROBE, str(path)],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
             n, peak = out.stdout.split()
             result["stream"] = {
-                "molecules": int(n), "seconds": time.perf_counter() - start,
-                "peak_rss_mb": float(peak), "chunk_size": 10_000, "output": "packed bits per chunk",
-            }  # fmt: skip
+                "molecules": int(n),
+                "seconds": time.perf_counter() - start,
+                "peak_rss_mb": float(peak),
+                "chunk_size": 10_000,
+                "output": "packed bits per chunk",
+            }
         print(json.dumps(result["stream"]), flush=True)
 
     largest = result["ecfp"][str(max(args.sizes))]
@@ -172,9 +187,12 @@ def main() -> None:
     import matplotlib.pyplot as plt
 
     labels = ["ECFP 1 proc", "ECFP 2 procs", "descriptors", "ECFP+desc vs sum"]
-    values = [largest["ratio_1_process"], largest["ratio_2_processes"],
-              result["descriptors"]["ratio"],
-              1 / result["ecfp_plus_descriptors"]["together_over_sum"]]  # fmt: skip
+    values = [
+        largest["ratio_1_process"],
+        largest["ratio_2_processes"],
+        result["descriptors"]["ratio"],
+        1 / result["ecfp_plus_descriptors"]["together_over_sum"],
+    ]
     fig, ax = plt.subplots(figsize=(6, 2.8))
     ax.barh(labels[::-1], values[::-1], color="#2b6ca3")
     ax.axvline(1, color="black", linewidth=1)

@@ -32,13 +32,29 @@ from drugml.models import FAST_DESCRIPTORS
 from drugml.models.split import random_split, scaffold_split
 
 XGB_SETTINGS = {
-    "xgb_600_d6": {"n_estimators": 600, "learning_rate": 0.05, "max_depth": 6,
-                   "subsample": 0.8, "colsample_bytree": 0.5},
-    "xgb_1000_d8": {"n_estimators": 1000, "learning_rate": 0.03, "max_depth": 8,
-                    "subsample": 0.8, "colsample_bytree": 0.3, "min_child_weight": 2},
-    "xgb_400_d4": {"n_estimators": 400, "learning_rate": 0.1, "max_depth": 4,
-                   "subsample": 0.9, "colsample_bytree": 0.7},
-}  # fmt: skip
+    "xgb_600_d6": {
+        "n_estimators": 600,
+        "learning_rate": 0.05,
+        "max_depth": 6,
+        "subsample": 0.8,
+        "colsample_bytree": 0.5,
+    },
+    "xgb_1000_d8": {
+        "n_estimators": 1000,
+        "learning_rate": 0.03,
+        "max_depth": 8,
+        "subsample": 0.8,
+        "colsample_bytree": 0.3,
+        "min_child_weight": 2,
+    },
+    "xgb_400_d4": {
+        "n_estimators": 400,
+        "learning_rate": 0.1,
+        "max_depth": 4,
+        "subsample": 0.9,
+        "colsample_bytree": 0.7,
+    },
+}
 
 
 def tasks():
@@ -99,8 +115,10 @@ def main() -> None:
                 rmse = math.sqrt(float(np.mean((pred - target[valid_idx]) ** 2)))
                 key = f"{combo} | {setting}"
                 results.setdefault(key, {})[name] = rmse
-                print(f"{name:22s} {key:40s} RMSE {rmse:.3f} ({time.perf_counter() - start:.1f} s)",
-                      flush=True)  # fmt: skip
+                print(
+                    f"{name:22s} {key:40s} RMSE {rmse:.3f} ({time.perf_counter() - start:.1f} s)",
+                    flush=True,
+                )
     task_names = sorted({t for r in results.values() for t in r})
     ranks = {key: 0.0 for key in results}
     for task in task_names:

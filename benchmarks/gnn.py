@@ -52,8 +52,9 @@ def main() -> None:
         train, test = split(smiles, test_size=0.2)
         for estimator in ("gnn", "xgboost"):
             key = f"esol_{name}_{estimator}"
-            quality[key] = evaluate(PropertyModel(estimator=estimator, n_jobs=-1), smiles, y,
-                                    train, test)  # fmt: skip
+            quality[key] = evaluate(
+                PropertyModel(estimator=estimator, n_jobs=-1), smiles, y, train, test
+            )
             print(key, quality[key], flush=True)
     if args.egfr:
         from drugml.chem.curate import curate_bioactivities

@@ -44,12 +44,19 @@ from drugml.models.backends.auto_backend import ENSEMBLE, MENU
 
 #: TDC sets embedded in data/ and their task, smallest first.
 TDC_SETS = {
-    "dili": "classification", "hia_hou": "classification", "herg": "classification",
-    "caco2_wang": "regression", "clearance_microsome_az": "regression",
-    "pgp_broccatelli": "classification", "bbb_martins": "classification",
-    "ppbr_az": "regression", "ames": "classification", "cyp2c9_veith": "classification",
-    "cyp3a4_veith": "classification", "cyp2d6_veith": "classification",
-}  # fmt: skip
+    "dili": "classification",
+    "hia_hou": "classification",
+    "herg": "classification",
+    "caco2_wang": "regression",
+    "clearance_microsome_az": "regression",
+    "pgp_broccatelli": "classification",
+    "bbb_martins": "classification",
+    "ppbr_az": "regression",
+    "ames": "classification",
+    "cyp2c9_veith": "classification",
+    "cyp3a4_veith": "classification",
+    "cyp2d6_veith": "classification",
+}
 
 
 def load(name: str):
@@ -57,9 +64,11 @@ def load(name: str):
     if name == "egfr":
         from drugml.chem.curate import curate_bioactivities
 
-        table, _ = curate_bioactivities(data.load("egfr_bioactivities_raw"),
-                                        structures=data.load("egfr_compounds"),
-                                        progress=False)  # fmt: skip
+        table, _ = curate_bioactivities(
+            data.load("egfr_bioactivities_raw"),
+            structures=data.load("egfr_compounds"),
+            progress=False,
+        )
         smiles, y = table["smiles"].tolist(), table["pIC50"].to_numpy()
         _, test = split.scaffold_split(smiles, test_size=0.2, seed=0)
         return smiles, y, test, "regression"
@@ -67,8 +76,12 @@ def load(name: str):
         table = data.load("esol")
         smiles = table["smiles"].str.strip().tolist()
         _, test = split.scaffold_split(smiles, test_size=0.2, seed=0)
-        return smiles, table["measured log solubility in mols per litre"].to_numpy(), test, \
-            "regression"  # fmt: skip
+        return (
+            smiles,
+            table["measured log solubility in mols per litre"].to_numpy(),
+            test,
+            "regression",
+        )
     table = data.load(name)
     y = table["y"].to_numpy(dtype=float)
     if name == "clearance_microsome_az":
@@ -85,8 +98,9 @@ def score(task: str, y: np.ndarray, prediction: np.ndarray) -> float:
     return float(roc_auc_score(y, prediction))
 
 
-def bootstrap_gap_se(task: str, y: np.ndarray, a: np.ndarray, b: np.ndarray,
-                     n: int = 1000, seed: int = 0) -> float:  # fmt: skip
+def bootstrap_gap_se(
+    task: str, y: np.ndarray, a: np.ndarray, b: np.ndarray, n: int = 1000, seed: int = 0
+) -> float:
     """Standard error of score(a) - score(b) over paired resamples of the test molecules."""
     rng = np.random.default_rng(seed)
     gaps = []
@@ -117,15 +131,22 @@ def evaluate(name: str) -> dict:
     noise = bootstrap_gap_se(task, targets, predictions[chosen], predictions[best_single])
     knn_gap = sign * (scores[chosen] - scores["knn"])
     return {
-        "data_set": name, "task": task, "metric": "rmse" if task == "regression" else "roc_auc",
-        "n_train": len(smiles) - len(test), "n_test": len(targets),
-        "default_chose": chosen, "cv_scores": model.selection_["scores"],
-        "held_out_scores": scores, "default_held_out": scores[chosen],
-        "best_single": best_single, "gap_to_best_single": gap, "gap_noise_se": noise,
+        "data_set": name,
+        "task": task,
+        "metric": "rmse" if task == "regression" else "roc_auc",
+        "n_train": len(smiles) - len(test),
+        "n_test": len(targets),
+        "default_chose": chosen,
+        "cv_scores": model.selection_["scores"],
+        "held_out_scores": scores,
+        "default_held_out": scores[chosen],
+        "best_single": best_single,
+        "gap_to_best_single": gap,
+        "gap_noise_se": noise,
         "default_within_noise_of_best_single": bool(gap <= 2 * noise),
         "default_not_worse_than_knn": bool(knn_gap <= 0),
         "fit_seconds": round(seconds, 1),
-    }  # fmt: skip
+    }
 
 
 def main() -> None:
@@ -140,14 +161,19 @@ def main() -> None:
         row = evaluate(name)
         rows.append(row)
         best = row["held_out_scores"][row["best_single"]]
-        print(f"{name:24s} chose {row['default_chose']:14s} {row['metric']} "
-              f"{row['default_held_out']:.3f}; best single {row['best_single']} {best:.3f} "
-              f"(gap {row['gap_to_best_single']:+.3f} ± {row['gap_noise_se']:.3f}); knn "
-              f"{row['held_out_scores']['knn']:.3f}; {row['fit_seconds']:.0f} s",
-              flush=True)  # fmt: skip
-        payload = {"benchmark": "model_selection", "menu": [*MENU, ENSEMBLE],
-                   "machine": f"{platform.machine()}, Python {platform.python_version()}",
-                   "results": rows}  # fmt: skip
+        print(
+            f"{name:24s} chose {row['default_chose']:14s} {row['metric']} "
+            f"{row['default_held_out']:.3f}; best single {row['best_single']} {best:.3f} "
+            f"(gap {row['gap_to_best_single']:+.3f} ± {row['gap_noise_se']:.3f}); knn "
+            f"{row['held_out_scores']['knn']:.3f}; {row['fit_seconds']:.0f} s",
+            flush=True,
+        )
+        payload = {
+            "benchmark": "model_selection",
+            "menu": [*MENU, ENSEMBLE],
+            "machine": f"{platform.machine()}, Python {platform.python_version()}",
+            "results": rows,
+        }
         (out / "model_selection.json").write_text(json.dumps(payload, indent=2) + "\n")
 
 

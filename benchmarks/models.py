@@ -52,8 +52,11 @@ def main() -> None:
     )
     smiles, y = egfr["smiles"].tolist(), egfr["pIC50"].to_numpy()
     labels = egfr["active"].astype(int).to_numpy()
-    result: dict = {"date": time.strftime("%Y-%m-%d %H:%M:%S"), "drugml": drugml.__version__,
-                    "egfr_compounds": len(smiles)}  # fmt: skip
+    result: dict = {
+        "date": time.strftime("%Y-%m-%d %H:%M:%S"),
+        "drugml": drugml.__version__,
+        "egfr_compounds": len(smiles),
+    }
 
     train, test = scaffold_split(smiles, test_size=0.2)
     quality = {}
@@ -83,8 +86,15 @@ def main() -> None:
     # Speed: fit on ~5k EGFR compounds with ECFP4 bits, and the default model.
     X = ECFP().transform(smiles)
     start = time.perf_counter()
-    xgboost.XGBRegressor(n_estimators=600, learning_rate=0.05, max_depth=6, subsample=0.8,
-                         colsample_bytree=0.5, tree_method="hist", n_jobs=1).fit(X, y)  # fmt: skip
+    xgboost.XGBRegressor(
+        n_estimators=600,
+        learning_rate=0.05,
+        max_depth=6,
+        subsample=0.8,
+        colsample_bytree=0.5,
+        tree_method="hist",
+        n_jobs=1,
+    ).fit(X, y)
     ecfp_fit = time.perf_counter() - start
     model = PropertyModel()
     start = time.perf_counter()

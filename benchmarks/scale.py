@@ -92,8 +92,13 @@ print(json.dumps({"seconds": time.perf_counter() - start, "peak_mb": peak_mb()})
 
 def _measure(kind: str, **args) -> dict:
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
-    result = subprocess.run([sys.executable, "-c", WORKER, json.dumps({"kind": kind, **args})],
-                            capture_output=True, text=True, env=env, check=False)  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "-c", WORKER, json.dumps({"kind": kind, **args})],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
     if result.returncode:
         raise RuntimeError(result.stderr[-3000:])
     return json.loads(result.stdout.strip().splitlines()[-1])
@@ -113,18 +118,33 @@ def real_screen(work: Path) -> tuple[Path, dict]:
     solubility = esol["measured log solubility in mols per litre"]
     sets = {"potency": (egfr["smiles"], egfr["pIC50"]), "solubility": (esol["smiles"], solubility)}
     for name, (smiles, y) in sets.items():
-        model = PropertyModel(estimator="xgboost", estimator_params={"n_estimators": 100},
-                              n_jobs=2, progress=False)  # fmt: skip
+        model = PropertyModel(
+            estimator="xgboost", estimator_params={"n_estimators": 100}, n_jobs=2, progress=False
+        )
         held_out = np.arange(len(smiles))[::5]
         model.fit(list(smiles), np.asarray(y, dtype=float), held_out=held_out)
         models[name] = model.save(work / "models" / name)
         m = dict(model.held_out_metrics_)
-        metrics[name] = {**m, "task": "regression", "estimator": "xgboost", "split": "random",
-                         "n_train": len(smiles) - len(held_out),
-                         "n_test": len(held_out)}  # fmt: skip
-    screen_library(data.path("approved_drugs"), models, work / "real", chunk_size=500,
-                   smiles_column="smiles", id_column="molecule_chembl_id",
-                   keep_columns=["pref_name"], n_jobs=2, resume=False, progress=False)  # fmt: skip
+        metrics[name] = {
+            **m,
+            "task": "regression",
+            "estimator": "xgboost",
+            "split": "random",
+            "n_train": len(smiles) - len(held_out),
+            "n_test": len(held_out),
+        }
+    screen_library(
+        data.path("approved_drugs"),
+        models,
+        work / "real",
+        chunk_size=500,
+        smiles_column="smiles",
+        id_column="molecule_chembl_id",
+        keep_columns=["pref_name"],
+        n_jobs=2,
+        resume=False,
+        progress=False,
+    )
     cached.write_text(json.dumps(metrics, default=float))
     return work / "real", metrics
 
@@ -139,10 +159,18 @@ def synthetic_screen(real: Path, out: Path, rows: int, seed: int = 0) -> None:
     table = pa.Table.from_pandas(base, preserve_index=False)
     n0 = len(base)
     rng = np.random.default_rng(seed)
-    noisy = {"potency_prediction": 0.6, "potency_lower": 0.6, "potency_upper": 0.6,
-             "solubility_prediction": 0.5, "solubility_lower": 0.5, "solubility_upper": 0.5,
-             "potency_nearest_similarity": 0.08, "solubility_nearest_similarity": 0.08,
-             "qed": 0.05, "sa_score": 0.3}  # fmt: skip
+    noisy = {
+        "potency_prediction": 0.6,
+        "potency_lower": 0.6,
+        "potency_upper": 0.6,
+        "solubility_prediction": 0.5,
+        "solubility_lower": 0.5,
+        "solubility_upper": 0.5,
+        "potency_nearest_similarity": 0.08,
+        "solubility_nearest_similarity": 0.08,
+        "qed": 0.05,
+        "sa_score": 0.3,
+    }
     shutil.rmtree(out, ignore_errors=True)
     (out / "parts").mkdir(parents=True)
     (out / "rejects").mkdir()
@@ -154,8 +182,7 @@ def synthetic_screen(real: Path, out: Path, rows: int, seed: int = 0) -> None:
         synthetic = index >= n0
         part["record"] = index + 1
         keys = np.where(index % 50 == 49, index - 1, index)  # one in 50: a salt form
-        part.loc[synthetic, "inchikey"] = [f"SYNTH{k:09d}-SYNTHETICKE-N" for k in
-                                           keys[synthetic]]  # fmt: skip
+        part.loc[synthetic, "inchikey"] = [f"SYNTH{k:09d}-SYNTHETICKE-N" for k in keys[synthetic]]
         part.loc[synthetic, "id"] = [f"SYN{i}" for i in index[synthetic]]
         part.loc[synthetic, "pref_name"] = None
         for column, sd in noisy.items():
@@ -172,8 +199,16 @@ def synthetic_screen(real: Path, out: Path, rows: int, seed: int = 0) -> None:
     manifest["finished"] = list(range(chunks))
     (out / "manifest.json").write_text(json.dumps(manifest))
     summary = json.loads((real / "summary.json").read_text())
-    summary.update({"library": f"synthetic-{rows}", "records": rows, "scored": rows,
-                    "rejected": 0, "chunks": chunks, "chunks_resumed": 0})  # fmt: skip
+    summary.update(
+        {
+            "library": f"synthetic-{rows}",
+            "records": rows,
+            "scored": rows,
+            "rejected": 0,
+            "chunks": chunks,
+            "chunks_resumed": 0,
+        }
+    )
     (out / "summary.json").write_text(json.dumps(summary))
 
 
@@ -193,13 +228,16 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results"))
     parser.add_argument("--work", help="working folder (default: a temporary one)")
-    parser.add_argument("--screen-throughput", action="store_true",
-                        help="also measure the screen's molecules per second "
-                        "(benchmarks/screen_speed.py; many minutes)")  # fmt: skip
+    parser.add_argument(
+        "--screen-throughput",
+        action="store_true",
+        help="also measure the screen's molecules per second "
+        "(benchmarks/screen_speed.py; many minutes)",
+    )
     args = parser.parse_args()
     work = Path(args.work or tempfile.mkdtemp(prefix="drugml-scale-"))
     work.mkdir(parents=True, exist_ok=True)
-    config = ROOT / "drugml" / "configs" / "egfr.yaml"
+    config = ROOT / "drugml" / "campaign" / "configs" / "egfr.yaml"
     import yaml
 
     other = yaml.safe_load(config.read_text())["ranking"]
@@ -217,24 +255,52 @@ def main() -> None:
         tick = time.perf_counter()
         synthetic_screen(real, screen, size)
         built = time.perf_counter() - tick
-        rank = _measure("rank", argv=["rank", str(screen), "--config", str(config), "--out",
-                                      str(work / f"ranked-{size}"), "--overwrite"])  # fmt: skip
-        rerank = _measure("rank", argv=["rank", str(screen), "--config", str(work / "rerank.yaml"),
-                                        "--out", str(work / f"reranked-{size}"),
-                                        "--overwrite"])  # fmt: skip
-        report = _measure("report", ranking=str(work / f"ranked-{size}"), config=str(config),
-                          out=str(work / f"report-{size}.html"), models=model_metrics)  # fmt: skip
+        rank = _measure(
+            "rank",
+            argv=[
+                "rank",
+                str(screen),
+                "--config",
+                str(config),
+                "--out",
+                str(work / f"ranked-{size}"),
+                "--overwrite",
+            ],
+        )
+        rerank = _measure(
+            "rank",
+            argv=[
+                "rank",
+                str(screen),
+                "--config",
+                str(work / "rerank.yaml"),
+                "--out",
+                str(work / f"reranked-{size}"),
+                "--overwrite",
+            ],
+        )
+        report = _measure(
+            "report",
+            ranking=str(work / f"ranked-{size}"),
+            config=str(config),
+            out=str(work / f"report-{size}.html"),
+            models=model_metrics,
+        )
         summary = json.loads((work / f"ranked-{size}" / "ranking.json").read_text())
-        row = {"rows": size, "structures": summary["structures"], "parts": size // PART_ROWS,
-               "build_seconds": round(built, 1),
-               "rank_seconds": round(rank["seconds"], 1), "rank_peak_mb": round(rank["peak_mb"]),
-               "rerank_seconds": round(rerank["seconds"], 1),
-               "rerank_peak_mb": round(rerank["peak_mb"]),
-               "report_seconds": round(report["seconds"], 1),
-               "report_peak_mb": round(report["peak_mb"]),
-               "known_actives_found": summary["known_actives"]["found"],
-               "report_kb": round((work / f"report-{size}.html").stat().st_size
-                                  / 1024)}  # fmt: skip
+        row = {
+            "rows": size,
+            "structures": summary["structures"],
+            "parts": size // PART_ROWS,
+            "build_seconds": round(built, 1),
+            "rank_seconds": round(rank["seconds"], 1),
+            "rank_peak_mb": round(rank["peak_mb"]),
+            "rerank_seconds": round(rerank["seconds"], 1),
+            "rerank_peak_mb": round(rerank["peak_mb"]),
+            "report_seconds": round(report["seconds"], 1),
+            "report_peak_mb": round(report["peak_mb"]),
+            "known_actives_found": summary["known_actives"]["found"],
+            "report_kb": round((work / f"report-{size}.html").stat().st_size / 1024),
+        }
         print(json.dumps(row), flush=True)
         results.append(row)
         shutil.rmtree(screen, ignore_errors=True)
@@ -247,18 +313,22 @@ def main() -> None:
     }
     payload = {
         "what": "drugml rank (EGFR ranking, its report.html included), a re-rank with other "
-                "weights and filters, and the report from the ranking folder, each in a fresh "
-                "process, on synthetic screen folders built from a real screen of the approved "
-                "drugs",
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
-                    "drugml": drugml.__version__},
+        "weights and filters, and the report from the ranking folder, each in a fresh "
+        "process, on synthetic screen folders built from a real screen of the approved "
+        "drugs",
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "drugml": drugml.__version__,
+        },
         "command": "python benchmarks/scale.py " + " ".join(sys.argv[1:]),
         "results": results,
         "peak_growth": round(peaks[-1] / peaks[0] - 1, 3) if len(peaks) > 1 else None,
         "targets_met": targets,
-        "screen_throughput": _screen_throughput(work / "models") if args.screen_throughput
+        "screen_throughput": _screen_throughput(work / "models")
+        if args.screen_throughput
         else None,
-    }  # fmt: skip
+    }
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     (out / "scale.json").write_text(json.dumps(payload, indent=2) + "\n")

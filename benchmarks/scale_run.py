@@ -90,8 +90,11 @@ def build_library(path: Path, size: int, seed: int = 0) -> dict:
     from drugml import data
 
     drugs = data.load("approved_drugs").dropna(subset=["smiles"])
-    smiles = (data.load("egfr_compounds")["smiles"].tolist() + drugs["smiles"].tolist()
-              + data.load("esol")["smiles"].str.strip().tolist())  # fmt: skip
+    smiles = (
+        data.load("egfr_compounds")["smiles"].tolist()
+        + drugs["smiles"].tolist()
+        + data.load("esol")["smiles"].str.strip().tolist()
+    )
     with rdBase.BlockLogs():
         mols = [m for m in (Chem.MolFromSmiles(s) for s in smiles) if m is not None]
     rng = random.Random(seed)
@@ -109,18 +112,28 @@ def build_library(path: Path, size: int, seed: int = 0) -> dict:
                     cut = rng.randrange(len(text))
                     text, corrupted = text[:cut] + text[cut + 1 :], corrupted + 1
             writer.writerow([text, f"rec{i}", name])
-    return {"records": size, "named_drugs": min(size, len(drugs)), "corrupted": corrupted,
-            "distinct_structures_drawn_from": len(mols)}  # fmt: skip
+    return {
+        "records": size,
+        "named_drugs": min(size, len(drugs)),
+        "corrupted": corrupted,
+        "distinct_structures_drawn_from": len(mols),
+    }
 
 
 def write_config(path: Path, library: Path, profile: str, backend: str, n_jobs: int) -> None:
     import yaml
 
-    config = yaml.safe_load((ROOT / "drugml" / "configs" / "egfr.yaml").read_text())
+    config = yaml.safe_load((ROOT / "drugml" / "campaign" / "configs" / "egfr.yaml").read_text())
     config["n_jobs"] = n_jobs
-    config["library"].update(path=str(library), smiles_column="smiles", id_column="id",
-                             name_column="name", chunk_size=1000, profile=profile,
-                             backend=backend)  # fmt: skip
+    config["library"].update(
+        path=str(library),
+        smiles_column="smiles",
+        id_column="id",
+        name_column="name",
+        chunk_size=1000,
+        profile=profile,
+        backend=backend,
+    )
     path.write_text(yaml.safe_dump(config, sort_keys=False))
 
 
@@ -142,9 +155,12 @@ def timed(command: list[str], cwd: Path, log: Path) -> dict:
             status = process.wait()
     if status != 0:
         raise SystemExit(f"{' '.join(command)} failed ({status}); see {log}")
-    return {"seconds": round(time.perf_counter() - start, 1),
-            "driver_peak_mb": round(peak.driver_mb), "largest_child_peak_mb": round(peak.child_mb),
-            "tree_peak_mb": round(peak.tree_mb)}  # fmt: skip
+    return {
+        "seconds": round(time.perf_counter() - start, 1),
+        "driver_peak_mb": round(peak.driver_mb),
+        "largest_child_peak_mb": round(peak.child_mb),
+        "tree_peak_mb": round(peak.tree_mb),
+    }
 
 
 def short_list(run: Path) -> list[str]:
@@ -168,26 +184,50 @@ def measure(args: argparse.Namespace) -> dict:
     config, run = work / f"{name}.yaml", work / f"run_{name}"
     write_config(config, library, args.profile, args.backend, args.n_jobs)
     shutil.rmtree(run, ignore_errors=True)
-    result = {"records": args.size, "profile": args.profile, "backend": args.backend,
-              "n_jobs": args.n_jobs, "library": built}  # fmt: skip
-    result["run"] = timed([sys.executable, "-m", "drugml", "run", str(config), "--out", str(run)],
-                          work, work / f"{name}.log")  # fmt: skip
+    result = {
+        "records": args.size,
+        "profile": args.profile,
+        "backend": args.backend,
+        "n_jobs": args.n_jobs,
+        "library": built,
+    }
+    result["run"] = timed(
+        [sys.executable, "-m", "drugml", "run", str(config), "--out", str(run)],
+        work,
+        work / f"{name}.log",
+    )
     metrics = json.loads((run / "metrics.json").read_text())
     result["run"]["steps_seconds"] = metrics["timings_seconds"]
     screen = metrics.get("screen", {})
-    result["screen"] = {k: screen.get(k) for k in ("records", "scored", "rejected", "profiled",
-                                                   "molecules_per_second")}  # fmt: skip
+    result["screen"] = {
+        k: screen.get(k)
+        for k in ("records", "scored", "rejected", "profiled", "molecules_per_second")
+    }
     found = metrics["validation"]["all_compounds"]
     result["known_actives"] = {k: found.get(k) for k in ("n_known_actives", "n_in_top_5pct")}
     result["short_list"] = short_list(run)
     rerank = work / f"{name}.rerank.yaml"
     rerank_config(rerank, config)
     shutil.rmtree(work / f"rerank_{name}", ignore_errors=True)
-    result["rerank"] = timed([sys.executable, "-m", "drugml", "rank", str(run / "screen"),
-                              "--config", str(rerank), "--out", str(work / f"rerank_{name}")],
-                             work, work / f"{name}.rerank.log")  # fmt: skip
-    result["machine"] = {"cpus": psutil.cpu_count(), "memory_gb": round(
-        psutil.virtual_memory().total / 2**30)}  # fmt: skip
+    result["rerank"] = timed(
+        [
+            sys.executable,
+            "-m",
+            "drugml",
+            "rank",
+            str(run / "screen"),
+            "--config",
+            str(rerank),
+            "--out",
+            str(work / f"rerank_{name}"),
+        ],
+        work,
+        work / f"{name}.rerank.log",
+    )
+    result["machine"] = {
+        "cpus": psutil.cpu_count(),
+        "memory_gb": round(psutil.virtual_memory().total / 2**30),
+    }
     result["command"] = "python benchmarks/scale_run.py " + " ".join(sys.argv[1:])
     result["date"] = time.strftime("%Y-%m-%d %H:%M:%S")
     return result
@@ -206,12 +246,21 @@ def main() -> None:
     if args.compare:
         a, b = (json.loads(p.read_text()) for p in args.compare)
         same = a["short_list"] == b["short_list"]
-        print(json.dumps({"a": str(args.compare[0]), "b": str(args.compare[1]),
-                          "short_list_identical": same, "size": len(a["short_list"])}))  # fmt: skip
+        print(
+            json.dumps(
+                {
+                    "a": str(args.compare[0]),
+                    "b": str(args.compare[1]),
+                    "short_list_identical": same,
+                    "size": len(a["short_list"]),
+                }
+            )
+        )
         sys.exit(0 if same else 1)
     result = measure(args)
     out = args.out or ROOT / "benchmarks" / "results" / (
-        f"scale_run_{args.size}_{args.profile}_{args.backend}.json")  # fmt: skip
+        f"scale_run_{args.size}_{args.profile}_{args.backend}.json"
+    )
     out.write_text(json.dumps(result, indent=1) + "\n")
     print(json.dumps({k: v for k, v in result.items() if k != "short_list"}, indent=1))
 

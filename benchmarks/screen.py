@@ -99,9 +99,11 @@ def build_library(path: Path, size: int, seed: int = 0) -> Path:
 
     from drugml import data
 
-    smiles = (data.load("egfr_compounds")["smiles"].tolist()
-              + data.load("approved_drugs")["smiles"].dropna().tolist()
-              + data.load("esol")["smiles"].str.strip().tolist())  # fmt: skip
+    smiles = (
+        data.load("egfr_compounds")["smiles"].tolist()
+        + data.load("approved_drugs")["smiles"].dropna().tolist()
+        + data.load("esol")["smiles"].str.strip().tolist()
+    )
     with rdBase.BlockLogs():
         mols = [m for m in (Chem.MolFromSmiles(s) for s in smiles) if m is not None]
     rng = random.Random(seed)
@@ -117,8 +119,12 @@ def build_library(path: Path, size: int, seed: int = 0) -> Path:
 
 
 def run_worker(payload: dict) -> dict:
-    result = subprocess.run([sys.executable, "-c", WORKER, json.dumps(payload)],
-                            capture_output=True, text=True, check=True)  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "-c", WORKER, json.dumps(payload)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
@@ -138,12 +144,19 @@ def profile_chunk(library: Path, models: str) -> dict[str, float]:
     profiler.disable()
     stats = pstats.Stats(profiler).stats
     total = sum(v[3] for k, v in stats.items() if k[2] == "score_chunk")
-    parts = {"alerts_and_qed": "alerts_and_qed", "substructure_matching": "matches",
-             "alert_screen": "possible", "sa_score": "sa_score",
-             "standardize": "standardize", "inchikey": "MolToInchiKey",
-             "featurize_for_models": "transform", "domain_search": "neighbour_similarities",
-             "model_prediction": "_raw_predict", "domain_fingerprints": "bit_fingerprints",
-             "properties": "properties"}  # fmt: skip
+    parts = {
+        "alerts_and_qed": "alerts_and_qed",
+        "substructure_matching": "matches",
+        "alert_screen": "possible",
+        "sa_score": "sa_score",
+        "standardize": "standardize",
+        "inchikey": "MolToInchiKey",
+        "featurize_for_models": "transform",
+        "domain_search": "neighbour_similarities",
+        "model_prediction": "_raw_predict",
+        "domain_fingerprints": "bit_fingerprints",
+        "properties": "properties",
+    }
     out = {"chunk_seconds": round(total, 3), "molecules": len(records)}
     for label, function in parts.items():
         seconds = max((v[3] for k, v in stats.items() if k[2] == function), default=0.0)
@@ -151,10 +164,15 @@ def profile_chunk(library: Path, models: str) -> dict[str, float]:
     return out
 
 
-def measure(kind: dict, library: Path, models: str, out: Path, chunk_size: int,
-            floor_rate: float) -> dict:  # fmt: skip
-    settings = {"library": str(library), "models": models, "out": str(out),
-                "chunk_size": chunk_size}  # fmt: skip
+def measure(
+    kind: dict, library: Path, models: str, out: Path, chunk_size: int, floor_rate: float
+) -> dict:
+    settings = {
+        "library": str(library),
+        "models": models,
+        "out": str(out),
+        "chunk_size": chunk_size,
+    }
     measured = run_worker({**kind, **settings})
     measured["molecules_per_second"] = round(measured["records"] / measured["seconds"], 1)
     measured["ratio_to_floor"] = round(measured["molecules_per_second"] / floor_rate, 4)
@@ -185,9 +203,12 @@ def main() -> None:
     parser.add_argument(
         "--work", type=Path, help="folder for libraries and outputs (default: temp)"
     )
-    parser.add_argument("--chunk-profile-only", action="store_true",
-                        help="only where one chunk's time goes, into the existing screen.json "
-                        "(chunk_profile, chunk_profile_date)")  # fmt: skip
+    parser.add_argument(
+        "--chunk-profile-only",
+        action="store_true",
+        help="only where one chunk's time goes, into the existing screen.json "
+        "(chunk_profile, chunk_profile_date)",
+    )
     args = parser.parse_args()
     import os
     import platform
@@ -203,24 +224,34 @@ def main() -> None:
         print(json.dumps(result["chunk_profile"], indent=2))
         return
 
-    result: dict = {"date": time.strftime("%Y-%m-%d %H:%M:%S"), "drugml": drugml.__version__,
-                    "machine": {"cpus": os.cpu_count(), "processor": platform.processor(),
-                                "python": platform.python_version()},
-                    "library": "random SMILES of ~9,000 embedded molecules, 0.5 % corrupted",
-                    "chunk_size": args.chunk_size,
-                    "filters": "properties, Ro5, Veber, PAINS, Brenk, QED, SA score",
-                    "models": "potency + solubility (XGBoost, interval, domain)"}  # fmt: skip
+    result: dict = {
+        "date": time.strftime("%Y-%m-%d %H:%M:%S"),
+        "drugml": drugml.__version__,
+        "machine": {
+            "cpus": os.cpu_count(),
+            "processor": platform.processor(),
+            "python": platform.python_version(),
+        },
+        "library": "random SMILES of ~9,000 embedded molecules, 0.5 % corrupted",
+        "chunk_size": args.chunk_size,
+        "filters": "properties, Ro5, Veber, PAINS, Brenk, QED, SA score",
+        "models": "potency + solubility (XGBoost, interval, domain)",
+    }
     with tempfile.TemporaryDirectory(dir=args.work) as tmp:
         work = Path(tmp)
         library = build_library(work / "throughput.smi", args.throughput_size)
         floor = floor_rate(library)
         runs = {"floor_molecules_per_second": floor, "molecules": args.throughput_size}
-        for name, kind in (("local_1", {"kind": "local", "n_jobs": 1}),
-                           ("local_2", {"kind": "local", "n_jobs": 2}),
-                           ("dask_2_workers", {"kind": "dask"})):  # fmt: skip
+        for name, kind in (
+            ("local_1", {"kind": "local", "n_jobs": 1}),
+            ("local_2", {"kind": "local", "n_jobs": 2}),
+            ("dask_2_workers", {"kind": "dask"}),
+        ):
             runs[name] = measure(kind, library, args.models, work / name, args.chunk_size, floor)
-        rate = {name: runs[name]["molecules_per_second"]
-                for name in ("local_1", "local_2", "dask_2_workers")}  # fmt: skip
+        rate = {
+            name: runs[name]["molecules_per_second"]
+            for name in ("local_1", "local_2", "dask_2_workers")
+        }
         runs["scaling_2_processes"] = round(rate["local_2"] / rate["local_1"], 2)
         runs["dask_over_local_2"] = round(rate["dask_2_workers"] / rate["local_2"], 2)
         result["throughput"] = runs
@@ -231,11 +262,14 @@ def main() -> None:
             small = build_library(work / "nih.smi", args.nih_size)
             small_floor = floor_rate(small)
             nih = {"molecules": args.nih_size}
-            for name, alerts in (("pains_brenk", ["pains", "brenk"]),
-                                 ("pains_brenk_nih", ["pains", "brenk", "nih"])):  # fmt: skip
+            for name, alerts in (
+                ("pains_brenk", ["pains", "brenk"]),
+                ("pains_brenk_nih", ["pains", "brenk", "nih"]),
+            ):
                 kind = {"kind": "local", "n_jobs": 1, "alerts": alerts}
-                nih[name] = measure(kind, small, args.models, work / f"nih_{name}",
-                                    args.chunk_size, small_floor)  # fmt: skip
+                nih[name] = measure(
+                    kind, small, args.models, work / f"nih_{name}", args.chunk_size, small_floor
+                )
             nih["time_factor_with_nih"] = round(
                 nih["pains_brenk"]["molecules_per_second"]
                 / nih["pains_brenk_nih"]["molecules_per_second"],
@@ -254,8 +288,9 @@ def main() -> None:
                 configs.append(("dask_2_workers", {"kind": "dask"}))
             for name, kind in configs:
                 floor_here = entry["floor_molecules_per_second"]
-                entry[name] = measure(kind, path, args.models, work / f"large_{name}",
-                                      args.chunk_size, floor_here)  # fmt: skip
+                entry[name] = measure(
+                    kind, path, args.models, work / f"large_{name}", args.chunk_size, floor_here
+                )
                 shutil.rmtree(work / f"large_{name}")
             large[str(size)] = entry
             path.unlink()
@@ -264,8 +299,9 @@ def main() -> None:
         result["by_library_size"] = large
 
     throughput = result["throughput"]
-    runs_by_size = [run for entry in large.values() for run in entry.values()
-                    if isinstance(run, dict)]  # fmt: skip
+    runs_by_size = [
+        run for entry in large.values() for run in entry.values() if isinstance(run, dict)
+    ]
     peaks = [max(run["peak_rss_mb"], run["largest_child_peak_rss_mb"]) for run in runs_by_size]
     result["targets"] = {
         ">=0.5x_floor_one_process": throughput["local_1"]["ratio_to_floor"] >= 0.5,

@@ -50,8 +50,10 @@ def sorted_csv_sha256(out: Path, path: Path) -> tuple[str, str, int, int]:
     rejects = load_rejects(out).sort_values("record", ignore_index=True)
     results.to_csv(path.with_suffix(".results.csv"), index=False)
     rejects.to_csv(path.with_suffix(".rejects.csv"), index=False)
-    digest = [hashlib.sha256(path.with_suffix(s).read_bytes()).hexdigest()
-              for s in (".results.csv", ".rejects.csv")]  # fmt: skip
+    digest = [
+        hashlib.sha256(path.with_suffix(s).read_bytes()).hexdigest()
+        for s in (".results.csv", ".rejects.csv")
+    ]
     return digest[0], digest[1], len(results), len(rejects)
 
 
@@ -82,8 +84,9 @@ def main() -> None:
         for _ in range(args.kills):
             # Spread the kills over the run: a few more chunks each time, then a random delay.
             target = len(finished(out)) + rng.randint(1, max(1, chunks // (args.kills + 1)))
-            process = subprocess.Popen([*command, str(out), str(args.chunk_size)],
-                                       start_new_session=True)  # fmt: skip
+            process = subprocess.Popen(
+                [*command, str(out), str(args.chunk_size)], start_new_session=True
+            )
             while process.poll() is None and len(finished(out)) < target:
                 time.sleep(0.05)
             time.sleep(rng.uniform(0.0, 3.0))
@@ -96,8 +99,12 @@ def main() -> None:
 
         reference = sorted_csv_sha256(work / "reference", work / "reference")
         resumed = sorted_csv_sha256(out, work / "resumed")
-        leftovers = [p.name for folder in ("parts", "rejects") for p in (out / folder).iterdir()
-                     if not p.name.startswith("part-")]  # fmt: skip
+        leftovers = [
+            p.name
+            for folder in ("parts", "rejects")
+            for p in (out / folder).iterdir()
+            if not p.name.startswith("part-")
+        ]
     result = {
         "date": time.strftime("%Y-%m-%d %H:%M:%S"),
         "records": args.size,
@@ -106,13 +113,21 @@ def main() -> None:
         "kills": kills,
         "reference_seconds": round(reference_seconds, 1),
         "killed_and_resumed_seconds": round(killed_seconds, 1),
-        "reference": {"results_sha256": reference[0], "rejects_sha256": reference[1],
-                      "scored": reference[2], "rejected": reference[3]},
-        "resumed": {"results_sha256": resumed[0], "rejects_sha256": resumed[1],
-                    "scored": resumed[2], "rejected": resumed[3]},
+        "reference": {
+            "results_sha256": reference[0],
+            "rejects_sha256": reference[1],
+            "scored": reference[2],
+            "rejected": reference[3],
+        },
+        "resumed": {
+            "results_sha256": resumed[0],
+            "rejects_sha256": resumed[1],
+            "scored": resumed[2],
+            "rejected": resumed[3],
+        },
         "identical": reference == resumed,
         "leftover_files": leftovers,
-    }  # fmt: skip
+    }
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "screen_resume.json").write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps(result, indent=2))

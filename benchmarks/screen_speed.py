@@ -57,7 +57,10 @@ if args["kind"] == "floor":
     print(json.dumps({"seconds": time.perf_counter() - start,
                       "cpu_seconds": time.process_time() - cpu, "records": len(lines)}))
     sys.exit()
-from drugml.screening.screen import screen_library
+try:
+    from drugml.screening.screen import screen_library
+except ImportError:  # a --baseline-source from before the layered packages
+    from drugml.screen import screen_library
 options = {"profile": args["profile"], "ranking": args["ranking"]} if args["profile"] else {}
 start, cpu = time.perf_counter(), time.process_time()
 summary = screen_library(args["library"], args["models"], args["out"],
@@ -76,22 +79,30 @@ def _run(payload: dict, source: str | Path | None = None) -> dict:
     if source is not None:
         env["PYTHONPATH"] = os.pathsep.join([str(source), env.get("PYTHONPATH", "")])
     # run in the library's folder: with -c the current folder comes first on sys.path
-    result = subprocess.run([sys.executable, "-c", WORKER, json.dumps(payload)],
-                            capture_output=True, text=True, check=True, env=env,
-                            cwd=Path(payload["library"]).parent)  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "-c", WORKER, json.dumps(payload)],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
+        cwd=Path(payload["library"]).parent,
+    )
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 def _egfr_ranking() -> dict[str, Any]:
     from drugml.campaign.config import load_config
 
-    return load_config(ROOT / "drugml" / "configs" / "egfr.yaml").ranking.as_dict()
+    return load_config(ROOT / "drugml" / "campaign" / "configs" / "egfr.yaml").ranking.as_dict()
 
 
 def _train_models(work: Path) -> Path:
     """The EGFR campaign's models (``drugml run``, its screen of the approved drugs included)."""
-    subprocess.run([sys.executable, "-m", "drugml", "run", "--out", str(work / "run")],
-                   check=True, capture_output=True)  # fmt: skip
+    subprocess.run(
+        [sys.executable, "-m", "drugml", "run", "--out", str(work / "run")],
+        check=True,
+        capture_output=True,
+    )
     return work / "run" / "models"
 
 
@@ -105,17 +116,26 @@ def same_short_list(full_dir: Path, short_dir: Path, ranking: dict[str, Any]) ->
     for name, folder in (("full", full_dir), ("shortlist", short_dir)):
         ranked = rank_candidates(merge_salt_forms(load_results(folder)), ranking)
         passing = ranked.loc[ranked["passes_filters"], "record"]
-        picked[name] = (ranked.loc[ranked["selected"], "record"].tolist(),
-                        passing.head(pool).tolist())  # fmt: skip
-    return {"short_list_identical": picked["full"][0] == picked["shortlist"][0],
-            "pool_identical": picked["full"][1] == picked["shortlist"][1],
-            "short_list_size": len(picked["full"][0]), "pool_size": pool}  # fmt: skip
+        picked[name] = (
+            ranked.loc[ranked["selected"], "record"].tolist(),
+            passing.head(pool).tolist(),
+        )
+    return {
+        "short_list_identical": picked["full"][0] == picked["shortlist"][0],
+        "pool_identical": picked["full"][1] == picked["shortlist"][1],
+        "short_list_size": len(picked["full"][0]),
+        "pool_size": pool,
+    }
 
 
-def screen_throughput(models_dir: str | Path | None = None, size: int = 20_000,
-                      chunk_size: int = 1000, ranking: dict[str, Any] | None = None,
-                      work: str | Path | None = None,
-                      baseline_source: str | Path | None = None) -> dict[str, Any]:  # fmt: skip
+def screen_throughput(
+    models_dir: str | Path | None = None,
+    size: int = 20_000,
+    chunk_size: int = 1000,
+    ranking: dict[str, Any] | None = None,
+    work: str | Path | None = None,
+    baseline_source: str | Path | None = None,
+) -> dict[str, Any]:
     """Floor, full-profile and short-list-profile molecules per second, one process each.
 
     ``models_dir``: the ``models/`` folder of a ``drugml run`` of the EGFR
@@ -137,8 +157,13 @@ def screen_throughput(models_dir: str | Path | None = None, size: int = 20_000,
         models = Path(models_dir) if models_dir else _train_models(folder)
         library = build_library(folder / "library.smi", size)
         by_name = {name: str(models / name) for name in ("potency", "solubility")}
-        settings = {"library": str(library), "chunk_size": chunk_size, "ranking": ranking,
-                    "models": by_name, "kind": "screen"}  # fmt: skip
+        settings = {
+            "library": str(library),
+            "chunk_size": chunk_size,
+            "ranking": ranking,
+            "models": by_name,
+            "kind": "screen",
+        }
         floors = [_run({"kind": "floor", "library": str(library)})]
         runs = {}
         if baseline_source is not None:
@@ -151,40 +176,47 @@ def screen_throughput(models_dir: str | Path | None = None, size: int = 20_000,
     floor = sum(f["records"] / f["cpu_seconds"] for f in floors) / len(floors)
     floor_wall = sum(f["records"] / f["seconds"] for f in floors) / len(floors)
     result: dict[str, Any] = {
-        "date": time.strftime("%Y-%m-%d %H:%M:%S"), "records": size, "chunk_size": chunk_size,
+        "date": time.strftime("%Y-%m-%d %H:%M:%S"),
+        "records": size,
+        "chunk_size": chunk_size,
         "library": "random SMILES of ~9,000 embedded molecules, 0.5 % corrupted",
         "models": "potency + solubility (XGBoost, interval, domain); alerts PAINS + Brenk",
         "rates": "records per CPU second of the one process (wall-clock rates: *_wall)",
         "floor_molecules_per_second": round(floor, 1),
         "floor_molecules_per_second_wall": round(floor_wall, 1),
-        "baseline": {"molecules_per_second": BASELINE_MOLECULES_PER_SECOND,
-                     "ratio_to_floor": BASELINE_RATIO_TO_FLOOR},
-    }  # fmt: skip
+        "baseline": {
+            "molecules_per_second": BASELINE_MOLECULES_PER_SECOND,
+            "ratio_to_floor": BASELINE_RATIO_TO_FLOOR,
+        },
+    }
     for name, run in runs.items():
         rate, wall = run["records"] / run["cpu_seconds"], run["records"] / run["seconds"]
         ratio = rate / floor
         result[name] = {
-            "cpu_seconds": round(run["cpu_seconds"], 2), "seconds": round(run["seconds"], 2),
-            "molecules_per_second": round(rate, 1), "molecules_per_second_wall": round(wall, 1),
+            "cpu_seconds": round(run["cpu_seconds"], 2),
+            "seconds": round(run["seconds"], 2),
+            "molecules_per_second": round(rate, 1),
+            "molecules_per_second_wall": round(wall, 1),
             "ratio_to_floor": round(ratio, 4),
             "speedup_vs_baseline_ratio_to_floor": round(ratio / BASELINE_RATIO_TO_FLOOR, 2),
             "speedup_vs_baseline_molecules_per_second": round(
-                rate / BASELINE_MOLECULES_PER_SECOND, 2),
-        }  # fmt: skip
+                rate / BASELINE_MOLECULES_PER_SECOND, 2
+            ),
+        }
         if run.get("profiled") is not None:
             result[name]["fraction_profiled"] = round(run["profiled"] / size, 4)
     if "baseline_code" in result:
         old = result["baseline_code"]["molecules_per_second"]
         for name in ("full", "shortlist"):
             result[name]["speedup_vs_baseline_code"] = round(
-                result[name]["molecules_per_second"] / old, 2)  # fmt: skip
+                result[name]["molecules_per_second"] / old, 2
+            )
     result["shortlist"].update(check)
     result["targets"] = {
         "full_>=1.5x_baseline": result["full"]["speedup_vs_baseline_ratio_to_floor"] >= 1.5,
-        "shortlist_>=4x_baseline": result["shortlist"]["speedup_vs_baseline_ratio_to_floor"]
-        >= 4,
+        "shortlist_>=4x_baseline": result["shortlist"]["speedup_vs_baseline_ratio_to_floor"] >= 4,
         "same_short_list": check["short_list_identical"] and check["pool_identical"],
-    }  # fmt: skip
+    }
     return result
 
 
@@ -196,8 +228,12 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results")
     parser.add_argument("--baseline-source", help="folder with an older drugml package")
     args = parser.parse_args()
-    result = screen_throughput(args.models, size=args.size, chunk_size=args.chunk_size,
-                               baseline_source=args.baseline_source)  # fmt: skip
+    result = screen_throughput(
+        args.models,
+        size=args.size,
+        chunk_size=args.chunk_size,
+        baseline_source=args.baseline_source,
+    )
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "screen_speed.json").write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps(result, indent=2))

@@ -42,8 +42,11 @@ from drugml.models import PropertyModel, split
 from drugml.models.metrics import interval_metrics
 from drugml.models.uncertainty import conformal_quantile
 
-SPLITS = {"scaffold": split.scaffold_split, "cluster": split.cluster_split,
-          "random": split.random_split}  # fmt: skip
+SPLITS = {
+    "scaffold": split.scaffold_split,
+    "cluster": split.cluster_split,
+    "random": split.random_split,
+}
 NOMINAL = 0.9
 
 
@@ -53,9 +56,11 @@ def data_sets(names: list[str]):
         if name == "egfr":
             from drugml.chem.curate import curate_bioactivities
 
-            table, _ = curate_bioactivities(data.load("egfr_bioactivities_raw"),
-                                            structures=data.load("egfr_compounds"),
-                                            progress=False)  # fmt: skip
+            table, _ = curate_bioactivities(
+                data.load("egfr_bioactivities_raw"),
+                structures=data.load("egfr_compounds"),
+                progress=False,
+            )
             yield name, table["smiles"].tolist(), table["pIC50"].to_numpy(), "pIC50"
         elif name == "esol":
             esol = data.load("esol")
@@ -134,8 +139,11 @@ def within(row: dict) -> dict:
     """Which targets the adaptive intervals meet (3 points random, 5 otherwise)."""
     tolerance = 0.03 if row["split"] == "random" else 0.05
     a = row["adaptive"]
-    checks = {"overall": a["coverage"], "in_domain": a["coverage_in_domain"],
-              "out_of_domain": a["coverage_out_of_domain"]}  # fmt: skip
+    checks = {
+        "overall": a["coverage"],
+        "in_domain": a["coverage_in_domain"],
+        "out_of_domain": a["coverage_out_of_domain"],
+    }
     return {k: (None if v is None else abs(v - NOMINAL) <= tolerance) for k, v in checks.items()}
 
 
@@ -153,15 +161,21 @@ def main() -> None:
             row["meets_target"] = within(row)
             rows.append(row)
             a, c = row["adaptive"], row["constant"]
-            print(f"{name:24s} {kind:8s} adaptive cov {a['coverage']:.3f} "
-                  f"(in {a['coverage_in_domain']:.3f}, out {a['coverage_out_of_domain'] or 0:.3f}) "
-                  f"width {a['mean_width']:.2f}±{a['width_sd']:.2f} | constant cov "
-                  f"{c['coverage']:.3f} width {c['mean_width']:.2f}", flush=True)  # fmt: skip
+            print(
+                f"{name:24s} {kind:8s} adaptive cov {a['coverage']:.3f} "
+                f"(in {a['coverage_in_domain']:.3f}, out {a['coverage_out_of_domain'] or 0:.3f}) "
+                f"width {a['mean_width']:.2f}±{a['width_sd']:.2f} | constant cov "
+                f"{c['coverage']:.3f} width {c['mean_width']:.2f}",
+                flush=True,
+            )
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    payload = {"benchmark": "uncertainty", "nominal_coverage": NOMINAL,
-               "machine": f"{platform.machine()}, {platform.python_version()}",
-               "results": rows}  # fmt: skip
+    payload = {
+        "benchmark": "uncertainty",
+        "nominal_coverage": NOMINAL,
+        "machine": f"{platform.machine()}, {platform.python_version()}",
+        "results": rows,
+    }
     (out / "uncertainty.json").write_text(json.dumps(payload, indent=2) + "\n")
 
 

@@ -32,8 +32,13 @@ from pathlib import Path
 import psutil
 
 ROOT = Path(__file__).resolve().parents[1]
-TARGETS = {"run_seconds": 90, "notebook_seconds": 60, "notebooks_total_seconds": 300,
-           "kernel_peak_mb": 1536, "tests_seconds": 480}  # fmt: skip
+TARGETS = {
+    "run_seconds": 90,
+    "notebook_seconds": 60,
+    "notebooks_total_seconds": 300,
+    "kernel_peak_mb": 1536,
+    "tests_seconds": 480,
+}
 
 
 class PeakMemory:
@@ -81,11 +86,15 @@ def measure_run(work: Path) -> dict:
         raise SystemExit(f"drugml run failed with exit status {process.returncode}")
     metrics = json.loads((work / "run" / "metrics.json").read_text())
     models = metrics["models"]  # held-out metrics per model of the configuration
-    return {"seconds": round(seconds, 1), "target_seconds": TARGETS["run_seconds"],
-            "met": seconds <= TARGETS["run_seconds"], "peak_mb": round(memory.peak_mb),
-            "steps_seconds": metrics["timings_seconds"],
-            "potency_scaffold_rmse": round(models["potency"]["rmse"], 4),
-            "solubility_scaffold_rmse": round(models["solubility"]["rmse"], 4)}  # fmt: skip
+    return {
+        "seconds": round(seconds, 1),
+        "target_seconds": TARGETS["run_seconds"],
+        "met": seconds <= TARGETS["run_seconds"],
+        "peak_mb": round(memory.peak_mb),
+        "steps_seconds": metrics["timings_seconds"],
+        "potency_scaffold_rmse": round(models["potency"]["rmse"], 4),
+        "solubility_scaffold_rmse": round(models["solubility"]["rmse"], 4),
+    }
 
 
 def measure_notebooks() -> list[dict]:
@@ -99,10 +108,13 @@ def measure_notebooks() -> list[dict]:
         with PeakMemory(lambda: me.children()) as memory:  # the kernel is our child
             execute_notebook(path, timeout=600)
         seconds = time.perf_counter() - start
-        row = {"notebook": path.stem, "seconds": round(seconds, 1),
-               "kernel_peak_mb": round(memory.peak_mb),
-               "met": seconds <= TARGETS["notebook_seconds"]
-               and memory.peak_mb < TARGETS["kernel_peak_mb"]}  # fmt: skip
+        row = {
+            "notebook": path.stem,
+            "seconds": round(seconds, 1),
+            "kernel_peak_mb": round(memory.peak_mb),
+            "met": seconds <= TARGETS["notebook_seconds"]
+            and memory.peak_mb < TARGETS["kernel_peak_mb"],
+        }
         print(row, flush=True)
         rows.append(row)
     return rows
@@ -111,14 +123,28 @@ def measure_notebooks() -> list[dict]:
 def measure_tests() -> dict:
     """The test command's pytest run (the README's test command after its install)."""
     start = time.perf_counter()
-    command = [sys.executable, "-m", "pytest", "-n", "auto", "--dist", "worksteal", "-q",
-               "-p", "no:cacheprovider"]  # as scripts/test.sh runs it  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "-n",
+        "auto",
+        "--dist",
+        "worksteal",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+    ]  # as scripts/test.sh runs it
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
     seconds = time.perf_counter() - start
     summary = result.stdout.strip().splitlines()[-1] if result.stdout.strip() else ""
-    return {"seconds": round(seconds, 1), "target_seconds": TARGETS["tests_seconds"],
-            "met": seconds <= TARGETS["tests_seconds"] and result.returncode == 0,
-            "exit_status": result.returncode, "summary": summary}  # fmt: skip
+    return {
+        "seconds": round(seconds, 1),
+        "target_seconds": TARGETS["tests_seconds"],
+        "met": seconds <= TARGETS["tests_seconds"] and result.returncode == 0,
+        "exit_status": result.returncode,
+        "summary": summary,
+    }
 
 
 def main() -> None:
@@ -128,18 +154,23 @@ def main() -> None:
     args = parser.parse_args()
     import drugml
 
-    result: dict = {"date": time.strftime("%Y-%m-%d %H:%M:%S"), "drugml": drugml.__version__,
-                    "cpus": os.cpu_count(), "targets": TARGETS}  # fmt: skip
+    result: dict = {
+        "date": time.strftime("%Y-%m-%d %H:%M:%S"),
+        "drugml": drugml.__version__,
+        "cpus": os.cpu_count(),
+        "targets": TARGETS,
+    }
     with tempfile.TemporaryDirectory(prefix="drugml-walk-") as folder:
         result["run"] = measure_run(Path(folder))
         print("run", result["run"], flush=True)
     notebooks = measure_notebooks()
     total = sum(row["seconds"] for row in notebooks)
     result["notebooks"] = notebooks
-    result["notebooks_total"] = {"seconds": round(total, 1),
-                                 "target_seconds": TARGETS["notebooks_total_seconds"],
-                                 "met": total <= TARGETS["notebooks_total_seconds"]
-                                 and all(row["met"] for row in notebooks)}  # fmt: skip
+    result["notebooks_total"] = {
+        "seconds": round(total, 1),
+        "target_seconds": TARGETS["notebooks_total_seconds"],
+        "met": total <= TARGETS["notebooks_total_seconds"] and all(row["met"] for row in notebooks),
+    }
     if not args.skip_tests:
         result["tests"] = measure_tests()
         print("tests", result["tests"], flush=True)

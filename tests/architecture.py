@@ -15,11 +15,23 @@ PACKAGE = Path(__file__).resolve().parents[1] / "drugml"
 #: Layer of each top-level name under drugml/, lowest first; the root package, the alias
 #: table and ``__main__`` sit above everything (they may reach every layer).
 LAYER_OF = {
-    "_version": 0, "errors": 0, "schema": 0, "_util": 0,
-    "data": 1, "chem": 2, "featurize": 3, "models": 4, "structure": 5, "viz": 6,
-    "screening": 7, "report": 8, "campaign": 9, "cli": 10,
-    "_aliases": 11, "__main__": 11,
-}  # fmt: skip
+    "_version": 0,
+    "errors": 0,
+    "schema": 0,
+    "_util": 0,
+    "data": 1,
+    "chem": 2,
+    "featurize": 3,
+    "models": 4,
+    "structure": 5,
+    "viz": 6,
+    "screening": 7,
+    "report": 8,
+    "campaign": 9,
+    "cli": 10,
+    "_aliases": 11,
+    "__main__": 11,
+}
 TOP = 11
 
 

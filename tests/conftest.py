@@ -71,52 +71,96 @@ def _write_second_target(folder: Path) -> Path:
     rng = np.random.default_rng(1)
     mols = [Chem.MolFromSmiles(s) for s in compounds["smiles"]]
     # A learnable synthetic potency: lipophilicity and aromatic rings help, plus noise.
-    pki = np.array([5 + 0.4 * Crippen.MolLogP(m) + 0.3 * rdMolDescriptors.CalcNumAromaticRings(m)
-                    for m in mols]) + rng.normal(0, 0.3, len(mols))  # fmt: skip
-    records = pd.DataFrame({
-        "activity_id": np.arange(len(mols)) + 1000,
-        "molecule_chembl_id": compounds["molecule_chembl_id"].to_numpy(),
-        "canonical_smiles": compounds["smiles"].to_numpy(),
-        "standard_type": "Ki", "standard_relation": "=",
-        "standard_value": 10 ** (9 - pki), "standard_units": "nM",
-    })  # fmt: skip
+    pki = np.array(
+        [
+            5 + 0.4 * Crippen.MolLogP(m) + 0.3 * rdMolDescriptors.CalcNumAromaticRings(m)
+            for m in mols
+        ]
+    ) + rng.normal(0, 0.3, len(mols))
+    records = pd.DataFrame(
+        {
+            "activity_id": np.arange(len(mols)) + 1000,
+            "molecule_chembl_id": compounds["molecule_chembl_id"].to_numpy(),
+            "canonical_smiles": compounds["smiles"].to_numpy(),
+            "standard_type": "Ki",
+            "standard_relation": "=",
+            "standard_value": 10 ** (9 - pki),
+            "standard_units": "nM",
+        }
+    )
     records.to_csv(folder / "toy_ki.csv", index=False)
     drugs = data.load("approved_drugs").dropna(subset=["smiles"]).head(150)
     (folder / "library.smi").write_text(
-        "\n".join(f"{s} {i}" for s, i in zip(drugs["smiles"], drugs["molecule_chembl_id"],
-                                             strict=True)) + "\n")  # fmt: skip
+        "\n".join(
+            f"{s} {i}" for s, i in zip(drugs["smiles"], drugs["molecule_chembl_id"], strict=True)
+        )
+        + "\n"
+    )
     config = {
-        "name": "toy kinase", "seed": 3,
+        "name": "toy kinase",
+        "seed": 3,
         "target": {"structure": "egfr_5ug9", "ligand": "8AM", "ligand_smiles": None},
         "models": [
-            {"name": "potency", "data": {"chembl": "toy_ki.csv", "activity_type": "Ki",
-                                         "active_threshold": 7.0},
-             "split": "cluster", "estimator": "xgboost", "estimator_params": FAST},
-            {"name": "solubility", "data": {"table": "esol", "target_column":
-                                            "measured log solubility in mols per litre"},
-             "estimator": "xgboost", "estimator_params": FAST},
+            {
+                "name": "potency",
+                "data": {"chembl": "toy_ki.csv", "activity_type": "Ki", "active_threshold": 7.0},
+                "split": "cluster",
+                "estimator": "xgboost",
+                "estimator_params": FAST,
+            },
+            {
+                "name": "solubility",
+                "data": {
+                    "table": "esol",
+                    "target_column": "measured log solubility in mols per litre",
+                },
+                "estimator": "xgboost",
+                "estimator_params": FAST,
+            },
         ],
         "library": {"path": "library.smi", "chunk_size": 40},
         "ranking": {
             "objectives": {
-                "potency": {"column": "potency_prediction", "shape": "increasing", "low": 6.0,
-                            "high": 8.0, "weight": 3.0},
-                "domain": {"column": "potency_nearest_similarity", "shape": "increasing",
-                           "low": 0.2, "high": 0.5},
-                "solubility": {"column": "solubility_prediction", "shape": "increasing",
-                               "low": -6.0, "high": -3.0},
+                "potency": {
+                    "column": "potency_prediction",
+                    "shape": "increasing",
+                    "low": 6.0,
+                    "high": 8.0,
+                    "weight": 3.0,
+                },
+                "domain": {
+                    "column": "potency_nearest_similarity",
+                    "shape": "increasing",
+                    "low": 0.2,
+                    "high": 0.5,
+                },
+                "solubility": {
+                    "column": "solubility_prediction",
+                    "shape": "increasing",
+                    "low": -6.0,
+                    "high": -3.0,
+                },
                 "qed": {"column": "qed", "shape": "increasing", "low": 0.2, "high": 0.7},
                 # re-orders the two docked molecules of the short list (drugml.campaign.pipeline)
-                "docking": {"column": "docking_score", "shape": "decreasing", "low": -9.0,
-                            "high": -5.0},
+                "docking": {
+                    "column": "docking_score",
+                    "shape": "decreasing",
+                    "low": -9.0,
+                    "high": -5.0,
+                },
             },
             "top_k": 5,
         },
         # two molecules of the short list, at a quick setting (5UG9 keeps no water); its
         # reference ligand is bonded to Cys797: auto prepares that residue for covalent docking
-        "docking": {"top_n": 2, "exhaustiveness": 1, "n_poses": 3,
-                    "key_interaction": {"residue": "MET793"}, "covalent_residue": "auto"},
-    }  # fmt: skip
+        "docking": {
+            "top_n": 2,
+            "exhaustiveness": 1,
+            "n_poses": 3,
+            "key_interaction": {"residue": "MET793"},
+            "covalent_residue": "auto",
+        },
+    }
     path = folder / "toy.yaml"
     path.write_text(yaml.safe_dump(config))
     return path
@@ -175,7 +219,7 @@ def second_target_run(tmp_path_factory):
         return folder / "run", pickle.loads(done.read_bytes())
 
 
-# ------------------------------------------- model backends (tests/backends/)
+# ------------------------------------------- model backends (tests/unit/models/backends/)
 @pytest.fixture(scope="session")
 def esol_small():
     """200 ESOL molecules and their log solubility to fit on, 20 more SMILES to predict."""

@@ -162,9 +162,24 @@ OLD_NAMES = (
     "drugml.viz.view_superposed",
 )
 OLD_MODULES = (
-    "admet", "chem", "curate", "data", "dock", "featurize", "filters", "metrics", "pipeline",
-    "rank", "rna", "scaffolds", "schema", "screen", "split", "structure", "viz",
-)  # fmt: skip
+    "admet",
+    "chem",
+    "curate",
+    "data",
+    "dock",
+    "featurize",
+    "filters",
+    "metrics",
+    "pipeline",
+    "rank",
+    "rna",
+    "scaffolds",
+    "schema",
+    "screen",
+    "split",
+    "structure",
+    "viz",
+)
 
 
 @pytest.mark.parametrize("old", OLD_NAMES)

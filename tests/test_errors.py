@@ -14,9 +14,15 @@ from drugml.errors import DrugmlError
 
 #: Modules every install imports; the walk below must reach them.
 CORE_MODULES = {
-    "drugml.chem", "drugml.featurize", "drugml.structure.rna", "drugml.models.split",
-    "drugml.structure", "drugml.screening.filters", "drugml.screening.screen", "drugml.errors",
-}  # fmt: skip
+    "drugml.chem",
+    "drugml.featurize",
+    "drugml.structure.rna",
+    "drugml.models.split",
+    "drugml.structure",
+    "drugml.screening.filters",
+    "drugml.screening.screen",
+    "drugml.errors",
+}
 
 
 def _drugml_modules() -> tuple[list[ModuleType], dict[str, str]]:

@@ -21,8 +21,9 @@ if TYPE_CHECKING:
 
 
 # ------------------------------------------------------------------ docking
-def docking_setup(config: CampaignConfig, inputs: CampaignInputs, seed: int | None = None
-                  ) -> tuple[Any, Any, Any]:  # fmt: skip
+def docking_setup(
+    config: CampaignConfig, inputs: CampaignInputs, seed: int | None = None
+) -> tuple[Any, Any, Any]:
     """``(receptor, box, settings)`` of a campaign's docking section."""
     from drugml.structure import dock, load_structure
 
@@ -42,14 +43,16 @@ def docking_setup(config: CampaignConfig, inputs: CampaignInputs, seed: int | No
     covalent_residue = docking.covalent_residue
     if covalent_residue == "auto":
         covalent_residue = dock.reactive_residue(structure, ligand, covalent) if ligand else None
-    receptor = dock.prepare_receptor(structure, chains=docking.chains, keep_waters=waters,
-                                     covalent_residue=covalent_residue)  # fmt: skip
+    receptor = dock.prepare_receptor(
+        structure, chains=docking.chains, keep_waters=waters, covalent_residue=covalent_residue
+    )
     box_config = docking.box
     if box_config.center is not None and box_config.size is not None:
         box = dock.Box(tuple(box_config.center), tuple(box_config.size))
     elif box_config.residues is not None:
-        box = dock.box_from_residues(structure, box_config.residues, box_config.margin,
-                                     box_config.min_size)  # fmt: skip
+        box = dock.box_from_residues(
+            structure, box_config.residues, box_config.margin, box_config.min_size
+        )
     else:
         box = dock.box_from_ligand(structure, ligand, box_config.margin, box_config.min_size)
     settings = docking.settings(int(config.seed if seed is None else seed))
@@ -57,9 +60,14 @@ def docking_setup(config: CampaignConfig, inputs: CampaignInputs, seed: int | No
     return receptor, box, settings
 
 
-def dock_candidates(config: CampaignConfig, inputs: CampaignInputs, ranked: pd.DataFrame,
-                    out_dir: str | Path, n_jobs: int = 1, progress: bool = True
-                    ) -> tuple[pd.DataFrame, dict[str, Any]]:  # fmt: skip
+def dock_candidates(
+    config: CampaignConfig,
+    inputs: CampaignInputs,
+    ranked: pd.DataFrame,
+    out_dir: str | Path,
+    n_jobs: int = 1,
+    progress: bool = True,
+) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Dock the ``docking.top_n`` best molecules of the short list; ``(ranked, summary)``.
 
     ``ranked`` gets the columns of :data:`drugml.schema.DOCKING_COLUMNS` (empty
@@ -82,9 +90,16 @@ def dock_candidates(config: CampaignConfig, inputs: CampaignInputs, ranked: pd.D
     keep = [c for c in ("rank", "id", "smiles", "inchikey") if c in ranked]
     # resume: a run repeated into the same folder with the same molecules and settings
     # reuses the poses (identical by construction); anything else starts again
-    table = dock_many(ranked.loc[chosen, keep], receptor, box, out_dir, settings,
-                      n_jobs=int(docking.n_jobs or n_jobs), resume="if_same",
-                      progress=progress)  # fmt: skip
+    table = dock_many(
+        ranked.loc[chosen, keep],
+        receptor,
+        box,
+        out_dir,
+        settings,
+        n_jobs=int(docking.n_jobs or n_jobs),
+        resume="if_same",
+        progress=progress,
+    )
     added = table.drop(columns=keep)
     added.index = chosen
     out = ranked.drop(columns=[c for c in added.columns if c in ranked]).join(added)
@@ -107,7 +122,7 @@ def dock_candidates(config: CampaignConfig, inputs: CampaignInputs, ranked: pd.D
         "poses_ok": int(table["pose_ok"].eq(True).sum()),
         "seconds": round(time.perf_counter() - started, 1),
         "folder": str(Path(out_dir).name),
-    }  # fmt: skip
+    }
     return out, summary
 
 

@@ -44,8 +44,9 @@ class CampaignInputs:
     def table(self, key: str) -> pd.DataFrame:
         """The table named at ``key``, read on first use (ChEMBL records normalized)."""
         if key not in self.tables:
-            self.tables[key] = _read_input(self.paths[key], self.datasets.get(key),
-                                           chembl=key.endswith(".chembl"))  # fmt: skip
+            self.tables[key] = _read_input(
+                self.paths[key], self.datasets.get(key), chembl=key.endswith(".chembl")
+            )
         return self.tables[key]
 
     def label(self, key: str, out_dir: str | Path) -> str:
@@ -92,9 +93,13 @@ def _resolve(
 
 def _column_problem(key: str, column: str, columns: list[str], where: str) -> str:
     hint = suggest(column, columns)
-    return (f"`{key}`: {column!r} is not a column of {where}" + hint
-            + (" It has " if hint else "; it has ") + f"{columns[:30]}"
-            + (" ..." if len(columns) > 30 else ""))  # fmt: skip
+    return (
+        f"`{key}`: {column!r} is not a column of {where}"
+        + hint
+        + (" It has " if hint else "; it has ")
+        + f"{columns[:30]}"
+        + (" ..." if len(columns) > 30 else "")
+    )
 
 
 def check_inputs(config: CampaignConfig | str | Path | Mapping[str, Any]) -> CampaignInputs:
@@ -144,8 +149,9 @@ def _table_columns(inputs: CampaignInputs, key: str) -> list[str]:
     return table_columns(inputs.paths[key])
 
 
-def _check_chembl(model: ModelConfig, inputs: CampaignInputs, prefix: str,
-                  problems: list[str]) -> None:  # fmt: skip
+def _check_chembl(
+    model: ModelConfig, inputs: CampaignInputs, prefix: str, problems: list[str]
+) -> None:
     from drugml.chem import SMILES_COLUMN_CANDIDATES
     from drugml.chem.curate import activity_type_counts
 
@@ -159,25 +165,33 @@ def _check_chembl(model: ModelConfig, inputs: CampaignInputs, prefix: str,
         return
     columns = [str(c) for c in records.columns]
     if data.id_column not in columns:
-        problems.append(_column_problem(f"{prefix}.id_column", data.id_column, columns,
-                                        inputs.given[key]))  # fmt: skip
+        problems.append(
+            _column_problem(f"{prefix}.id_column", data.id_column, columns, inputs.given[key])
+        )
     counts = activity_type_counts(records)
     if data.activity_type not in counts:
         found = ", ".join(f"{t} ({n:,} records)" for t, n in list(counts.items())[:10])
-        problems.append(f"`{prefix}.activity_type`: {data.activity_type!r} matches no record of "
-                        f"{inputs.given[key]}; it has {found or 'no activity type column'}"
-                        + suggest(data.activity_type, counts))  # fmt: skip
+        problems.append(
+            f"`{prefix}.activity_type`: {data.activity_type!r} matches no record of "
+            f"{inputs.given[key]}; it has {found or 'no activity type column'}"
+            + suggest(data.activity_type, counts)
+        )
     if not any(c in columns for c in SMILES_COLUMN_CANDIDATES):
         if data.structures is None:
-            problems.append(f"`{prefix}.structures`: the records of {inputs.given[key]} have no "
-                            "SMILES column; name a table of molecule id -> SMILES")  # fmt: skip
+            problems.append(
+                f"`{prefix}.structures`: the records of {inputs.given[key]} have no "
+                "SMILES column; name a table of molecule id -> SMILES"
+            )
             return
         skey = f"{prefix}.structures"
         if resolve_into(inputs, skey, data.structures, problems):
             scolumns = _table_columns(inputs, skey)
             if data.id_column not in scolumns:
-                problems.append(_column_problem(f"{prefix}.id_column", data.id_column, scolumns,
-                                                inputs.given[skey]))  # fmt: skip
+                problems.append(
+                    _column_problem(
+                        f"{prefix}.id_column", data.id_column, scolumns, inputs.given[skey]
+                    )
+                )
             if not any(c in scolumns for c in SMILES_COLUMN_CANDIDATES):
                 problems.append(
                     f"`{skey}`: {inputs.given[skey]} has no SMILES column (one of "
@@ -196,8 +210,9 @@ def resolve_into(inputs: CampaignInputs, key: str, value: str, problems: list[st
     return True
 
 
-def _check_table(model: ModelConfig, inputs: CampaignInputs, prefix: str,
-                 problems: list[str]) -> None:  # fmt: skip
+def _check_table(
+    model: ModelConfig, inputs: CampaignInputs, prefix: str, problems: list[str]
+) -> None:
     import pandas as pd
 
     data = model.data
@@ -205,8 +220,11 @@ def _check_table(model: ModelConfig, inputs: CampaignInputs, prefix: str,
     table = inputs.table(key)
     columns = [str(c) for c in table.columns]
     where = inputs.given[key]
-    wanted = {"smiles_column": data.smiles_column, "target_column": data.target_column,
-              "label_column": data.label_column}  # fmt: skip
+    wanted = {
+        "smiles_column": data.smiles_column,
+        "target_column": data.target_column,
+        "label_column": data.label_column,
+    }
     missing = False
     for setting, column in wanted.items():
         if column is not None and column not in columns:
@@ -218,28 +236,39 @@ def _check_table(model: ModelConfig, inputs: CampaignInputs, prefix: str,
         values = pd.to_numeric(table[data.target_column], errors="coerce")
         text = table[data.target_column][values.isna() & table[data.target_column].notna()]
         if values.notna().sum() < 10:
-            problems.append(f"`{prefix}.target_column`: {data.target_column!r} of {where} has "
-                            f"{int(values.notna().sum())} numeric values; a model needs at "
-                            f"least 10 (e.g. {text.head(3).tolist()})")  # fmt: skip
+            problems.append(
+                f"`{prefix}.target_column`: {data.target_column!r} of {where} has "
+                f"{int(values.notna().sum())} numeric values; a model needs at "
+                f"least 10 (e.g. {text.head(3).tolist()})"
+            )
     else:
         labels = table[data.label_column].dropna().unique().tolist()
         if len(labels) != 2:
-            problems.append(f"`{prefix}.label_column`: a classification label has two values; "
-                            f"{data.label_column!r} of {where} has {len(labels)}: "
-                            f"{sorted(map(str, labels))[:10]}")  # fmt: skip
+            problems.append(
+                f"`{prefix}.label_column`: a classification label has two values; "
+                f"{data.label_column!r} of {where} has {len(labels)}: "
+                f"{sorted(map(str, labels))[:10]}"
+            )
         elif data.positive_label is not None:
             if str(data.positive_label) not in map(str, labels):
-                problems.append(f"`{prefix}.positive_label`: {data.positive_label!r} is not one of "
-                                f"the values of {data.label_column!r}: {labels}")  # fmt: skip
+                problems.append(
+                    f"`{prefix}.positive_label`: {data.positive_label!r} is not one of "
+                    f"the values of {data.label_column!r}: {labels}"
+                )
         elif not _binary_labels(labels):
-            problems.append(f"`{prefix}.positive_label`: {data.label_column!r} has the values "
-                            f"{sorted(map(str, labels))}; say which one is positive "
-                            "(positive_label: ...)")  # fmt: skip
+            problems.append(
+                f"`{prefix}.positive_label`: {data.label_column!r} has the values "
+                f"{sorted(map(str, labels))}; say which one is positive "
+                "(positive_label: ...)"
+            )
 
 
 def _binary_labels(labels: list[Any]) -> bool:
-    return {str(v).strip().lower() for v in labels} in ({"0", "1"}, {"false", "true"},
-                                                         {"0.0", "1.0"})  # fmt: skip
+    return {str(v).strip().lower() for v in labels} in (
+        {"0", "1"},
+        {"false", "true"},
+        {"0.0", "1.0"},
+    )
 
 
 def _check_library(config: CampaignConfig, inputs: CampaignInputs, problems: list[str]) -> None:
@@ -253,8 +282,9 @@ def _check_library(config: CampaignConfig, inputs: CampaignInputs, problems: lis
     for setting in ("smiles_column", "id_column", "name_column"):
         column = getattr(library, setting)
         if column and column not in columns:
-            problems.append(_column_problem(f"library.{setting}", column, columns,
-                                            inputs.given["library.path"]))  # fmt: skip
+            problems.append(
+                _column_problem(f"library.{setting}", column, columns, inputs.given["library.path"])
+            )
 
 
 def _library_backend_problems(config: CampaignConfig) -> list[str]:
@@ -263,11 +293,15 @@ def _library_backend_problems(config: CampaignConfig) -> list[str]:
 
     library = config.library
     if library.backend == "dask" and importlib.util.find_spec("distributed") is None:
-        return ["`library.backend: dask` needs dask.distributed, which is not installed: "
-                "pip install 'drugml[scale]' (or backend: local)"]  # fmt: skip
+        return [
+            "`library.backend: dask` needs dask.distributed, which is not installed: "
+            "pip install 'drugml[scale]' (or backend: local)"
+        ]
     if library.backend == "local" and library.scheduler:
-        return [f"`library.scheduler` ({library.scheduler!r}) is used only with "
-                "`library.backend: dask`; set backend: dask or remove the scheduler"]  # fmt: skip
+        return [
+            f"`library.scheduler` ({library.scheduler!r}) is used only with "
+            "`library.backend: dask`; set backend: dask or remove the scheduler"
+        ]
     return []
 
 
@@ -279,8 +313,10 @@ def _check_structure(config: CampaignConfig, inputs: CampaignInputs, problems: l
     assert target is not None
     if not target.ligand:
         if target.ligand_smiles:
-            problems.append("`target.ligand_smiles` is given but `target.ligand` (the residue "
-                            "name of the reference ligand) is not")  # fmt: skip
+            problems.append(
+                "`target.ligand_smiles` is given but `target.ligand` (the residue "
+                "name of the reference ligand) is not"
+            )
         return
     # A data set by name knows its ligand even when the file stores it as ATOM records.
     source = inputs.datasets.get("target.structure") or inputs.paths["target.structure"]
@@ -292,9 +328,12 @@ def _check_structure(config: CampaignConfig, inputs: CampaignInputs, problems: l
     every = {ligand.resname.upper() for ligand in structure.ligands(include_excluded=True)}
     if target.ligand.upper() not in every:
         names = sorted({ligand.resname for ligand in load_structure(source).ligands()})
-        problems.append(f"`target.ligand`: {target.ligand!r} is not a ligand of "
-                        f"{inputs.given['target.structure']}" + suggest(target.ligand, names)
-                        + f" Its ligands are {names or 'none'}")  # fmt: skip
+        problems.append(
+            f"`target.ligand`: {target.ligand!r} is not a ligand of "
+            f"{inputs.given['target.structure']}"
+            + suggest(target.ligand, names)
+            + f" Its ligands are {names or 'none'}"
+        )
         return
     if target.ligand_smiles:
         try:
@@ -303,8 +342,9 @@ def _check_structure(config: CampaignConfig, inputs: CampaignInputs, problems: l
             problems.append(f"`target.ligand_smiles`: {exc}")
 
 
-def _check_docking(config: CampaignConfig, inputs: CampaignInputs, problems: list[str],
-                   resolve: Any) -> None:  # fmt: skip
+def _check_docking(
+    config: CampaignConfig, inputs: CampaignInputs, problems: list[str], resolve: Any
+) -> None:
     """The docking section: packages installed, structure, reference ligand, waters, residue."""
     import importlib.util
 
@@ -313,11 +353,16 @@ def _check_docking(config: CampaignConfig, inputs: CampaignInputs, problems: lis
 
     docking = config.docking
     assert docking is not None
-    missing = [m for m in ("vina", "meeko", "prolif", "posebusters", "dimorphite_dl")
-               if importlib.util.find_spec(m) is None]  # fmt: skip
+    missing = [
+        m
+        for m in ("vina", "meeko", "prolif", "posebusters", "dimorphite_dl")
+        if importlib.util.find_spec(m) is None
+    ]
     if missing:
-        problems.append(f"`docking`: the packages {missing} are not installed: "
-                        "pip install 'drugml[dock]' (or remove the docking section)")  # fmt: skip
+        problems.append(
+            f"`docking`: the packages {missing} are not installed: "
+            "pip install 'drugml[dock]' (or remove the docking section)"
+        )
     if docking.structure is not None:
         if not resolve("docking.structure", docking.structure):
             return
@@ -337,42 +382,60 @@ def _check_docking(config: CampaignConfig, inputs: CampaignInputs, problems: lis
     if box.center is None and box.residues is None:
         names = sorted({x.resname for x in structure.ligands()})
         if not ligand:
-            problems.append("`docking.ligand`: the box needs a reference ligand (or "
-                            "docking.box.residues, or docking.box.center and size)")  # fmt: skip
-        elif ligand.upper() not in {x.resname.upper()
-                                    for x in structure.ligands(include_excluded=True)}:  # fmt: skip
-            problems.append(f"`docking.ligand`: {ligand!r} is not a ligand of "
-                            f"{inputs.given[key]}" + suggest(ligand, names)
-                            + f" Its ligands are {names or 'none'}")  # fmt: skip
-    residues = {f"{r.get_resname().strip()}{r.id[1]}".upper()
-                for chain in structure.model for r in chain}  # fmt: skip
+            problems.append(
+                "`docking.ligand`: the box needs a reference ligand (or "
+                "docking.box.residues, or docking.box.center and size)"
+            )
+        elif ligand.upper() not in {
+            x.resname.upper() for x in structure.ligands(include_excluded=True)
+        }:
+            problems.append(
+                f"`docking.ligand`: {ligand!r} is not a ligand of "
+                f"{inputs.given[key]}"
+                + suggest(ligand, names)
+                + f" Its ligands are {names or 'none'}"
+            )
+    residues = {
+        f"{r.get_resname().strip()}{r.id[1]}".upper() for chain in structure.model for r in chain
+    }
     if docking.key_interaction is not None:
         wanted = docking.key_interaction.residue.split(".")[0].upper()
         if wanted not in residues:
             near = [r for r in residues if r[:3] == wanted[:3]]
-            problems.append(f"`docking.key_interaction.residue`: {inputs.given[key]} has no "
-                            f"residue {docking.key_interaction.residue!r}"
-                            + suggest(wanted, near))  # fmt: skip
+            problems.append(
+                f"`docking.key_interaction.residue`: {inputs.given[key]} has no "
+                f"residue {docking.key_interaction.residue!r}" + suggest(wanted, near)
+            )
     if docking.covalent_residue not in (None, "auto"):
         from drugml.structure.dock import COVALENT_RESIDUES
 
         wanted = docking.covalent_residue.split(".")[0].upper()
         if wanted[:3] not in COVALENT_RESIDUES:
-            problems.append(f"`docking.covalent_residue`: {docking.covalent_residue!r} is not a "
-                            f"{' or '.join(sorted(COVALENT_RESIDUES))} residue (covalent "
-                            "docking removes a cysteine's SG or a serine's OG)")  # fmt: skip
+            problems.append(
+                f"`docking.covalent_residue`: {docking.covalent_residue!r} is not a "
+                f"{' or '.join(sorted(COVALENT_RESIDUES))} residue (covalent "
+                "docking removes a cysteine's SG or a serine's OG)"
+            )
         elif wanted not in residues:
             near = [r for r in residues if r[:3] == wanted[:3]]
-            problems.append(f"`docking.covalent_residue`: {inputs.given[key]} has no residue "
-                            f"{docking.covalent_residue!r}" + suggest(wanted, near))  # fmt: skip
+            problems.append(
+                f"`docking.covalent_residue`: {inputs.given[key]} has no residue "
+                f"{docking.covalent_residue!r}" + suggest(wanted, near)
+            )
     if isinstance(docking.keep_waters, list):
-        waters = {f"{c.id}:{r.id[1]}" for c in structure.model for r in c
-                  if r.get_resname().strip() in ("HOH", "WAT")}  # fmt: skip
+        waters = {
+            f"{c.id}:{r.id[1]}"
+            for c in structure.model
+            for r in c
+            if r.get_resname().strip() in ("HOH", "WAT")
+        }
         numbers = {w.split(":")[1] for w in waters}
         for water in docking.keep_waters:
             if str(water) not in waters and str(water) not in numbers:
-                problems.append(f"`docking.keep_waters`: no water {water!r} in "
-                                f"{inputs.given[key]} (it has {len(waters)})")  # fmt: skip
+                problems.append(
+                    f"`docking.keep_waters`: no water {water!r} in "
+                    f"{inputs.given[key]} (it has {len(waters)})"
+                )
 
 
 def _ranking_problems(config: CampaignConfig) -> list[str]:
@@ -396,9 +459,12 @@ def _ranking_problems(config: CampaignConfig) -> list[str]:
             )
             return
         hint = suggest(column, produced)
-        problems.append(f"`{key}`: no model or property produces the column {column!r}" + hint
-                        + (" The run produces " if hint else "; the run produces ")
-                        + f"{produced}")  # fmt: skip
+        problems.append(
+            f"`{key}`: no model or property produces the column {column!r}"
+            + hint
+            + (" The run produces " if hint else "; the run produces ")
+            + f"{produced}"
+        )
 
     for name, objective in ranking.objectives.items():
         check(f"ranking.objectives.{name}.column", objective.column)
@@ -410,11 +476,17 @@ def _ranking_problems(config: CampaignConfig) -> list[str]:
 
 
 def _warn_if_the_ranking_ignores_the_models(config: CampaignConfig) -> None:
-    model_columns = {c for name, task in config.model_tasks().items()
-                     for c in schema.model_columns(name, task, derived=True)}  # fmt: skip
+    model_columns = {
+        c
+        for name, task in config.model_tasks().items()
+        for c in schema.model_columns(name, task, derived=True)
+    }
     if not {o.column for o in config.ranking.objectives.values()} & model_columns:
-        warnings.warn("No ranking objective uses a model's column: the models are trained and "
-                      "screened, but the ranking ignores them.", stacklevel=3)  # fmt: skip
+        warnings.warn(
+            "No ranking objective uses a model's column: the models are trained and "
+            "screened, but the ranking ignores them.",
+            stacklevel=3,
+        )
 
 
 def input_label(value: Any, path: Path, out_dir: Path) -> str:

@@ -161,13 +161,22 @@ class CampaignRun:
         label = self.inputs.label("library.path", self.folder.root)
         self.say(f"screening {label}")
         self.screen_summary = screen_library(
-            self.inputs.paths["library.path"], self.model_dirs, self.folder.screen,
-            chunk_size=library.chunk_size, n_jobs=int(library.n_jobs or self.n_jobs),
-            smiles_column=library.smiles_column, id_column=library.id_column,
-            keep_columns=self.kept_columns, alerts=library.alerts, resume=False,
-            progress=self.progress, profile=library.profile, ranking=self.config.ranking,
-            backend=library.backend, client=library.scheduler,
-        )  # fmt: skip
+            self.inputs.paths["library.path"],
+            self.model_dirs,
+            self.folder.screen,
+            chunk_size=library.chunk_size,
+            n_jobs=int(library.n_jobs or self.n_jobs),
+            smiles_column=library.smiles_column,
+            id_column=library.id_column,
+            keep_columns=self.kept_columns,
+            alerts=library.alerts,
+            resume=False,
+            progress=self.progress,
+            profile=library.profile,
+            ranking=self.config.ranking,
+            backend=library.backend,
+            client=library.scheduler,
+        )
         self.screen_summary["library"] = label
         self.rejects = load_rejects(self.folder.screen)
 
@@ -204,11 +213,15 @@ class CampaignRun:
 
         kept = self.kept_columns
         ranked = rank_screen(
-            self.folder.screen, self.config.ranking.without_docking(), self.folder.root,
-            name_column=kept[0] if kept else None, trained_on=trained_on,
+            self.folder.screen,
+            self.config.ranking.without_docking(),
+            self.folder.root,
+            name_column=kept[0] if kept else None,
+            trained_on=trained_on,
             known_actives=self.config.validation.known_actives,
-            rank_by=list(self.leads.values()), overwrite=True,
-        )  # fmt: skip
+            rank_by=list(self.leads.values()),
+            overwrite=True,
+        )
         self.ranked, self.n_unique = ranked, len(ranked)
         self.validation.update(ranked.validation(self.leads))
         self.known = ranked.known
@@ -249,9 +262,13 @@ class CampaignRun:
             f"(exhaustiveness {docking.exhaustiveness})"
         )
         frame, self.docking_summary = dock_candidates(
-            self.config, self.inputs, frame, self.folder.docking,
-            n_jobs=self.n_jobs, progress=self.progress,
-        )  # fmt: skip
+            self.config,
+            self.inputs,
+            frame,
+            self.folder.docking,
+            n_jobs=self.n_jobs,
+            progress=self.progress,
+        )
         frame = rerank_docked(frame, self.config.ranking)
         if streamed:  # the docked molecules are at the top: its table and the highlights
             self._update_streamed(frame)
@@ -295,15 +312,19 @@ class CampaignRun:
             "drugml": __version__,
             "seed": self.seed,
             "models": self.model_metrics,
-            "screen": {**self.screen_summary, "unique_structures": self.n_unique,
-                       "salt_forms_merged": int(scored - self.n_unique)},
+            "screen": {
+                **self.screen_summary,
+                "unique_structures": self.n_unique,
+                "salt_forms_merged": int(scored - self.n_unique),
+            },
             "validation": self.validation,
             **({"docking": self.docking_summary} if self.docking_summary else {}),
             "timings_seconds": {k: round(v, 1) for k, v in self.timings.items()},
-            "inputs": {key: {"source": self.inputs.label(key, self.folder.root),
-                             "sha256": sha256(path)}
-                       for key, path in self.inputs.paths.items()},
-        }  # fmt: skip
+            "inputs": {
+                key: {"source": self.inputs.label(key, self.folder.root), "sha256": sha256(path)}
+                for key, path in self.inputs.paths.items()
+            },
+        }
 
     def write_report(self) -> None:
         from drugml import data
@@ -311,12 +332,16 @@ class CampaignRun:
 
         self.say("writing the report")
         self.report = write_report(
-            self.folder.report, config=self.config, metrics=self.metrics, ranked=self.ranked,
-            rejects=self.rejects, held_out=self.held_out,
+            self.folder.report,
+            config=self.config,
+            metrics=self.metrics,
+            ranked=self.ranked,
+            rejects=self.rejects,
+            held_out=self.held_out,
             curation_logs={n: s.log for n, s in self.training.items()},
             structure_path=self.inputs.paths.get("target.structure"),
             data_versions=data_checksums(data),
-        )  # fmt: skip
+        )
 
     def finish(self) -> dict[str, Any]:
         """Write ``metrics.json`` with the report's and the total time; return the metrics."""

@@ -67,6 +67,7 @@ from drugml._util.settings import (
     where,
 )
 from drugml._util.suggest import suggest
+from drugml.campaign._template import config_template
 from drugml.chem.curate import CurationSettings
 from drugml.errors import ConfigError
 from drugml.screening.ranking_config import (
@@ -159,8 +160,9 @@ class TableData(Section):
         if (self.target_column is None) == (self.label_column is None):
             raise ValueError("give exactly one of target_column (a value) or label_column")
         if self.active_threshold is not None and self.target_column is None:
-            raise ValueError("active_threshold turns target_column into a label; "
-                             "with label_column it has no use")  # fmt: skip
+            raise ValueError(
+                "active_threshold turns target_column into a label; with label_column it has no use"
+            )
         if self.positive_label is not None and self.label_column is None:
             raise ValueError("positive_label goes with label_column")
         return self
@@ -181,8 +183,10 @@ class AdmetData(Section):
         from drugml.models.admet import ENDPOINTS
 
         if value not in ENDPOINTS:
-            raise ValueError(f"unknown ADMET endpoint {value!r}; the panel has {list(ENDPOINTS)}"
-                             + suggest(value, ENDPOINTS, " (did you mean `{}`?)"))  # fmt: skip
+            raise ValueError(
+                f"unknown ADMET endpoint {value!r}; the panel has {list(ENDPOINTS)}"
+                + suggest(value, ENDPOINTS, " (did you mean `{}`?)")
+            )
         return value
 
 
@@ -218,8 +222,11 @@ DATA_TAGS = {"chembl": ChemblData, "table": TableData, "admet": AdmetData}
 class ModelConfig(Section):
     """One named model: its data, task, estimator and held-out evaluation."""
 
-    name: str = Field(pattern=MODEL_NAME, max_length=40,
-                      description="names the screen's columns: <name>_prediction, ...")  # fmt: skip
+    name: str = Field(
+        pattern=MODEL_NAME,
+        max_length=40,
+        description="names the screen's columns: <name>_prediction, ...",
+    )
     data: DataSource
     task: Task | None = Field(None, description="inferred from the data when not given")
     estimator: str = Field("auto", description="a model backend; auto: chosen per data set")
@@ -234,8 +241,10 @@ class ModelConfig(Section):
     def _known_estimator(cls, value: str) -> str:
         known = estimator_names()
         if value not in known:
-            raise ValueError(f"unknown estimator {value!r}; use one of {list(known)}"
-                             + suggest(value, known, " (did you mean `{}`?)"))  # fmt: skip
+            raise ValueError(
+                f"unknown estimator {value!r}; use one of {list(known)}"
+                + suggest(value, known, " (did you mean `{}`?)")
+            )
         return value
 
     @model_validator(mode="after")
@@ -246,17 +255,24 @@ class ModelConfig(Section):
 
             inferred = ENDPOINTS[data.admet].task
         elif isinstance(data, TableData):
-            inferred = ("classification" if data.label_column or data.active_threshold is not None
-                        else "regression")  # fmt: skip
+            inferred = (
+                "classification"
+                if data.label_column or data.active_threshold is not None
+                else "regression"
+            )
         else:
             inferred = "classification" if self.task == "classification" else "regression"
             if inferred == "classification" and data.active_threshold is None:
-                raise ValueError("a ChEMBL classification model needs data.active_threshold "
-                                 "(the pX of an active compound)")  # fmt: skip
+                raise ValueError(
+                    "a ChEMBL classification model needs data.active_threshold "
+                    "(the pX of an active compound)"
+                )
         if self.task is not None and self.task != inferred:
-            why = ("a label column or an active_threshold makes a classification"
-                   if inferred == "classification"
-                   else "a target_column without active_threshold is a regression")  # fmt: skip
+            why = (
+                "a label column or an active_threshold makes a classification"
+                if inferred == "classification"
+                else "a target_column without active_threshold is a regression"
+            )
             raise ValueError(f"task {self.task!r} does not fit the data: {why}")
         self.task = inferred
         from drugml.models.backends import get_backend
@@ -408,8 +424,10 @@ class CampaignConfig(Section):
         seen: set[str] = set()
         for model in models:
             if model.name in seen:
-                raise ValueError(f"model name {model.name!r} is used twice; each model's name "
-                                 "must be unique (it names the screen's columns)")  # fmt: skip
+                raise ValueError(
+                    f"model name {model.name!r} is used twice; each model's name "
+                    "must be unique (it names the screen's columns)"
+                )
             seen.add(model.name)
         return models
 
@@ -418,15 +436,16 @@ class CampaignConfig(Section):
         docking, target = self.docking, self.target
         has_structure = docking is not None and (docking.structure or (target and target.structure))
         if docking is not None and docking.top_n and not has_structure:
-            raise ValueError("docking needs a structure: set docking.structure or "
-                             "target.structure")  # fmt: skip
+            raise ValueError("docking needs a structure: set docking.structure or target.structure")
         return self
 
     @model_validator(mode="after")
     def _known_actives_need_names(self) -> CampaignConfig:
         if self.validation.known_actives and not self.library.name_column:
-            raise ValueError("validation.known_actives are found by name: set "
-                             "library.name_column to the library's name column")  # fmt: skip
+            raise ValueError(
+                "validation.known_actives are found by name: set "
+                "library.name_column to the library's name column"
+            )
         return self
 
     def model(self, name: str) -> ModelConfig:
@@ -471,8 +490,10 @@ def load_config(source: str | Path | Mapping[str, Any] | CampaignConfig) -> Camp
         try:
             given = yaml.safe_load(path.read_text(encoding="utf-8"))
         except UnicodeDecodeError as exc:
-            raise ConfigError(f"Configuration file {path} is not a text (UTF-8) file: "
-                              f"{exc.reason} at byte {exc.start}") from None  # fmt: skip
+            raise ConfigError(
+                f"Configuration file {path} is not a text (UTF-8) file: "
+                f"{exc.reason} at byte {exc.start}"
+            ) from None
         except yaml.YAMLError as exc:
             raise ConfigError(f"Configuration file {path} is not valid YAML: {exc}") from None
         base_dir = path.resolve().parent
@@ -480,16 +501,27 @@ def load_config(source: str | Path | Mapping[str, Any] | CampaignConfig) -> Camp
         given = source
     if not isinstance(given, Mapping):
         sections = ", ".join(f for f in CampaignConfig.model_fields if f != "base_dir")
-        raise ConfigError(f"A configuration is a mapping of sections ({sections}); "
-                          f"got a {type(given).__name__}: {str(given)[:80]!r}")  # fmt: skip
+        raise ConfigError(
+            f"A configuration is a mapping of sections ({sections}); "
+            f"got a {type(given).__name__}: {str(given)[:80]!r}"
+        )
     given = dict(given)
-    names = [m.get("name") for m in given.get("models") or [] if isinstance(m, Mapping)] \
-        if isinstance(given.get("models"), list) else []  # fmt: skip
+    names = (
+        [m.get("name") for m in given.get("models") or [] if isinstance(m, Mapping)]
+        if isinstance(given.get("models"), list)
+        else []
+    )
     twice = sorted({n for n in names if isinstance(n, str) and names.count(n) > 1})
     if twice:  # before the rest: every other message names models by name
-        raise ConfigError(format_problems([f"`models`: the name {n!r} is used twice; each model's "
-                                     "name must be unique (it names the screen's columns)"
-                                     for n in twice]))  # fmt: skip
+        raise ConfigError(
+            format_problems(
+                [
+                    f"`models`: the name {n!r} is used twice; each model's "
+                    "name must be unique (it names the screen's columns)"
+                    for n in twice
+                ]
+            )
+        )
     if "base_dir" in given:
         raise ConfigError(format_problems([unknown_key(("base_dir",), given, CampaignConfig)]))
     try:
@@ -506,11 +538,14 @@ def _describe(error: Mapping[str, Any], given: Any) -> str:
     kind = error["type"]
     value = error.get("input")
     if kind == "data_source":
-        hints = [suggest(k, DATA_TAGS, f"`{k}`: did you mean `{{}}`?")
-                 for k in (value if isinstance(value, Mapping) else {})]  # fmt: skip
+        hints = [
+            suggest(k, DATA_TAGS, f"`{k}`: did you mean `{{}}`?")
+            for k in (value if isinstance(value, Mapping) else {})
+        ]
         hint = "; ".join(h for h in hints if h)
-        return (f"`{where(loc, given, DATA_TAGS)}`: {error['msg']}; got {short(value)}"
-                + (f" ({hint})" if hint else ""))  # fmt: skip
+        return f"`{where(loc, given, DATA_TAGS)}`: {error['msg']}; got {short(value)}" + (
+            f" ({hint})" if hint else ""
+        )
     if kind == "string_pattern_mismatch" and loc[-1] == "name":
         return (
             f"`{where(loc, given, DATA_TAGS)}`: a model name starts with a letter and has only "
@@ -536,91 +571,3 @@ def example_configs() -> dict[str, Path]:
 def default_config_path() -> Path:
     """The shipped EGFR configuration."""
     return CONFIG_DIR / "egfr.yaml"
-
-
-# ----------------------------------------------------------------- template
-def config_template(name: str) -> str:
-    """A commented starting configuration for a new target called ``name`` (``drugml config init``).
-
-    >>> "models:" in config_template("KRAS")
-    True
-    """
-    return _TEMPLATE.replace("{NAME}", name)
-
-
-_TEMPLATE = """\
-# drugml run configuration for {NAME}. Every key is checked before any work;
-# `drugml config show THIS_FILE` prints it with every default filled in.
-# Paths are relative to this file, or the name of an embedded data set
-# (`drugml data list`).
-name: {NAME}
-seed: 0
-n_jobs: null                 # threads/processes; null: all cores
-
-target:                      # optional: the structure with a reference ligand
-  structure: target.pdb      # PDB or mmCIF file
-  ligand: LIG                # residue name of the reference ligand in that file
-  ligand_smiles: null        # its SMILES, for bond orders in the 3D view (recommended)
-  pocket_cutoff: 5.0         # binding-site radius around the ligand, in Angstrom
-
-models:                      # any number; each name prefixes its columns in the screen
-  - name: activity           # writes activity_probability, activity_in_domain, ...
-    data:
-      table: actives.csv     # a plain table (CSV, TSV or Parquet)
-      smiles_column: smiles
-      label_column: active   # two values; 1/True is positive (or set positive_label)
-    estimator: auto          # best of a menu per data set | xgboost | random_forest | knn | gnn
-    split: scaffold          # held-out evaluation: scaffold | cluster | random
-    test_size: 0.2
-  - name: potency            # writes potency_prediction, potency_lower, potency_upper, ...
-    data:
-      table: actives.csv
-      target_column: pIC50   # a value: regression
-    # Or ChEMBL activity records (API columns or the web interface's CSV export):
-    # data:
-    #   chembl: records.csv
-    #   activity_type: IC50
-    #   active_threshold: 6.5  # pX of an active compound (needed for task: classification)
-    endpoint: pIC50
-    unit: -log10(molar)
-  - name: herg               # a safety endpoint to avoid (see ranking)
-    data:
-      table: herg            # embedded TDC hERG set: 1 = blocks the hERG channel
-      smiles_column: smiles
-      label_column: y
-
-library:
-  path: library.csv          # molecules to screen: SMILES, CSV/TSV, SDF or Parquet
-  smiles_column: smiles
-  id_column: id
-  name_column: null          # names shown in the report; finds known actives
-  chunk_size: 500
-  alerts: [pains, brenk]     # structural-alert catalogues checked: pains, brenk, nih
-  profile: full              # shortlist: alerts, QED, SA, domain only where needed
-
-ranking:                     # objectives on the screen's columns (drugml.schema)
-  objectives:
-    activity:   {column: activity_probability, shape: increasing, low: 0.3, high: 0.8, weight: 2}
-    potency:    {column: potency_prediction, shape: increasing, low: 6.0, high: 8.0, weight: 2}
-    herg:       {column: herg_probability, shape: decreasing, low: 0.3, high: 0.7, weight: 1}
-    domain:     {column: potency_nearest_similarity, shape: increasing, low: 0.2, high: 0.5}
-    qed:        {column: qed, shape: increasing, low: 0.2, high: 0.7}
-    sa_score:   {column: sa_score, shape: decreasing, low: 3.0, high: 6.0}
-  filters:
-    pains: {equals: false}
-  top_k: 20
-  novelty_column: potency_nearest_similarity
-
-# Dock the best of the short list into target.structure (AutoDock Vina; the `dock` extra).
-# Remove this section to skip docking. Its columns (docking_score, docking_key_interaction,
-# pose_ok, ...) can be ranking objectives or filters: they re-order the docked molecules.
-docking:
-  keep_waters: bridging      # waters between the reference ligand and the protein; or none
-  key_interaction: null      # e.g. {residue: MET769, interactions: [HBAcceptor]} (ProLIF names)
-  top_n: 4
-  exhaustiveness: 4          # Vina's default is 8 (validated by benchmarks/docking.py)
-  time_limit: 300            # seconds per molecule (default: no limit)
-
-validation:
-  known_actives: []          # names (library.name_column) of actives to look for
-"""

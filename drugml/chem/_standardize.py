@@ -77,7 +77,7 @@ class StandardizeOptions:
 # RDKit's default normalizations (rdMolStandardize, normalizations.in) that can
 # fire on a molecule without formal charges; every other default rule needs a
 # charged atom. A neutral molecule that matches none of these is left unchanged
-# by the Normalizer, so it can skip that (costly) step. tests/test_chem.py
+# by the Normalizer, so it can skip that (costly) step. tests/unit/chem/test_chem.py
 # checks the shortcut against the full Normalizer on every embedded molecule.
 _NEUTRAL_NORMALIZATION_PATTERNS = (
     "[N,P,As,Sb;X3](=[O,S,Se,Te])=[O,S,Se,Te]",  # nitro to N+(O-)=O

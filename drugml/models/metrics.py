@@ -47,15 +47,23 @@ __all__ = [
 
 #: How each metric reads on a page or in a model card.
 METRIC_NAMES = {
-    "rmse": "RMSE", "mae": "MAE", "r2": "R²", "spearman": "Spearman ρ",
-    "coverage": "interval coverage", "mean_interval_width": "mean interval width",
+    "rmse": "RMSE",
+    "mae": "MAE",
+    "r2": "R²",
+    "spearman": "Spearman ρ",
+    "coverage": "interval coverage",
+    "mean_interval_width": "mean interval width",
     "interval_width_sd": "interval width, standard deviation",
     "out_of_domain_coverage": "interval coverage out of domain",
-    "roc_auc": "ROC-AUC", "pr_auc": "PR-AUC", "mcc": "MCC",
-    "balanced_accuracy": "balanced accuracy", "brier": "Brier score",
-    "n": "molecules", "n_in_domain": "molecules in domain",
+    "roc_auc": "ROC-AUC",
+    "pr_auc": "PR-AUC",
+    "mcc": "MCC",
+    "balanced_accuracy": "balanced accuracy",
+    "brier": "Brier score",
+    "n": "molecules",
+    "n_in_domain": "molecules in domain",
     "n_out_of_domain": "molecules out of domain",
-}  # fmt: skip
+}
 
 
 def spearman(a: np.ndarray, b: np.ndarray) -> float:
@@ -229,8 +237,9 @@ def bedroc_from_positions(positions: Iterable[int], n: int, alpha: float = 20.0)
     return float((rie - rie_min) / (rie_max - rie_min)) if rie_max != rie_min else 1.0
 
 
-def enrichment_from_positions(positions: Iterable[int], n_compounds: int,
-                              by: str = "rank") -> dict[str, Any]:  # fmt: skip
+def enrichment_from_positions(
+    positions: Iterable[int], n_compounds: int, by: str = "rank"
+) -> dict[str, Any]:
     """:func:`enrichment_summary` from the 0-based places of the known actives in a ranked
     list of ``n_compounds`` (for a ranking streamed from disk, never held in memory).
 
@@ -239,14 +248,20 @@ def enrichment_from_positions(positions: Iterable[int], n_compounds: int,
     """
     places = np.asarray(sorted(positions), dtype=np.int64)
     n_actives = len(places)
-    summary: dict[str, Any] = {"ranked_by": by, "n_compounds": int(n_compounds),
-                               "n_known_actives": n_actives}  # fmt: skip
+    summary: dict[str, Any] = {
+        "ranked_by": by,
+        "n_compounds": int(n_compounds),
+        "n_known_actives": n_actives,
+    }
     tops = {p: max(1, math.ceil(p / 100 * n_compounds)) for p in (1, 5)}
     for p, top in tops.items():
         summary[f"n_in_top_{p}pct"] = int((places < top).sum()) if n_compounds else 0
     for p, top in tops.items():
         found = summary[f"n_in_top_{p}pct"]
-        summary[f"ef_{p}pct"] = (float(found / top / (n_actives / n_compounds))
-                                 if n_compounds and n_actives else float("nan"))  # fmt: skip
+        summary[f"ef_{p}pct"] = (
+            float(found / top / (n_actives / n_compounds))
+            if n_compounds and n_actives
+            else float("nan")
+        )
     summary["bedroc_alpha20"] = bedroc_from_positions(places, n_compounds, 20.0)
     return summary

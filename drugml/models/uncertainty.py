@@ -86,29 +86,44 @@ class SimilarityConformal:
     n_difficulty_bins : bins of the difficulty step function (10).
     """
 
-    def __init__(self, coverage: float = 0.9, n_strata: int = 4, min_per_stratum: int = 100,
-                 n_difficulty_bins: int = 10) -> None:  # fmt: skip
+    def __init__(
+        self,
+        coverage: float = 0.9,
+        n_strata: int = 4,
+        min_per_stratum: int = 100,
+        n_difficulty_bins: int = 10,
+    ) -> None:
         self.coverage = coverage
         self.n_strata = n_strata
         self.min_per_stratum = min_per_stratum
         self.n_difficulty_bins = n_difficulty_bins
 
     # ----------------------------------------------------------------- fit
-    def fit(self, y: np.ndarray, prediction: np.ndarray, similarity: np.ndarray,
-            domain_threshold: float | None = None) -> SimilarityConformal:  # fmt: skip
+    def fit(
+        self,
+        y: np.ndarray,
+        prediction: np.ndarray,
+        similarity: np.ndarray,
+        domain_threshold: float | None = None,
+    ) -> SimilarityConformal:
         """Calibrate on out-of-fold predictions and their similarities; returns ``self``."""
-        y, prediction, similarity = (np.asarray(v, dtype=float) for v in (y, prediction,
-                                                                          similarity))  # fmt: skip
+        y, prediction, similarity = (
+            np.asarray(v, dtype=float) for v in (y, prediction, similarity)
+        )
         residual = np.abs(y - prediction)
         self.difficulty_edges_, self.difficulty_values_ = _difficulty_steps(
-            similarity, residual, self.n_difficulty_bins)  # fmt: skip
+            similarity, residual, self.n_difficulty_bins
+        )
         sigma = self.difficulty(similarity)
         score = residual / sigma
-        self.strata_edges_ = _strata(similarity, self.n_strata, self.min_per_stratum,
-                                     domain_threshold)  # fmt: skip
+        self.strata_edges_ = _strata(
+            similarity, self.n_strata, self.min_per_stratum, domain_threshold
+        )
         stratum = self._stratum(similarity)
-        self.quantiles_ = [conformal_quantile(score[stratum == k], self.coverage)
-                           for k in range(len(self.strata_edges_) + 1)]  # fmt: skip
+        self.quantiles_ = [
+            conformal_quantile(score[stratum == k], self.coverage)
+            for k in range(len(self.strata_edges_) + 1)
+        ]
         self.n_calibration_ = len(y)
         self._build_steps()
         return self
@@ -121,31 +136,37 @@ class SimilarityConformal:
         edges = np.union1d(self.difficulty_edges_, self.strata_edges_)
         # one representative similarity inside each piece between the edges
         inner = (edges[:-1] + edges[1:]) / 2 if len(edges) > 1 else np.array([])
-        points = np.concatenate([[edges[0] - 1.0] if len(edges) else [0.0], inner,
-                                 [edges[-1] + 1.0] if len(edges) else []])  # fmt: skip
-        values = (np.asarray(self.quantiles_)[self._stratum(points)]
-                  * self.difficulty(points))  # fmt: skip
+        points = np.concatenate(
+            [
+                [edges[0] - 1.0] if len(edges) else [0.0],
+                inner,
+                [edges[-1] + 1.0] if len(edges) else [],
+            ]
+        )
+        values = np.asarray(self.quantiles_)[self._stratum(points)] * self.difficulty(points)
         self.step_edges_ = edges
         self.step_values_ = np.maximum.accumulate(values[::-1])[::-1]
 
     def difficulty(self, similarity: np.ndarray) -> np.ndarray:
         """``sigma(s)``: the typical absolute error at each similarity (a step function)."""
-        index = np.searchsorted(self.difficulty_edges_, np.asarray(similarity, dtype=float),
-                                side="right")  # fmt: skip
+        index = np.searchsorted(
+            self.difficulty_edges_, np.asarray(similarity, dtype=float), side="right"
+        )
         return np.asarray(self.difficulty_values_)[index]
 
     def _stratum(self, similarity: np.ndarray) -> np.ndarray:
-        return np.searchsorted(self.strata_edges_, np.asarray(similarity, dtype=float),
-                               side="right")  # fmt: skip
+        return np.searchsorted(
+            self.strata_edges_, np.asarray(similarity, dtype=float), side="right"
+        )
 
     def half_width(self, similarity: np.ndarray) -> np.ndarray:
         """Half the interval's width for molecules at these similarities (non-increasing)."""
-        index = np.searchsorted(self.step_edges_, np.asarray(similarity, dtype=float),
-                                side="right")  # fmt: skip
+        index = np.searchsorted(self.step_edges_, np.asarray(similarity, dtype=float), side="right")
         return self.step_values_[index]
 
-    def interval(self, prediction: np.ndarray, similarity: np.ndarray
-                 ) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    def interval(
+        self, prediction: np.ndarray, similarity: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
         """``(lower, upper)`` for predictions at these similarities."""
         half = self.half_width(similarity)
         prediction = np.asarray(prediction, dtype=float)
@@ -154,20 +175,28 @@ class SimilarityConformal:
     # --------------------------------------------------------- persistence
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-able numbers (saved in a model's metadata)."""
-        return {"method": "similarity_conformal", "coverage": self.coverage,
-                "n_strata": self.n_strata, "min_per_stratum": self.min_per_stratum,
-                "n_difficulty_bins": self.n_difficulty_bins,
-                "difficulty_edges": [float(v) for v in self.difficulty_edges_],
-                "difficulty_values": [float(v) for v in self.difficulty_values_],
-                "strata_edges": [float(v) for v in self.strata_edges_],
-                "quantiles": [float(v) for v in self.quantiles_],
-                "n_calibration": int(self.n_calibration_)}  # fmt: skip
+        return {
+            "method": "similarity_conformal",
+            "coverage": self.coverage,
+            "n_strata": self.n_strata,
+            "min_per_stratum": self.min_per_stratum,
+            "n_difficulty_bins": self.n_difficulty_bins,
+            "difficulty_edges": [float(v) for v in self.difficulty_edges_],
+            "difficulty_values": [float(v) for v in self.difficulty_values_],
+            "strata_edges": [float(v) for v in self.strata_edges_],
+            "quantiles": [float(v) for v in self.quantiles_],
+            "n_calibration": int(self.n_calibration_),
+        }
 
     @classmethod
     def from_dict(cls, state: Mapping[str, Any]) -> SimilarityConformal:
         """The calibrator :meth:`to_dict` wrote."""
-        calibrator = cls(state["coverage"], state["n_strata"], state["min_per_stratum"],
-                         state["n_difficulty_bins"])  # fmt: skip
+        calibrator = cls(
+            state["coverage"],
+            state["n_strata"],
+            state["min_per_stratum"],
+            state["n_difficulty_bins"],
+        )
         calibrator.difficulty_edges_ = np.asarray(state["difficulty_edges"], dtype=float)
         calibrator.difficulty_values_ = np.asarray(state["difficulty_values"], dtype=float)
         calibrator.strata_edges_ = np.asarray(state["strata_edges"], dtype=float)
@@ -177,8 +206,9 @@ class SimilarityConformal:
         return calibrator
 
 
-def _difficulty_steps(similarity: np.ndarray, residual: np.ndarray,
-                      n_bins: int) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+def _difficulty_steps(
+    similarity: np.ndarray, residual: np.ndarray, n_bins: int
+) -> tuple[np.ndarray, np.ndarray]:
     """A non-increasing step function of similarity: mean absolute residual per bin,
     made monotone by isotonic regression, floored at a fifth of the overall mean."""
     from sklearn.isotonic import IsotonicRegression
@@ -206,8 +236,9 @@ def _difficulty_steps(similarity: np.ndarray, residual: np.ndarray,
     return edges, full
 
 
-def _strata(similarity: np.ndarray, n_strata: int, min_size: int,
-            domain_threshold: float | None) -> np.ndarray:  # fmt: skip
+def _strata(
+    similarity: np.ndarray, n_strata: int, min_size: int, domain_threshold: float | None
+) -> np.ndarray:
     """Edges of the similarity strata: quantiles, the domain threshold first, merged to size."""
     n = len(similarity)
     edges = list(np.quantile(similarity, np.linspace(0, 1, n_strata + 1)[1:-1]))
@@ -217,8 +248,9 @@ def _strata(similarity: np.ndarray, n_strata: int, min_size: int,
     # Merge strata smaller than min_size into their upper neighbour (the lowest keeps
     # its edge as long as it can: it holds the out-of-domain molecules).
     while edges:
-        counts = np.bincount(np.searchsorted(edges, similarity, side="right"),
-                             minlength=len(edges) + 1)  # fmt: skip
+        counts = np.bincount(
+            np.searchsorted(edges, similarity, side="right"), minlength=len(edges) + 1
+        )
         small = [k for k, c in enumerate(counts) if c < min_size]
         if not small or n < 2 * min_size:
             break

@@ -112,8 +112,9 @@ SHAPES = ("increasing", "decreasing", "window")
 DEFAULT_RANKING = schema.DEFAULT_RANKING
 
 
-def desirability(values: Any, shape: str, low: float, high: float, margin: float = 1.0,
-                 floor: float = 0.0) -> np.ndarray:  # fmt: skip
+def desirability(
+    values: Any, shape: str, low: float, high: float, margin: float = 1.0, floor: float = 0.0
+) -> np.ndarray:
     """Desirability in [floor, 1] of each value (NaN -> floor); see the module docstring.
 
     >>> desirability([5, 6.5, 9], "increasing", low=6, high=8).tolist()
@@ -259,14 +260,20 @@ def score_candidates(table: pd.DataFrame, config: RankingSource = None) -> pd.Da
             out[width] = out[f"{name}_upper"] - out[lower]
     missing = [c for c in config.columns() if c not in out.columns]
     if missing:
-        raise RankingConfigError(f"The candidate table lacks column(s) {missing} named by the "
-                                 f"ranking configuration; it has {list(out.columns)}")  # fmt: skip
+        raise RankingConfigError(
+            f"The candidate table lacks column(s) {missing} named by the "
+            f"ranking configuration; it has {list(out.columns)}"
+        )
     weights, columns = [], []
     for name, objective in config.objectives.items():
         out[f"d_{name}"] = desirability(
-            out[objective.column], objective.shape, objective.low, objective.high,
-            objective.margin, config.floor,
-        )  # fmt: skip
+            out[objective.column],
+            objective.shape,
+            objective.low,
+            objective.high,
+            objective.margin,
+            config.floor,
+        )
         columns.append(f"d_{name}")
         weights.append(float(objective.weight))
     matrix = out[columns].to_numpy(dtype=float)
@@ -304,8 +311,11 @@ def rank_candidates(
     config = parse_ranking(config)
     out = score_candidates(table, config)
     matrix = out[[f"d_{name}" for name in config.objectives]].to_numpy(dtype=float)
-    out.insert(out.columns.get_loc("filter_reasons") + 1, "pareto_rank",
-               pareto_rank(matrix) if len(out) else [])  # fmt: skip
+    out.insert(
+        out.columns.get_loc("filter_reasons") + 1,
+        "pareto_rank",
+        pareto_rank(matrix) if len(out) else [],
+    )
     # Stable order: passing first, by score, ties by input order (deterministic).
     order = ranking_order(out["passes_filters"].to_numpy(), out["score"].to_numpy())
     out = out.iloc[order].reset_index(drop=True)
@@ -318,8 +328,9 @@ def rank_candidates(
     return pd.DataFrame(out)
 
 
-def ranking_order(passes: np.ndarray, score: np.ndarray, tiebreak: np.ndarray | None = None
-                  ) -> np.ndarray:  # fmt: skip
+def ranking_order(
+    passes: np.ndarray, score: np.ndarray, tiebreak: np.ndarray | None = None
+) -> np.ndarray:
     """The ranking's order rule as indices: passing first, then by score, ties by ``tiebreak``
     (default: input order).
 
@@ -351,15 +362,19 @@ def diverse_selection(
         passing = passing[: max(k, k * config.pool_factor)]
     mols = [to_mol(s) for s in ranked.loc[passing, smiles_column]]
     usable = [i for i, m in zip(passing, mols, strict=True) if m is not None]
-    fps = bit_fingerprints([m for m in mols if m is not None],
-                           radius=config.diversity_radius, n_bits=2048)  # fmt: skip
+    fps = bit_fingerprints(
+        [m for m in mols if m is not None], radius=config.diversity_radius, n_bits=2048
+    )
     if config.diversity == "sphere":
         kept: list[int] = []
         for i, fp in enumerate(fps):
             if len(kept) == k:
                 break
-            if not kept or max(DataStructs.BulkTanimotoSimilarity(fp, [fps[j] for j in kept])) < \
-                    config.max_similarity:  # fmt: skip
+            if (
+                not kept
+                or max(DataStructs.BulkTanimotoSimilarity(fp, [fps[j] for j in kept]))
+                < config.max_similarity
+            ):
                 kept.append(i)
         return [usable[i] for i in kept]
     if len(usable) <= k:

@@ -91,12 +91,27 @@ DENSE = "dense"
 
 #: Keys of a saved model's ``metadata.json``. A backend's saved state is stored
 #: under the backend's name, so no backend may take one of these names.
-_METADATA_KEYS = frozenset({
-    "format_version", "created", "versions", "params", "featurizer", "estimator_params",
-    "domain_threshold", "conformal_quantile", "interval_calibrator", "calibrator",
-    "cv_metrics", "training", "card", "input_layout", "target_transform",
-    "target_transform_note", "selection",
-})  # fmt: skip
+_METADATA_KEYS = frozenset(
+    {
+        "format_version",
+        "created",
+        "versions",
+        "params",
+        "featurizer",
+        "estimator_params",
+        "domain_threshold",
+        "conformal_quantile",
+        "interval_calibrator",
+        "calibrator",
+        "cv_metrics",
+        "training",
+        "card",
+        "input_layout",
+        "target_transform",
+        "target_transform_note",
+        "selection",
+    }
+)
 
 
 class MultiInput(NamedTuple):
@@ -189,8 +204,16 @@ class ModelBackend(ABC):
         """The estimator's settings for ``task`` unless the user overrides them."""
 
     @abstractmethod
-    def fit(self, inputs: Any, y: np.ndarray, *, task: str, params: dict[str, Any],
-            random_state: int, threads: int) -> Any:  # fmt: skip
+    def fit(
+        self,
+        inputs: Any,
+        y: np.ndarray,
+        *,
+        task: str,
+        params: dict[str, Any],
+        random_state: int,
+        threads: int,
+    ) -> Any:
         """Fit on ``inputs`` (of :attr:`input_kind`) and float targets; return the fitted object.
 
         ``task`` is ``"regression"`` or ``"classification"`` (targets 0.0/1.0);
@@ -210,8 +233,16 @@ class ModelBackend(ABC):
         """
 
     @abstractmethod
-    def load(self, directory: Path, *, task: str, params: dict[str, Any], random_state: int,
-             state: dict[str, Any] | None, training: TrainingSet) -> Any:  # fmt: skip
+    def load(
+        self,
+        directory: Path,
+        *,
+        task: str,
+        params: dict[str, Any],
+        random_state: int,
+        state: dict[str, Any] | None,
+        training: TrainingSet,
+    ) -> Any:
         """The fitted object :meth:`save` wrote; never unpickles, never executes code.
 
         ``state`` is what :meth:`save` returned; ``training`` the model's training set.
@@ -261,8 +292,10 @@ def register_backend(backend: type[ModelBackend], replace: bool = False) -> type
             f"{sorted(_METADATA_KEYS)}, got {name!r}"
         )
     if getattr(backend, "input_kind", None) not in INPUT_KINDS:
-        raise ValueError(f"{backend.__name__}.input_kind must be one of {INPUT_KINDS}, got "
-                         f"{getattr(backend, 'input_kind', None)!r}")  # fmt: skip
+        raise ValueError(
+            f"{backend.__name__}.input_kind must be one of {INPUT_KINDS}, got "
+            f"{getattr(backend, 'input_kind', None)!r}"
+        )
     registered = _REGISTRY.get(name)
     if registered is not None and registered is not backend and not replace:
         raise ValueError(

@@ -44,8 +44,9 @@ MENU = ("xgboost", "random_forest", "knn")
 #: The menu's fifth candidate: the mean of the members' predictions.
 ENSEMBLE = "mean"
 #: Member settings that differ from the member's own defaults (a light forest).
-MEMBER_PARAMS = {"random_forest": {"n_estimators": 150, "max_features": "sqrt",
-                                   "min_samples_leaf": 1}}  # fmt: skip
+MEMBER_PARAMS = {
+    "random_forest": {"n_estimators": 150, "max_features": "sqrt", "min_samples_leaf": 1}
+}
 
 
 def member_input(name: str, inputs: MultiInput) -> Any:
@@ -75,8 +76,10 @@ class AutoBackend(ModelBackend):
     card_hidden_params = ("tree_method",)
 
     def default_params(self, task: str) -> dict[str, Any]:
-        return {name: {**get_backend(name).default_params(task), **MEMBER_PARAMS.get(name, {})}
-                for name in MENU}  # fmt: skip
+        return {
+            name: {**get_backend(name).default_params(task), **MEMBER_PARAMS.get(name, {})}
+            for name in MENU
+        }
 
     def params(self, task: str, given: dict[str, Any] | None) -> dict[str, Any]:
         """Per-member settings: ``{"xgboost": {"n_estimators": 300}}`` updates XGBoost's."""
@@ -92,20 +95,39 @@ class AutoBackend(ModelBackend):
             settings[name] = {**settings[name], **overrides}
         return settings
 
-    def fit(self, inputs: MultiInput, y: np.ndarray, *, task: str, params: dict[str, Any],
-            random_state: int, threads: int) -> dict[str, Any]:  # fmt: skip
-        members = {name: get_backend(name).fit(member_input(name, inputs), y, task=task,
-                                               params=dict(params[name]),
-                                               random_state=random_state, threads=threads)
-                   for name in MENU}  # fmt: skip
+    def fit(
+        self,
+        inputs: MultiInput,
+        y: np.ndarray,
+        *,
+        task: str,
+        params: dict[str, Any],
+        random_state: int,
+        threads: int,
+    ) -> dict[str, Any]:
+        members = {
+            name: get_backend(name).fit(
+                member_input(name, inputs),
+                y,
+                task=task,
+                params=dict(params[name]),
+                random_state=random_state,
+                threads=threads,
+            )
+            for name in MENU
+        }
         return {"members": members, "use": list(MENU)}
 
-    def predict_members(self, fitted: dict[str, Any], inputs: MultiInput, *,
-                        task: str) -> dict[str, np.ndarray]:  # fmt: skip
+    def predict_members(
+        self, fitted: dict[str, Any], inputs: MultiInput, *, task: str
+    ) -> dict[str, np.ndarray]:
         """Each used member's predictions, by name."""
-        return {name: get_backend(name).predict(fitted["members"][name],
-                                                member_input(name, inputs), task=task)
-                for name in fitted["use"]}  # fmt: skip
+        return {
+            name: get_backend(name).predict(
+                fitted["members"][name], member_input(name, inputs), task=task
+            )
+            for name in fitted["use"]
+        }
 
     def predict(self, fitted: dict[str, Any], inputs: MultiInput, *, task: str) -> np.ndarray:
         predictions = self.predict_members(fitted, inputs, task=task)
@@ -119,19 +141,35 @@ class AutoBackend(ModelBackend):
 
     def save(self, fitted: dict[str, Any], directory: Path) -> dict[str, Any]:
         # The members' files have distinct names (model.json, model.skops; kNN has none).
-        states = {name: get_backend(name).save(fitted["members"][name], directory)
-                  for name in fitted["use"]}  # fmt: skip
+        states = {
+            name: get_backend(name).save(fitted["members"][name], directory)
+            for name in fitted["use"]
+        }
         return {"use": fitted["use"], "states": states}
 
-    def load(self, directory: Path, *, task: str, params: dict[str, Any], random_state: int,
-             state: dict[str, Any] | None, training: TrainingSet) -> dict[str, Any]:  # fmt: skip
+    def load(
+        self,
+        directory: Path,
+        *,
+        task: str,
+        params: dict[str, Any],
+        random_state: int,
+        state: dict[str, Any] | None,
+        training: TrainingSet,
+    ) -> dict[str, Any]:
         if not state or "use" not in state:
             raise ModelLoadError(f"{directory}: an 'auto' model without its members' list")
-        members = {name: get_backend(name).load(directory, task=task, params=dict(params[name]),
-                                                random_state=random_state,
-                                                state=state["states"].get(name),
-                                                training=training)
-                   for name in state["use"]}  # fmt: skip
+        members = {
+            name: get_backend(name).load(
+                directory,
+                task=task,
+                params=dict(params[name]),
+                random_state=random_state,
+                state=state["states"].get(name),
+                training=training,
+            )
+            for name in state["use"]
+        }
         return {"members": members, "use": list(state["use"])}
 
     def versions(self) -> dict[str, str]:

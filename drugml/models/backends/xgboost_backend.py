@@ -19,8 +19,12 @@ import numpy as np
 from drugml.errors import MissingDependencyError
 from drugml.models.backends import FEATURES, ModelBackend, TrainingSet, register_backend
 
-__all__ = ["SPARSE_FINGERPRINTS", "XGBoostBackend", "fingerprint_columns",
-           "sparse_fingerprint_matrix"]  # fmt: skip
+__all__ = [
+    "SPARSE_FINGERPRINTS",
+    "XGBoostBackend",
+    "fingerprint_columns",
+    "sparse_fingerprint_matrix",
+]
 
 #: XGBoost's input layout: fingerprint columns sparse (an absent bit or a zero
 #: count is "missing", which the trees send the way of the low counts), every
@@ -50,11 +54,18 @@ def fingerprint_columns(featurizer: Any) -> np.ndarray:
     """
     from drugml.featurize import MolecularFeatures, RDKitDescriptors
 
-    parts = ([part for _, part in featurizer.featurizers]
-             if isinstance(featurizer, MolecularFeatures) else [featurizer])  # fmt: skip
+    parts = (
+        [part for _, part in featurizer.featurizers]
+        if isinstance(featurizer, MolecularFeatures)
+        else [featurizer]
+    )
     widths = [len(part.get_feature_names_out()) for part in parts]
-    return np.concatenate([np.full(width, not isinstance(part, RDKitDescriptors))
-                           for width, part in zip(widths, parts, strict=True)])  # fmt: skip
+    return np.concatenate(
+        [
+            np.full(width, not isinstance(part, RDKitDescriptors))
+            for width, part in zip(widths, parts, strict=True)
+        ]
+    )
 
 
 def sparse_fingerprint_matrix(X: np.ndarray, fingerprint: np.ndarray) -> Any:
@@ -94,9 +105,15 @@ class XGBoostBackend(ModelBackend):
     card_hidden_params = ("tree_method", "eval_metric")
 
     def default_params(self, task: str) -> dict[str, Any]:
-        params = {"n_estimators": 600, "learning_rate": 0.05, "max_depth": 6,
-                  "subsample": 0.8, "colsample_bytree": 0.5, "min_child_weight": 1,
-                  "tree_method": "hist"}  # fmt: skip
+        params = {
+            "n_estimators": 600,
+            "learning_rate": 0.05,
+            "max_depth": 6,
+            "subsample": 0.8,
+            "colsample_bytree": 0.5,
+            "min_child_weight": 1,
+            "tree_method": "hist",
+        }
         if task == "classification":
             params["eval_metric"] = "logloss"
         return params
@@ -105,10 +122,17 @@ class XGBoostBackend(ModelBackend):
         xgboost = _xgboost()
         return xgboost.XGBRegressor if task == "regression" else xgboost.XGBClassifier
 
-    def fit(self, inputs: Any, y: np.ndarray, *, task: str, params: dict[str, Any],
-            random_state: int, threads: int) -> Any:  # fmt: skip
-        estimator = self._estimator_class(task)(**params, random_state=random_state,
-                                                n_jobs=threads)  # fmt: skip
+    def fit(
+        self,
+        inputs: Any,
+        y: np.ndarray,
+        *,
+        task: str,
+        params: dict[str, Any],
+        random_state: int,
+        threads: int,
+    ) -> Any:
+        estimator = self._estimator_class(task)(**params, random_state=random_state, n_jobs=threads)
         return estimator.fit(inputs, y)
 
     def predict(self, fitted: Any, inputs: Any, *, task: str) -> np.ndarray:
@@ -119,8 +143,16 @@ class XGBoostBackend(ModelBackend):
     def save(self, fitted: Any, directory: Path) -> None:
         fitted.save_model(directory / "model.json")
 
-    def load(self, directory: Path, *, task: str, params: dict[str, Any], random_state: int,
-             state: dict[str, Any] | None, training: TrainingSet) -> Any:  # fmt: skip
+    def load(
+        self,
+        directory: Path,
+        *,
+        task: str,
+        params: dict[str, Any],
+        random_state: int,
+        state: dict[str, Any] | None,
+        training: TrainingSet,
+    ) -> Any:
         estimator = self._estimator_class(task)()
         estimator.load_model(directory / "model.json")
         return estimator
