@@ -311,7 +311,8 @@ class RunFolder:
     """The layout of a ``drugml run`` output folder: the one place its files are named.
 
     The run writes through it and every reader (``drugml rank`` finding the
-    training sets, the report's links) reads through it.
+    training sets, the report's links) reads through it; ``RunFolder("")``
+    gives the paths relative to the folder, as a page inside it links them.
 
     >>> run = RunFolder("results/run")
     >>> run.training_set("potency").as_posix(), run.model("potency").as_posix()
@@ -360,6 +361,18 @@ class RunFolder:
     def training_set(self, model: str) -> Path:
         """One model's curated training set (``curated.csv``, with an ``inchikey`` column)."""
         return self.training(model) / "curated.csv"
+
+    def curation_log(self, model: str) -> Path:
+        """One model's curation log: one row per step, with the records it removed."""
+        return self.training(model) / "curation_log.csv"
+
+    def rejected(self, model: str) -> Path:
+        """Every record of one model's data that was not used, with its step and reason."""
+        return self.training(model) / "rejected.csv"
+
+    def model_card(self, model: str) -> Path:
+        """One model's card (written by :meth:`drugml.models.PropertyModel.save`)."""
+        return self.model(model) / "MODEL_CARD.md"
 
     def model(self, model: str) -> Path:
         """One model's saved folder (:meth:`drugml.models.PropertyModel.save`)."""

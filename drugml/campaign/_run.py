@@ -86,6 +86,7 @@ class CampaignRun:
     validation: dict[str, Any] = field(default_factory=dict)
     docking_summary: dict[str, Any] | None = None
     metrics: dict[str, Any] = field(default_factory=dict)
+    report: Path | None = None  # the report's page, once written
 
     @classmethod
     def start(cls, config: Any, out_dir: str | Path, progress: bool = True) -> CampaignRun:
@@ -129,8 +130,8 @@ class CampaignRun:
         folder = self.folder.training(name)
         folder.mkdir(parents=True, exist_ok=True)
         set_.table.to_csv(self.folder.training_set(name), index=False)
-        set_.log.to_csv(folder / "curation_log.csv", index=False)
-        set_.rejected.to_csv(folder / "rejected.csv", index=False)
+        set_.log.to_csv(self.folder.curation_log(name), index=False)
+        set_.rejected.to_csv(self.folder.rejected(name), index=False)
         self.say(
             f"{name}: {set_.summary['raw_records']:,} records curated into "
             f"{len(set_.smiles):,} compounds ({len(set_.rejected):,} records not used, "

@@ -121,8 +121,7 @@ def _from_chembl(
         rejected=curated.rejected,
         target="active" if classification else value,
         summary=summary,
-        endpoint=model.endpoint
-        or (f"active ({value} >= {threshold})" if classification else value),
+        endpoint=model.endpoint or _chembl_endpoint(value, threshold, classification),
         unit=model.unit or ("probability" if classification else "-log10(molar)"),
         how=f"{inputs.label(key, out_dir)}, curated ({data.activity_type} records)",
         card_target=str(inputs.config.name),

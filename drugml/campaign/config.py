@@ -76,8 +76,15 @@ from drugml.screening.ranking_config import (
     RankingConfig,
     parse_ranking,
 )
-from drugml.screening.screen import DEFAULT_CHUNK_SIZE
-from drugml.structure.dock import BOX_MARGIN, BOX_MIN_SIZE, DockingSettings, KeyInteraction
+from drugml.screening.screen import BACKENDS, DEFAULT_CHUNK_SIZE, PROFILES
+from drugml.structure.dock import (
+    BOX_MARGIN,
+    BOX_MIN_SIZE,
+    POSE_SELECTIONS,
+    SCORING_FUNCTIONS,
+    DockingSettings,
+    KeyInteraction,
+)
 
 __all__ = [
     "CONFIG_DIR",
@@ -105,9 +112,8 @@ __all__ = [
     "suggest",
 ]
 
-SPLITS = ("scaffold", "cluster", "random")
 Split = Literal["scaffold", "cluster", "random"]
-Task = Literal["regression", "classification"]
+Task = Literal[schema.TASKS]  # type: ignore[valid-type]
 AlertCatalogue = Literal[tuple(schema.ALERT_CATALOGS)]  # type: ignore[valid-type]
 MODEL_NAME = r"^[A-Za-z][A-Za-z0-9_]*$"
 
@@ -299,12 +305,12 @@ class LibraryConfig(Section):
     chunk_size: int = Field(DEFAULT_CHUNK_SIZE, ge=1, le=1_000_000)
     n_jobs: int | None = Field(None, ge=1, description="processes; null: the run's n_jobs")
     alerts: list[AlertCatalogue] = Field(default_factory=lambda: list(schema.DEFAULT_ALERTS))
-    profile: Literal["full", "shortlist"] = Field(
+    profile: Literal[PROFILES] = Field(  # type: ignore[valid-type]
         "full",
         description="shortlist: domain, alerts, QED and SA only for molecules that can still "
         "reach the ranking's short list (same short list, faster; drugml.screening.screen)",
     )
-    backend: Literal["local", "dask"] = Field(
+    backend: Literal[BACKENDS] = Field(  # type: ignore[valid-type]
         "local", description="local: n_jobs processes on this machine; dask: a Dask cluster"
     )
     scheduler: str | None = Field(
@@ -362,12 +368,12 @@ class DockingConfig(Section):
     # Defaults: DockingSettings's, their one home (drugml.structure.dock).
     exhaustiveness: int = Field(_DOCKING.exhaustiveness, ge=1, le=64)
     n_poses: int = Field(_DOCKING.n_poses, ge=1, le=40)
-    scoring: Literal["vina", "vinardo"] = _DOCKING.scoring
+    scoring: Literal[SCORING_FUNCTIONS] = _DOCKING.scoring  # type: ignore[valid-type]
     time_limit: float | None = Field(
         _DOCKING.time_limit, gt=0, description="seconds per molecule; null: no limit"
     )
     ph: float | None = Field(_DOCKING.ph, ge=0, le=14, description="protonation; null: as given")
-    pose_selection: Literal["score", "key_interaction"] = _DOCKING.pose_selection
+    pose_selection: Literal[POSE_SELECTIONS] = _DOCKING.pose_selection  # type: ignore[valid-type]
     key_interaction: KeyInteractionConfig | None = None
     check_poses: bool = Field(_DOCKING.check_poses, description="PoseBusters on every pose")
     covalent_residue: str | None = Field(

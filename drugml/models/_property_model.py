@@ -535,12 +535,6 @@ class PropertyModel(BaseEstimator):
 
 
 # Featurizers a saved model may name: loading builds only these classes.
-def _featurizer_classes() -> dict[str, type]:
-    from drugml.featurize import available_featurizers, get_featurizer
-
-    return {name: get_featurizer(name) for name in available_featurizers(with_spec=True)}
-
-
 def _featurizer_spec(featurizer: Any) -> dict[str, Any]:
     from drugml.featurize import UnknownFeaturizerError, featurizer_spec
 

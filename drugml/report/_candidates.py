@@ -16,7 +16,8 @@ from typing import Any
 
 from drugml.report._html import figure_html, join_parts
 from drugml.report._view import RankedView, molecule_name
-from drugml.schema import prediction_column
+from drugml.schema import RANKED_CSV, prediction_column
+from drugml.screening.rank_stream import RANKED
 from drugml.screening.ranking_config import RankingConfig, RankingSource, parse_ranking
 
 __all__ = [
@@ -252,10 +253,11 @@ def structure_grid(rows: Any, name_column: str | None, what: str, lead_column: s
 
 def where_all(streamed: bool, n_top: int) -> str:
     """Where every ranked structure is, in words with links."""
-    csv_link = ' in <a href="ranked_candidates.csv">ranked_candidates.csv</a>'
+    csv_link = f' in <a href="{RANKED_CSV}">{RANKED_CSV}</a>'
     if not streamed:
         return csv_link
-    return f' in the Parquet parts of <a href="ranked/">ranked/</a> (the best {n_top:,}{csv_link})'
+    parts = f"{RANKED}/"
+    return f' in the Parquet parts of <a href="{parts}">{parts}</a> (the best {n_top:,}{csv_link})'
 
 
 def candidate_sections(view: RankedView, ranking_config: RankingConfig) -> str:

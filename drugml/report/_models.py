@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from drugml.report._html import figure_html, join_parts, table_html
+from drugml.schema import RunFolder
 
 __all__ = [
     "curation_section",
@@ -161,7 +162,7 @@ def models_section(
             model_section(
                 f"{n} model",
                 metrics["models"][n],
-                f"models/{n}/MODEL_CARD.md",
+                RunFolder("").model_card(n).as_posix(),
                 model_figures(n, held_out[n]) if n in held_out else "",
             )
             for n in models
@@ -186,6 +187,7 @@ def _curation_figure(log: Any) -> str:
 
 def curation_section(name: str, metrics: Mapping[str, Any], log: Any) -> str:
     """How one model's training data was curated: records to compounds, with the log."""
+    rejected = RunFolder("").rejected(name).as_posix()  # a link inside the run's folder
     data = metrics.get("training_data", {})
     active = f", {data['active_fraction']:.0%} active" if "active_fraction" in data else ""
     lines = [
@@ -193,8 +195,7 @@ def curation_section(name: str, metrics: Mapping[str, Any], log: Any) -> str:
         f'<p class="note">{data.get("raw_records", 0):,} records of '
         f"{html.escape(str(metrics.get('data_source', '')))} to "
         f"{data.get('compounds', 0):,} compounds{active}. Every record not used, with its step "
-        f'and reason, is in <a href="training/{html.escape(name)}/rejected.csv">'
-        f"training/{html.escape(name)}/rejected.csv</a>.</p>",
+        f'and reason, is in <a href="{html.escape(rejected)}">{html.escape(rejected)}</a>.</p>',
         _curation_figure(log) if log is not None and len(log) else "",
         table_html(log) if log is not None else "",
     ]

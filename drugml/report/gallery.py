@@ -398,7 +398,7 @@ def build_gallery(
         _gallery_entry(nb_path, out_dir, (parameters or {}).get(nb_path.stem), timeout)
         for nb_path in tqdm(paths, desc="notebooks", unit="nb", disable=not progress)
     ]
-    index = _write_index(out_dir, results)
+    index = write_index(out_dir, results)
     failed = [r for r in results if not r.ok]
     if failed:
         details = "\n\n".join(f"{r.name}: {r.error}" for r in failed)
@@ -496,7 +496,7 @@ def _card(result: NotebookResult) -> str:
     return f'<li class="{css_class}">\n' + "\n".join(parts) + "\n</li>"
 
 
-def _write_index(out_dir: Path, results: list[NotebookResult]) -> Path:
+def write_index(out_dir: Path, results: list[NotebookResult]) -> Path:
     """Write ``index.html``: a grid of cards, one per notebook, that needs no network."""
     from drugml._version import __version__
 

@@ -205,6 +205,12 @@ def lead_models(config: RankingSource, models: Mapping[str, str]) -> list[str]:
     return sorted(weights, key=lambda n: -weights[n])
 
 
+def check_diversity(config: RankingSource) -> None:
+    """Refuse an unknown ``diversity`` (:class:`RankingConfigError`): drugml 0.x's check, kept
+    for its scripts; the typed configuration (:func:`parse_ranking`) checks it now."""
+    parse_ranking(config)
+
+
 def apply_filters(
     table: pd.DataFrame, filters: Mapping[str, FilterRule | Mapping[str, Any]]
 ) -> tuple[np.ndarray, list[str]]:

@@ -179,7 +179,7 @@ def _png_data_uri(width: int, height: int) -> str:
 
 def test_gallery_index_fits_a_1280px_window(browser, tmp_path):
     """The gallery's landing page: a grid of cards, no sideways scrolling, figures embedded."""
-    from drugml.report.gallery import NotebookResult, _write_index
+    from drugml.report.gallery import NotebookResult, write_index
 
     figure, aim = _png_data_uri(1600, 900), "Look at the target and its pocket. " * 10
     results = [
@@ -195,7 +195,7 @@ def test_gallery_index_fits_a_1280px_window(browser, tmp_path):
     ]
     summary = "cell 3: ValueError: " + "x" * 300  # one long word must wrap, not widen the page
     results.append(NotebookResult("07_bad", None, 1.0, "ValueError", summary, title="Broken"))
-    index = _write_index(tmp_path, results)
+    index = write_index(tmp_path, results)
     page = OfflinePage(browser, width=1280, height=800)
     try:
         page.page.goto(index.as_uri())

@@ -13,11 +13,11 @@ from conftest import NETWORK_GUARD
 from drugml.report.gallery import (
     NotebookExecutionError,
     NotebookResult,
-    _write_index,
     build_gallery,
     execute_notebook,
     export_html,
     inject_parameters,
+    write_index,
 )
 
 EXTERNAL_URL = re.compile(r"""(src|href)=["']?(https?:)?//""")
@@ -167,7 +167,7 @@ def test_index_cards_for_a_failure_and_an_svg_figure(tmp_path):
             aim="Fail.",
         ),
     ]
-    index = _write_index(tmp_path, results).read_text()
+    index = write_index(tmp_path, results).read_text()
     assert "2 notebooks, 1 failed" in index
     svg_card, bad_card = re.findall(r'<li class="card[^"]*">.*?</li>', index, re.DOTALL)
     assert '<a href="01_svg.html">SVG &lt;only&gt;</a>' in svg_card  # titles are escaped

@@ -62,6 +62,7 @@ from drugml.screening.screen._driver import REJECTED_WARNING_FRACTION, screen_li
 from drugml.screening.screen._folder import MANIFEST, ScreenFolder, part_paths
 from drugml.screening.screen._results import load_rejects, load_results, merge_salt_forms
 from drugml.screening.screen._settings import (
+    BACKENDS,
     DEFAULT_CHUNK_SIZE,
     PROFILES,
     NothingScreenedError,
@@ -71,6 +72,7 @@ from drugml.screening.screen._settings import (
 )
 
 __all__ = [
+    "BACKENDS",
     "DEFAULT_CHUNK_SIZE",
     "MANIFEST",
     "PROFILES",
