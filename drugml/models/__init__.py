@@ -65,7 +65,7 @@ from drugml.models._domain import DOMAIN_BITS, LOCAL_NEIGHBOURS
 from drugml.models._errors import ModelInputError, ModelVersionError
 from drugml.models._explain import AtomContributions, draw_similarity_map
 from drugml.models._inputs import FAST_DESCRIPTORS, default_featurizer
-from drugml.models._persistence import FORMAT_VERSION
+from drugml.models._persistence import FORMAT_VERSION, metadata_file
 from drugml.models._property_model import PropertyModel
 from drugml.models.backends import ModelLoadError, UnknownEstimatorError
 
@@ -103,6 +103,7 @@ __all__ = [
     "draw_similarity_map",
     "fingerprint_columns",
     "gnn",
+    "metadata_file",
     "metrics",
     "sparse_fingerprint_matrix",
     "split",

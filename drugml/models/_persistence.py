@@ -42,6 +42,7 @@ __all__ = [
     "check_versions",
     "data_hash",
     "library_versions",
+    "metadata_file",
     "open_model",
     "read_metadata",
     "restore_fitted",
@@ -91,7 +92,7 @@ def write_model(
     }
     if backend_state is not None:  # what the backend's load needs besides its files
         metadata[backend.name] = backend_state
-    (directory / "metadata.json").write_text(json.dumps(metadata, indent=2) + "\n")
+    metadata_file(directory).write_text(json.dumps(metadata, indent=2) + "\n")
     return directory
 
 
@@ -112,9 +113,18 @@ def open_model(
     return model, metadata, backend
 
 
+def metadata_file(directory: str | Path) -> Path:
+    """The ``metadata.json`` of a saved model's folder (what makes a folder a saved model).
+
+    >>> metadata_file("models/potency").as_posix()
+    'models/potency/metadata.json'
+    """
+    return Path(directory) / "metadata.json"
+
+
 def read_metadata(directory: Path) -> dict[str, Any]:
     """``metadata.json`` of a saved model, checked to be of this drugml's format version."""
-    meta_path = directory / "metadata.json"
+    meta_path = metadata_file(directory)
     if not meta_path.is_file():
         raise ModelLoadError(f"{directory} is not a drugml model: no metadata.json")
     metadata = json.loads(meta_path.read_text())

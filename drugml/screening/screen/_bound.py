@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -229,6 +228,7 @@ def shortlist_bound(
     keep_columns: tuple[str, ...],
 ) -> tuple[ShortlistBound, dict]:
     """The bound of a short-list screen and its ranking configuration (checked)."""
+    from drugml.models import metadata_file
     from drugml.schema import screen_columns
 
     try:
@@ -236,7 +236,7 @@ def shortlist_bound(
     except RankingConfigError as exc:
         raise ScreenConfigError(f"profile='shortlist': {exc}") from None
     tasks = {
-        name: json.loads((Path(directory) / "metadata.json").read_text())["params"]["task"]
+        name: json.loads(metadata_file(directory).read_text())["params"]["task"]
         for name, directory in model_dirs.items()
     }
     columns = screen_columns(tasks, alerts, keep_columns, derived=True)

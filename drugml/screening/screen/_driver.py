@@ -105,7 +105,7 @@ def _library_file(library_path: str | Path) -> Path:
 
 def _model_directories(models: Mapping[str, Any], out_dir: Path) -> dict[str, str]:
     """Model directories by name; in-memory models are saved under ``out_dir/models``."""
-    from drugml.models import PropertyModel
+    from drugml.models import PropertyModel, metadata_file
 
     if not isinstance(models, Mapping) or not models:
         raise ScreenConfigError("models must be a non-empty dict: name -> PropertyModel or folder")
@@ -115,12 +115,12 @@ def _model_directories(models: Mapping[str, Any], out_dir: Path) -> dict[str, st
             raise ScreenConfigError(f"Model name {name!r} must be a valid identifier")
         if isinstance(model, PropertyModel):
             directory = out_dir / "models" / name
-            if not (directory / "metadata.json").is_file():
+            if not metadata_file(directory).is_file():
                 model.save(directory)
             directories[name] = str(directory.resolve())
         else:
             directory = Path(model)
-            if not (directory / "metadata.json").is_file():
+            if not metadata_file(directory).is_file():
                 raise ScreenConfigError(f"Model {name!r}: {directory} is not a saved drugml model")
             directories[name] = str(directory.resolve())
     return directories

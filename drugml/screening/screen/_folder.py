@@ -62,9 +62,11 @@ def screen_fingerprint(
 
     A resumed screen is recognised by it, so its content and order never change.
     """
+    from drugml.models import metadata_file
+
     models = {}
     for name, directory in sorted(model_dirs.items()):
-        models[name] = hashlib.sha256((Path(directory) / "metadata.json").read_bytes()).hexdigest()
+        models[name] = hashlib.sha256(metadata_file(directory).read_bytes()).hexdigest()
     return {
         "library": str(library.resolve()),
         "library_sha256": sha256(library),
