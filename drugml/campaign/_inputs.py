@@ -346,23 +346,12 @@ def _check_docking(
     config: CampaignConfig, inputs: CampaignInputs, problems: list[str], resolve: Any
 ) -> None:
     """The docking section: packages installed, structure, reference ligand, waters, residue."""
-    import importlib.util
-
     from drugml.errors import DrugmlError
     from drugml.structure import load_structure
 
     docking = config.docking
     assert docking is not None
-    missing = [
-        m
-        for m in ("vina", "meeko", "prolif", "posebusters", "dimorphite_dl")
-        if importlib.util.find_spec(m) is None
-    ]
-    if missing:
-        problems.append(
-            f"`docking`: the packages {missing} are not installed: "
-            "pip install 'drugml[dock]' (or remove the docking section)"
-        )
+    _check_docking_packages(problems)
     if docking.structure is not None:
         if not resolve("docking.structure", docking.structure):
             return
@@ -378,23 +367,52 @@ def _check_docking(
     except DrugmlError as exc:
         problems.append(f"`{key}`: {exc}")
         return
+    where = inputs.given[key]
+    _check_docking_ligand(docking, ligand, structure, where, problems)
+    _check_docking_residues(docking, structure, where, problems)
+    _check_kept_waters(docking, structure, where, problems)
+
+
+def _check_docking_packages(problems: list[str]) -> None:
+    import importlib.util
+
+    missing = [
+        m
+        for m in ("vina", "meeko", "prolif", "posebusters", "dimorphite_dl")
+        if importlib.util.find_spec(m) is None
+    ]
+    if missing:
+        problems.append(
+            f"`docking`: the packages {missing} are not installed: "
+            "pip install 'drugml[dock]' (or remove the docking section)"
+        )
+
+
+def _check_docking_ligand(
+    docking: Any, ligand: str | None, structure: Any, where: str, problems: list[str]
+) -> None:
+    """The reference ligand the box is drawn around, unless residues or a centre place it."""
     box = docking.box
-    if box.center is None and box.residues is None:
-        names = sorted({x.resname for x in structure.ligands()})
-        if not ligand:
-            problems.append(
-                "`docking.ligand`: the box needs a reference ligand (or "
-                "docking.box.residues, or docking.box.center and size)"
-            )
-        elif ligand.upper() not in {
-            x.resname.upper() for x in structure.ligands(include_excluded=True)
-        }:
-            problems.append(
-                f"`docking.ligand`: {ligand!r} is not a ligand of "
-                f"{inputs.given[key]}"
-                + suggest(ligand, names)
-                + f" Its ligands are {names or 'none'}"
-            )
+    if box.center is not None or box.residues is not None:
+        return
+    names = sorted({x.resname for x in structure.ligands()})
+    if not ligand:
+        problems.append(
+            "`docking.ligand`: the box needs a reference ligand (or "
+            "docking.box.residues, or docking.box.center and size)"
+        )
+    elif ligand.upper() not in {
+        x.resname.upper() for x in structure.ligands(include_excluded=True)
+    }:
+        problems.append(
+            f"`docking.ligand`: {ligand!r} is not a ligand of {where}"
+            + suggest(ligand, names)
+            + f" Its ligands are {names or 'none'}"
+        )
+
+
+def _check_docking_residues(docking: Any, structure: Any, where: str, problems: list[str]) -> None:
+    """The key interaction's residue and the covalent residue exist in the structure."""
     residues = {
         f"{r.get_resname().strip()}{r.id[1]}".upper() for chain in structure.model for r in chain
     }
@@ -403,7 +421,7 @@ def _check_docking(
         if wanted not in residues:
             near = [r for r in residues if r[:3] == wanted[:3]]
             problems.append(
-                f"`docking.key_interaction.residue`: {inputs.given[key]} has no "
+                f"`docking.key_interaction.residue`: {where} has no "
                 f"residue {docking.key_interaction.residue!r}" + suggest(wanted, near)
             )
     if docking.covalent_residue not in (None, "auto"):
@@ -419,23 +437,27 @@ def _check_docking(
         elif wanted not in residues:
             near = [r for r in residues if r[:3] == wanted[:3]]
             problems.append(
-                f"`docking.covalent_residue`: {inputs.given[key]} has no residue "
+                f"`docking.covalent_residue`: {where} has no residue "
                 f"{docking.covalent_residue!r}" + suggest(wanted, near)
             )
-    if isinstance(docking.keep_waters, list):
-        waters = {
-            f"{c.id}:{r.id[1]}"
-            for c in structure.model
-            for r in c
-            if r.get_resname().strip() in ("HOH", "WAT")
-        }
-        numbers = {w.split(":")[1] for w in waters}
-        for water in docking.keep_waters:
-            if str(water) not in waters and str(water) not in numbers:
-                problems.append(
-                    f"`docking.keep_waters`: no water {water!r} in "
-                    f"{inputs.given[key]} (it has {len(waters)})"
-                )
+
+
+def _check_kept_waters(docking: Any, structure: Any, where: str, problems: list[str]) -> None:
+    """Waters listed in ``keep_waters`` exist (by ``chain:number`` or number)."""
+    if not isinstance(docking.keep_waters, list):
+        return
+    waters = {
+        f"{c.id}:{r.id[1]}"
+        for c in structure.model
+        for r in c
+        if r.get_resname().strip() in ("HOH", "WAT")
+    }
+    numbers = {w.split(":")[1] for w in waters}
+    for water in docking.keep_waters:
+        if str(water) not in waters and str(water) not in numbers:
+            problems.append(
+                f"`docking.keep_waters`: no water {water!r} in {where} (it has {len(waters)})"
+            )
 
 
 def _ranking_problems(config: CampaignConfig) -> list[str]:
