@@ -309,6 +309,21 @@ def candidate_sections(view: RankedView, ranking_config: RankingConfig) -> str:
 
 
 # ------------------------------------------------------------------ score figure
+def _mark_known_actives(ax: Any, known: Any, x_column: str, y_column: str) -> None:
+    """The known actives as stars on a score figure (nothing when there are none)."""
+    from drugml.viz import ACCENT_COLOR
+
+    if len(known):
+        ax.scatter(
+            known[x_column],
+            known[y_column],
+            s=50,
+            marker="*",
+            color=ACCENT_COLOR,
+            label="known actives",
+        )
+
+
 def _label_score_axes(ax: Any, lead: str | None, y_column: str) -> str:
     """Labels of the score figure's scatter (lead prediction against drug-likeness); returns
     what the x axis shows."""
@@ -342,15 +357,7 @@ def _score_figure_table(ranked: Any, lead: str | None, lead_column: str | None) 
         front[x_column], front[y_column], s=22, color=PRIMARY_COLOR, label="Pareto front (rank 1)"
     )
     known = ranked[ranked["known_active"]] if "known_active" in ranked else ranked.iloc[:0]
-    if len(known):
-        axes[0].scatter(
-            known[x_column],
-            known[y_column],
-            s=50,
-            marker="*",
-            color=ACCENT_COLOR,
-            label="known actives",
-        )
+    _mark_known_actives(axes[0], known, x_column, y_column)
     what = _label_score_axes(axes[0], lead, y_column)
     axes[1].hist(ranked["score"], bins=40, color="#bbbbbb")
     for value in known["score"]:
@@ -397,15 +404,7 @@ def _score_figure_streamed(streamed: Any, lead: str | None, lead_column: str | N
         color=PRIMARY_COLOR,
         label="Pareto front of the best pool",
     )
-    if len(known):
-        axes[0].scatter(
-            known[x_column],
-            known[y_column],
-            s=50,
-            marker="*",
-            color=ACCENT_COLOR,
-            label="known actives",
-        )
+    _mark_known_actives(axes[0], known, x_column, y_column)
     what = _label_score_axes(axes[0], lead, y_column)
     counts, edges = streamed.histogram("score")
     axes[1].hist(edges[:-1], bins=edges, weights=counts, color="#bbbbbb")
