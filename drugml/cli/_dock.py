@@ -97,21 +97,28 @@ def _add_docking_arguments(parser: argparse.ArgumentParser) -> None:
     """How to dock: Vina's settings, protonation, the key interaction, covalent docking."""
     # Imported here, not at the top, so that importing drugml.cli stays light; the
     # default is docking's own (DockingSettings), not a copy of it.
-    from drugml.structure.dock import DockingSettings
+    from drugml.structure.dock import SCORING_FUNCTIONS, DockingSettings, KeyInteraction
 
     parser.add_argument("--smiles-column", default=None, help="column with SMILES (files)")
     parser.add_argument("--exhaustiveness", type=int, default=DockingSettings.exhaustiveness)
-    parser.add_argument("--n-poses", type=int, default=9)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--scoring", choices=["vina", "vinardo"], default="vina")
-    parser.add_argument("--time-limit", type=float, default=None, help="seconds per molecule")
+    parser.add_argument("--n-poses", type=int, default=DockingSettings.n_poses)
+    parser.add_argument("--seed", type=int, default=DockingSettings.seed)
     parser.add_argument(
-        "--ph", type=float, default=7.4, help="protonation pH (default: %(default)s)"
+        "--scoring", choices=list(SCORING_FUNCTIONS), default=DockingSettings.scoring
+    )
+    parser.add_argument(
+        "--time-limit",
+        type=float,
+        default=DockingSettings.time_limit,
+        help="seconds per molecule",
+    )
+    parser.add_argument(
+        "--ph", type=float, default=DockingSettings.ph, help="protonation pH (default: %(default)s)"
     )
     parser.add_argument("--key-residue", help="the key interaction's residue, e.g. MET769")
     parser.add_argument(
         "--key-interaction",
-        default="HBAcceptor",
+        default=",".join(KeyInteraction.interactions),
         help="ProLIF interactions, comma-separated (default: %(default)s)",
     )
     parser.add_argument("--no-pose-checks", action="store_true", help="skip PoseBusters")
@@ -124,7 +131,7 @@ def _add_docking_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--covalent-distance",
         type=float,
-        default=5.0,
+        default=DockingSettings.covalent_distance,
         help="Å, the residue's reach (default: %(default)s)",
     )
 
