@@ -71,7 +71,6 @@ NAMES: dict[str, str] = {
     "drugml.config.RankingConfig": "drugml.screening.ranking_config",
     "drugml.config.parse_ranking": "drugml.screening.ranking_config",
     "drugml.config.ConfigError": "drugml.errors",
-    "drugml.config.suggest": "drugml._util.suggest",
 }
 
 

@@ -321,8 +321,8 @@ class RunFolder:
 
     root: Path
 
-    def __init__(self, root: str | Path) -> None:
-        object.__setattr__(self, "root", Path(root))
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "root", Path(self.root))  # a str is welcome
 
     @property
     def config(self) -> Path:

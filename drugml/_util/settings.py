@@ -1,7 +1,8 @@
 """Settings sections (pydantic, strict) and the messages for what is wrong in them.
 
-Every configuration drugml reads (a campaign, a ranking on its own) is a tree
-of :class:`Section` models: strict types ("100" is not a number, 1 is not
+Keyword options of a function that takes a settings dataclass go through
+:func:`with_options`. Every configuration drugml reads (a campaign, a ranking on
+its own) is a tree of :class:`Section` models: strict types ("100" is not a number, 1 is not
 True) and unknown keys refused. :func:`describe_error` turns one pydantic error
 into one line that names the key as the user wrote it (``models[potency].data``,
 not ``models.0.data.table``) and, for an unknown key, suggests the closest
@@ -21,17 +22,55 @@ Example
 
 from __future__ import annotations
 
+import dataclasses
 import types
 import typing
 from collections.abc import Mapping
-from typing import Annotated, Any, Union
+from typing import Annotated, Any, TypeVar, Union
 
 from pydantic import BaseModel, ConfigDict
 
 from drugml._util.suggest import suggest
 
-#: Fields that a file never sets (filled in by the reader).
-HIDDEN_FIELDS = frozenset({"base_dir"})
+Settings = TypeVar("Settings")
+
+
+def with_options(
+    kind: type[Settings],
+    settings: Settings | None,
+    options: Mapping[str, Any],
+    function: str,
+    error: type[Exception],
+) -> Settings:
+    """The settings ``function`` runs with: ``settings`` (default: ``kind()``, a dataclass)
+    with each keyword of ``options`` replacing one field.
+
+    A keyword that is not a field, or ``settings`` of another class, raises ``error`` (a
+    ``TypeError``, as Python's own for a misspelt keyword), naming the closest field.
+
+    >>> @dataclasses.dataclass(frozen=True)
+    ... class Options:
+    ...     chunk_size: int = 500
+    >>> with_options(Options, None, {"chunk_size": 10}, "screen", TypeError).chunk_size
+    10
+    >>> with_options(Options, None, {"chunksize": 10}, "screen", TypeError)
+    Traceback (most recent call last):
+    ...
+    TypeError: screen() got an unexpected keyword argument 'chunksize'; did you mean `chunk_size`?
+    """
+    names = [field.name for field in dataclasses.fields(kind)]
+    for name in options:
+        if name not in names:
+            raise error(
+                f"{function}() got an unexpected keyword argument {name!r}" + suggest(name, names)
+            )
+    if settings is None:
+        return kind(**options)
+    if not isinstance(settings, kind):
+        raise error(
+            f"{function}() takes settings= as a {kind.__name__}, not {type(settings).__name__}"
+        )
+    return dataclasses.replace(settings, **options) if options else settings
 
 
 class Section(BaseModel):
@@ -112,7 +151,7 @@ def fields_at(
         return []
     annotation = strip_optional(annotation)
     if _is_model(annotation):
-        return [f for f in annotation.model_fields if f not in HIDDEN_FIELDS]
+        return [f for f, info in annotation.model_fields.items() if not info.exclude]
     if typing.get_origin(annotation) is Union or isinstance(annotation, types.UnionType):
         return [
             f

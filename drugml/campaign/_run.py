@@ -108,10 +108,10 @@ class CampaignRun:
         if self.progress:
             print(f"[drugml run] {message}", flush=True)
 
-    def step(self, name: str, action: Callable[[], None]) -> None:
-        """Run one step and add its time to ``timings_seconds``."""
+    def step(self, name: str, action: Callable[..., None], *args: Any) -> None:
+        """Run one step (``action(*args)``) and add its time to ``timings_seconds``."""
         tick = time.perf_counter()
-        action()
+        action(*args)
         self.timings[name] = self.timings.get(name, 0.0) + time.perf_counter() - tick
 
     # 1. Training data, 2. models: each checked on a held-out fold and saved.
@@ -119,8 +119,8 @@ class CampaignRun:
         """Curate each model's training data, then train, check and save the model."""
         self.timings["curate"] = self.timings["models"] = 0.0
         for model_config in self.config.models:
-            self.step("curate", lambda: self._curate(model_config))  # noqa: B023 - run at once
-            self.step("models", lambda: self._train(model_config))  # noqa: B023
+            self.step("curate", self._curate, model_config)
+            self.step("models", self._train, model_config)
 
     def _curate(self, model_config: Any) -> None:
         name = model_config.name
@@ -256,7 +256,9 @@ class CampaignRun:
     def dock(self) -> None:
         started = time.perf_counter()
         docking = self.config.docking
-        streamed = not isinstance(self.ranked, _dataframe_type())
+        from drugml.screening.rank_stream import RankedScreen
+
+        streamed = isinstance(self.ranked, RankedScreen)
         frame = self.ranked.top if streamed else self.ranked
         self.say(
             f"docking the best {docking.top_n} of the short list "
@@ -353,12 +355,6 @@ class CampaignRun:
         self.folder.metrics.write_text(text)
         self.say(f"done in {timings['total']:.0f} s: {self.report}")
         return self.metrics
-
-
-def _dataframe_type() -> type:
-    import pandas as pd
-
-    return pd.DataFrame
 
 
 def headline(metrics: Mapping[str, Any]) -> str:

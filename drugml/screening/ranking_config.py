@@ -197,10 +197,12 @@ def _read(path: Path) -> Any:
 
 
 def ranking_without_docking(config: RankingSource) -> RankingConfig:
-    """:meth:`RankingConfig.without_docking` of any ranking source."""
+    """:meth:`RankingConfig.without_docking` of any ranking source (drugml 0.x's
+    ``pipeline.ranking_without_docking``, kept for its scripts)."""
     return parse_ranking(config).without_docking()
 
 
 def uses_docking(config: RankingSource) -> bool:
-    """:meth:`RankingConfig.uses_docking` of any ranking source."""
+    """:meth:`RankingConfig.uses_docking` of any ranking source (drugml 0.x's
+    ``pipeline.uses_docking``, kept for its scripts)."""
     return parse_ranking(config).uses_docking()

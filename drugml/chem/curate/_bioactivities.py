@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from drugml._util.settings import with_options
 from drugml.chem.curate._chembl import (
     RELATION_COLUMNS,
     TYPE_COLUMNS,
@@ -31,10 +32,11 @@ from drugml.chem.curate._chembl import (
 from drugml.chem.curate._log import (
     CurationError,
     CurationLog,
+    CurationOptionError,
     CurationResult,
     standardize_step,
 )
-from drugml.chem.curate._settings import CurationSettings, settings_from
+from drugml.chem.curate._settings import CurationSettings
 from drugml.chem.curate._units import convert_to_nm, molar_masses
 
 if TYPE_CHECKING:
@@ -95,7 +97,9 @@ def curate_bioactivities(
     ...     print(error)
     activity_type 'Ki' matches no record; the table has IC50 (4 records).
     """
-    settings = settings_from(CurationSettings, settings, options, "curate_bioactivities")
+    settings = with_options(
+        CurationSettings, settings, options, "curate_bioactivities", CurationOptionError
+    )
     columns = _check_input(raw, structures, settings)
     log = CurationLog(len(raw), settings.id_column, columns.record_id)
     frame = _filter_records(raw.copy(), columns, settings, log)

@@ -4,32 +4,26 @@
 :func:`~drugml.chem.curate.curate_bioactivities`, :class:`TableCurationSettings`
 those of :func:`~drugml.chem.curate.curate_table`. Either function takes
 ``settings=`` and/or the same options as keywords (a keyword replaces the
-value of ``settings``); :func:`settings_from` makes the one object the
-function runs with, and refuses an option that does not exist, naming the
-closest one.
+value of ``settings``; :func:`drugml._util.settings.with_options` makes the one
+object the function runs with, and refuses an option that does not exist, naming
+the closest one).
 
 Example
 -------
 >>> settings = CurationSettings(activity_type=["IC50", "Ki"], active_threshold=7.0)
 >>> settings.activity_types, settings.p_column
 (['IC50', 'Ki'], 'pactivity')
->>> settings_from(CurationSettings, settings, {"disagrement": 2.0}, "curate_bioactivities")
-Traceback (most recent call last):
-...
-drugml.chem.curate._log.CurationOptionError: curate_bioactivities() got an unexpected keyword \
-argument 'disagrement'; did you mean `disagreement`?
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, fields, replace
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from drugml._util.suggest import suggest
-from drugml.chem.curate._log import CurationError, CurationOptionError
+from drugml.chem.curate._log import CurationError
 
-__all__ = ["CurationSettings", "TableCurationSettings", "settings_from"]
+__all__ = ["CurationSettings", "TableCurationSettings"]
 
 Settings = TypeVar("Settings", "CurationSettings", "TableCurationSettings")
 
@@ -122,26 +116,3 @@ class TableCurationSettings:
     def __post_init__(self) -> None:
         if (self.target_column is None) == (self.label_column is None):
             raise CurationError("give exactly one of target_column (a value) or label_column")
-
-
-def settings_from(
-    kind: type[Settings], settings: Settings | None, options: Mapping[str, Any], function: str
-) -> Settings:
-    """The settings ``function`` runs with: ``settings`` (default: ``kind()``) with ``options``.
-
-    An option ``kind`` lacks raises :class:`CurationOptionError` naming the
-    closest one, as Python would for a misspelt keyword argument.
-    """
-    names = [field.name for field in fields(kind)]
-    for name in options:
-        if name not in names:
-            raise CurationOptionError(
-                f"{function}() got an unexpected keyword argument {name!r}" + suggest(name, names)
-            )
-    if settings is None:
-        return kind(**options)
-    if not isinstance(settings, kind):
-        raise CurationOptionError(
-            f"{function}() takes settings= as a {kind.__name__}, not {type(settings).__name__}"
-        )
-    return replace(settings, **options) if options else settings

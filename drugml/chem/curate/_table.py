@@ -14,9 +14,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from drugml._util.settings import with_options
 from drugml.chem.curate._chembl import require_columns
-from drugml.chem.curate._log import CurationError, CurationLog, CurationResult, standardize_step
-from drugml.chem.curate._settings import TableCurationSettings, settings_from
+from drugml.chem.curate._log import (
+    CurationError,
+    CurationLog,
+    CurationOptionError,
+    CurationResult,
+    standardize_step,
+)
+from drugml.chem.curate._settings import TableCurationSettings
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -59,7 +66,9 @@ def curate_table(
     """
     import pandas as pd
 
-    settings = settings_from(TableCurationSettings, settings, options, "curate_table")
+    settings = with_options(
+        TableCurationSettings, settings, options, "curate_table", CurationOptionError
+    )
     id_column = settings.id_column
     columns = {
         "SMILES": settings.smiles_column,

@@ -23,6 +23,7 @@ __all__ = ["HIGHLIGHTS", "RANKED", "SUMMARY", "TOP_CSV", "TOP_PARQUET", "RankedS
 SUMMARY = "ranking.json"
 #: The folder of every structure's row, in rank order (``part-NNNNNN.parquet``).
 RANKED = "ranked"
+#: The names drugml 0.x gave the top rows' files (:data:`drugml.schema.RANKED_CSV` ...).
 TOP_CSV = RANKED_CSV
 TOP_PARQUET = RANKED_PARQUET
 HIGHLIGHTS = "ranking_highlights.parquet"
@@ -58,7 +59,7 @@ class RankedScreen:
         return cls(
             folder,
             summary,
-            pd.read_parquet(folder / TOP_PARQUET),
+            pd.read_parquet(folder / RANKED_PARQUET),
             pd.read_parquet(folder / HIGHLIGHTS),
         )
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from drugml._util.io import json_default, write_atomic, write_json_atomic
+from drugml.schema import RANKED_CSV, RANKED_PARQUET
 from drugml.screening.rank_stream._blocks import in_order
 from drugml.screening.rank_stream._check import ScreenParts
 from drugml.screening.rank_stream._known import KnownWatch, watch_known
@@ -22,8 +23,6 @@ from drugml.screening.rank_stream._ranked import (
     HIGHLIGHTS,
     RANKED,
     SUMMARY,
-    TOP_CSV,
-    TOP_PARQUET,
     RankedScreen,
 )
 from drugml.screening.ranking_config import RankingConfig
@@ -279,8 +278,8 @@ def _write_tables(out: Path, parts: _PartWriter) -> tuple[pd.DataFrame, pd.DataF
     import pyarrow as pa
 
     top = pd.concat(parts.top_tables, ignore_index=True)
-    write_atomic(out / TOP_CSV, lambda p: top.to_csv(p, index=False))
-    write_atomic(out / TOP_PARQUET, lambda p: top.to_parquet(p, index=False))
+    write_atomic(out / RANKED_CSV, lambda p: top.to_csv(p, index=False))
+    write_atomic(out / RANKED_PARQUET, lambda p: top.to_parquet(p, index=False))
     if parts.highlights:
         highlight = pa.concat_tables(parts.highlights).to_pandas()
     else:

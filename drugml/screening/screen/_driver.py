@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from drugml._util.settings import with_options
 from drugml.schema import PROFILED
 from drugml.screening.screen._bound import PoolThreshold, shortlist_bound
 from drugml.screening.screen._executors import DaskExecutor, LocalExecutor, executor_for
@@ -25,8 +26,8 @@ from drugml.screening.screen._results import load_rejects
 from drugml.screening.screen._settings import (
     NothingScreenedError,
     ScreenConfigError,
+    ScreenOptionError,
     ScreenSettings,
-    resolve_settings,
 )
 
 if TYPE_CHECKING:
@@ -75,7 +76,7 @@ def screen_library(
     can reach before its profile is known.
     """
     library = _library_file(library_path)
-    settings = resolve_settings(settings, options)
+    settings = with_options(ScreenSettings, settings, options, "screen_library", ScreenOptionError)
     folder = ScreenFolder(out_dir)
     folder.root.mkdir(parents=True, exist_ok=True)
     model_dirs = _model_directories(models, folder.root)

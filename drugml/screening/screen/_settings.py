@@ -9,23 +9,13 @@ Example
 >>> settings = ScreenSettings(chunk_size=500)
 >>> settings.chunk_size, settings.alerts
 (500, ('pains', 'brenk'))
->>> resolve_settings(settings, {"n_jobs": 2}).n_jobs
-2
->>> try:
-...     resolve_settings(None, {"chunksize": 5})
-... except TypeError as error:
-...     print(error)
-screen_library() got an unexpected keyword argument 'chunksize'; did you mean `chunk_size`?
 """
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from drugml._util.suggest import suggest
 from drugml.errors import DrugmlError
 from drugml.schema import ALERT_CATALOGS, DEFAULT_ALERTS
 from drugml.screening.ranking_config import RankingSource
@@ -38,7 +28,6 @@ __all__ = [
     "ScreenConfigError",
     "ScreenOptionError",
     "ScreenSettings",
-    "resolve_settings",
 ]
 
 #: Records per chunk of a screen (``chunk_size``): a chunk is the unit of work sent to a
@@ -114,22 +103,3 @@ class ScreenSettings:
     def read_options(self) -> dict[str, str | None]:
         """How the library is read (:func:`drugml.chem.iter_molecules`' column options)."""
         return {"smiles_column": self.smiles_column, "id_column": self.id_column}
-
-
-def resolve_settings(
-    settings: ScreenSettings | None, overrides: Mapping[str, Any]
-) -> ScreenSettings:
-    """``settings`` (default: :class:`ScreenSettings`'s defaults) with ``overrides`` applied;
-    a keyword that is not a setting is refused with the closest one."""
-    names = [field.name for field in dataclasses.fields(ScreenSettings)]
-    for name in overrides:
-        if name not in names:
-            raise ScreenOptionError(
-                f"screen_library() got an unexpected keyword argument {name!r}"
-                f"{suggest(name, names)}"
-            )
-    if settings is None:
-        return ScreenSettings(**overrides)
-    if not isinstance(settings, ScreenSettings):
-        raise ScreenConfigError(f"settings must be a ScreenSettings, got {type(settings).__name__}")
-    return dataclasses.replace(settings, **overrides) if overrides else settings
