@@ -4,7 +4,7 @@ The package is layered; each subpackage imports only from those listed before
 it (``docs/architecture.md`` has the picture):
 
 ``errors``, ``schema``, ``data``, ``chem``, ``featurize``, ``models``,
-``structure``, ``viz``, ``screening``, ``report``, ``campaign``, ``cli``.
+``structure``, ``viz``, ``screening``, ``design``, ``report``, ``campaign``, ``cli``.
 
 Subpackages load on first use, so ``import drugml`` stays fast and quiet and
 never imports heavy libraries such as deepchem, xgboost or torch. The old
@@ -31,6 +31,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from drugml import chem as chem
     from drugml import cli as cli
     from drugml import data as data
+    from drugml import design as design
     from drugml import errors as errors
     from drugml import featurize as featurize
     from drugml import models as models
@@ -43,7 +44,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
 # The layers, lowest first; loaded lazily (PEP 562).
 LAYERS = (
     "errors", "schema", "data", "chem", "featurize", "models", "structure", "viz", "screening",
-    "report", "campaign", "cli",
+    "design", "report", "campaign", "cli",
 )  # fmt: skip
 
 __all__ = ["__version__", *LAYERS]

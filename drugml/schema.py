@@ -51,8 +51,10 @@ __all__ = [
     "DOCKING_COLUMNS",
     "IDENTITY_COLUMNS",
     "MODEL_OUTPUTS",
+    "NEXT_BATCH_COLUMNS",
     "PROFILED",
     "PROPERTY_COLUMNS",
+    "PROPOSAL_COLUMNS",
     "RANKED_CSV",
     "RANKED_PARQUET",
     "RANKING_COLUMNS",
@@ -159,6 +161,39 @@ DOCKING_COLUMNS: dict[str, str] = {
 }
 
 
+#: Columns of a table of analogue proposals (:func:`drugml.design.propose_analogues`); the
+#: screen then adds every model's, filter's and ranking's columns under their usual names.
+PROPOSAL_COLUMNS: dict[str, str] = {
+    "proposal_id": "identifier of the proposal: its parent's id, a dash, a number",
+    "parent_id": "identifier of the seed molecule it was made from",
+    "parent_smiles": "SMILES of the seed molecule",
+    "operation": "mutate (a fragment replaced), grow (a fragment added at a hydrogen) or link",
+    "replaced": "the parent's fragment that was replaced (SMILES, [*:n] attachment points)",
+    "replacement": "the fragment put in its place (SMILES, [*:n] attachment points)",
+    "transformation": "the change as reaction SMARTS (CReM's rule)",
+    "heavy_atom_change": "heavy atoms of the proposal minus those of its parent",
+    "fragment_frequency": "how often the replacement occurs in this context in the fragment "
+    "database (how common the change is in known chemistry)",
+    "is_new": "the structure is in no model's training data and not in the screened library",
+    "known_as": "where the structure is already known (training set or library); empty when new",
+    "proposal_status": "proposed, or why a seed gave no proposals",
+    "proposal_reason": "what went wrong, in words (empty when proposed)",
+}
+
+#: Columns of a next batch (:func:`drugml.design.next_batch`), beside the pool's own columns.
+NEXT_BATCH_COLUMNS: dict[str, str] = {
+    "batch_rank": "order of the pick (1 = picked first)",
+    "source": "where the molecule comes from: screen (the library) or proposals (analogues)",
+    "acquisition": "the acquisition function that chose it",
+    "objective": "the column the acquisition read (a model's prediction or probability)",
+    "expected_value": "the model's prediction (or probability) for the objective",
+    "uncertainty": "standard deviation implied by the model's prediction interval",
+    "acquisition_value": "the acquisition function's value (the batch takes the highest)",
+    "nearest_pick_similarity": "Tanimoto (ECFP4) to the most similar molecule picked before it",
+    "pick_reason": "why it was chosen, in words",
+}
+
+
 def model_column(name: str, output: str) -> str:
     """The column of one model output, e.g. ``model_column("potency", "lower")``.
 
@@ -242,7 +277,8 @@ def column_meaning(column: str, models: Mapping[str, str] | None = None) -> str:
 
     ``models`` (name -> task) resolves model columns whose name has underscores.
     """
-    for table in (IDENTITY_COLUMNS, PROPERTY_COLUMNS, RANKING_COLUMNS, DOCKING_COLUMNS):
+    for table in (IDENTITY_COLUMNS, PROPERTY_COLUMNS, RANKING_COLUMNS, DOCKING_COLUMNS,
+                  PROPOSAL_COLUMNS, NEXT_BATCH_COLUMNS):  # fmt: skip
         if column in table:
             return table[column]
     if column == PROFILED:
@@ -353,6 +389,16 @@ class RunFolder:
     @property
     def docking(self) -> Path:
         return self.root / "docking"
+
+    @property
+    def proposals(self) -> Path:
+        """The design stage's folder: proposals.csv, their screen and their ranking."""
+        return self.root / "proposals"
+
+    @property
+    def next_batch(self) -> Path:
+        """The next batch to test, with the reason for each pick."""
+        return self.root / "next_batch.csv"
 
     def training(self, model: str) -> Path:
         """The folder of one model's curated training data, its log and its rejects."""

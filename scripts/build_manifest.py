@@ -264,6 +264,64 @@ STRUCTURES += [
 ]
 
 
+# Fragment databases of drugml.design, built by drugml itself (build_fragment_database). The
+# source line is written from the database's own manifest (<db>.json), so that it names the
+# versions and settings the file was really built with.
+FRAGMENT_BUILDER = "drugml/design/_fragments.py"
+FRAGMENT_DATABASES = [
+    # name, path, description
+    (
+        "crem_fragments",
+        "design/crem_fragments.db",
+        "CReM fragment database (SQLite, radius-3 contexts) for drugml.design.propose_analogues: which fragments occur in which chemical context, and how often, in the standardized EGFR compounds and approved drugs; its manifest is design/crem_fragments.db.json.",
+    ),
+]
+
+
+def fragment_database_entry(name: str, rel: str, description: str) -> dict:
+    import sqlite3
+
+    file = DATA / rel
+    side = file.with_name(file.name + ".json")
+    built = json.loads(side.read_text())
+    settings = built["settings"]
+    names = [s["name"] for s in built["sources"]]
+    source = (
+        f"built by drugml {built['drugml_version']} from {' + '.join(names)} with crem "
+        f"{built['crem_version']} (RDKit {built['rdkit_version']}), settings: radius "
+        f"{settings['radius']}, frag_mode {settings['frag_mode']}, max_heavy_atoms "
+        f"{settings['max_heavy_atoms']}, max_cut_bonds {settings['max_cut_bonds']}; "
+        f"{built['molecules']['used']} of {built['molecules']['records']} records used; "
+        f"rebuild: `drugml design fragments` or build_fragment_database(DEFAULT_FRAGMENT_SOURCES, path) in {FRAGMENT_BUILDER}"
+    )
+    connection = sqlite3.connect(f"file:{file}?mode=ro", uri=True)
+    try:
+        rows = connection.execute(f"SELECT COUNT(*) FROM radius{settings['radius']}").fetchone()[0]
+    finally:
+        connection.close()
+    return {
+        "name": name,
+        "path": rel,
+        "kind": "fragment_database",
+        "format": "sqlite",
+        "read_options": {},
+        "target": "analogue generation (drugml.design)",
+        "description": description,
+        "source": source,
+        "licence": EXAMPLE_LICENCE,  # the same two sources as the example campaign's tables
+        "derived_from": names,
+        "built_by": FRAGMENT_BUILDER,
+        "manifest": str(side.relative_to(DATA)),
+        "manifest_sha256": sha256(side),
+        "content_sha256": built["content_sha256"],
+        "sha256": sha256(file),
+        "bytes": file.stat().st_size,
+        "rows": rows,
+        "unit": "fragments",
+        "columns": [],
+    }
+
+
 def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -313,6 +371,8 @@ def build() -> tuple[str, str, int]:
                 "columns": [],
             }
         )
+    for name, rel, description in FRAGMENT_DATABASES:
+        entries.append(fragment_database_entry(name, rel, description))
     names = [e["name"] for e in entries]
     if len(set(names)) != len(names):
         raise SystemExit(
@@ -320,9 +380,10 @@ def build() -> tuple[str, str, int]:
         )
     manifest = {"version": 1, "datasets": entries}
     # `sha256sum -c SHA256SUMS` format, run from data/; sorted by path.
-    sums = "".join(
-        f"{e['sha256']}  ./{e['path']}\n" for e in sorted(entries, key=lambda e: e["path"])
-    )
+    # A fragment database's own manifest (<db>.json) is listed too: it is shipped beside it.
+    files = [(e["path"], e["sha256"]) for e in entries]
+    files += [(e["manifest"], e["manifest_sha256"]) for e in entries if "manifest" in e]
+    sums = "".join(f"{digest}  ./{rel}\n" for rel, digest in sorted(files))
     return json.dumps(manifest, indent=2) + "\n", sums, len(entries)
 
 

@@ -26,13 +26,14 @@ LAYER_OF = {
     "structure": 5,
     "viz": 6,
     "screening": 7,
-    "report": 8,
-    "campaign": 9,
-    "cli": 10,
-    "_aliases": 11,
-    "__main__": 11,
+    "design": 8,
+    "report": 9,
+    "campaign": 10,
+    "cli": 11,
+    "_aliases": 12,
+    "__main__": 12,
 }
-TOP = 11
+TOP = 12
 
 
 def package_sources(root: Path = PACKAGE) -> dict[str, str]:

@@ -160,6 +160,13 @@ def _write_second_target(folder: Path) -> Path:
             "key_interaction": {"residue": "MET793"},
             "covalent_residue": "auto",
         },
+        # analogues of the first two of the short list, and a next batch of four (ucb: the
+        # default's contender, so both code paths of the acquisition registry run somewhere)
+        "design": {
+            "n_seeds": 2,
+            "generator": {"max_per_seed": 8},
+            "batch": {"size": 4, "acquisition": "ucb"},
+        },
     }
     path = folder / "toy.yaml"
     path.write_text(yaml.safe_dump(config))

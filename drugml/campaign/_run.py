@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from drugml import schema
 from drugml._util.io import json_default
 from drugml._version import __version__
+from drugml.campaign._design import run_design
 from drugml.campaign._docking import dock_candidates, rerank_docked
 from drugml.campaign._inputs import CampaignInputs, check_inputs
 from drugml.campaign._training import TrainingData, train_model, training_data
@@ -58,6 +59,8 @@ def run(
     campaign.step("rank", campaign.rank)
     if campaign.config.docking is not None and campaign.config.docking.top_n:
         campaign.step("docking", campaign.dock)
+    if campaign.config.design is not None:
+        campaign.step("design", campaign.design)
     campaign.summarize()
     campaign.step("report", campaign.write_report)
     return campaign.finish()
@@ -85,6 +88,8 @@ class CampaignRun:
     known: Any = None  # the known actives' rows of the ranking
     validation: dict[str, Any] = field(default_factory=dict)
     docking_summary: dict[str, Any] | None = None
+    trained_on: dict[str, list[str]] = field(default_factory=dict)  # InChIKey -> models
+    designed: Any = None  # the design stage's DesignResult
     metrics: dict[str, Any] = field(default_factory=dict)
     report: Path | None = None  # the report's page, once written
 
@@ -192,7 +197,7 @@ class CampaignRun:
     # 5. Validation: where the known actives land, by the final ranking and each lead alone.
     def rank(self) -> None:
         """Rank without the docking objectives and filters (they wait for the docking)."""
-        trained_on: dict[str, list[str]] = {}  # InChIKey -> the models trained on it
+        trained_on = self.trained_on
         for name, set_ in self.training.items():
             for key in dict.fromkeys(set_.inchikeys):
                 trained_on.setdefault(key, []).append(name)
@@ -294,6 +299,36 @@ class CampaignRun:
         self.ranked.highlights = highlights.merge(frame[columns], on="inchikey", how="left")
         self.write_ranked(frame, parquet=False)
 
+    # 6. Design: analogues of the short list, scored like the screen; the next batch.
+    def design(self) -> None:
+        from drugml.screening.rank_stream import RankedScreen
+
+        design = self.config.design
+        seeds_given = design.seeds != "shortlist"
+        self.say(
+            f"design: analogues of the first {design.n_seeds} "
+            + ("seeds given" if seeds_given else "of the short list")
+        )
+        frame = self.ranked.top if isinstance(self.ranked, RankedScreen) else self.ranked
+        self.designed = run_design(
+            self.config,
+            frame,
+            self.inputs.table("design.seeds") if seeds_given else None,
+            self.model_dirs,
+            self.folder.proposals,
+            lead=lead_models(self.config)[0],
+            trained_on=self.trained_on,
+            n_jobs=self.n_jobs,
+            progress=self.progress,
+        )
+        self.designed.next_batch.to_csv(self.folder.next_batch, index=False)
+        done = self.designed.summary
+        self.say(
+            f"{done['proposals']:,} analogues proposed ({done['new']:,} new, "
+            f"{done['passing_filters']:,} pass the filters); next batch of {done['batch']} "
+            f"({done['batch_from_proposals']} proposals) in next_batch.csv"
+        )
+
     def summarize(self) -> None:
         """The run's metrics: models, screen, validation, docking, timings, inputs."""
         from drugml._util.io import sha256
@@ -322,6 +357,7 @@ class CampaignRun:
             },
             "validation": self.validation,
             **({"docking": self.docking_summary} if self.docking_summary else {}),
+            **({"design": self.designed.summary} if self.designed is not None else {}),
             "timings_seconds": {k: round(v, 1) for k, v in self.timings.items()},
             "inputs": {
                 key: {"source": self.inputs.label(key, self.folder.root), "sha256": sha256(path)}
@@ -344,6 +380,7 @@ class CampaignRun:
             curation_logs={n: s.log for n, s in self.training.items()},
             structure_path=self.inputs.paths.get("target.structure"),
             data_versions=data_checksums(data),
+            design=self.designed,
         )
 
     def finish(self) -> dict[str, Any]:

@@ -87,6 +87,16 @@ docking:
   exhaustiveness: 4          # Vina's default is 8 (validated by benchmarks/docking.py)
   time_limit: 300            # seconds per molecule (default: no limit)
 
+# What to make or test next (drugml.design); remove this section to skip it. Writes
+# proposals/ (analogues of the seeds, scored and ranked like the screen) and next_batch.csv.
+design:
+  seeds: shortlist           # the short list's first n_seeds; or a file of your own (smiles column)
+  n_seeds: 5
+  fragments: null            # fragment database from `drugml design fragments`; null: the shipped
+  generator: {max_per_seed: 30}   # CReM: mutate and grow; limits on size change and elements
+  objective: null            # the model the batch reads; null: the lead model
+  batch: {size: 12}          # diverse: no two picks above batch.max_similarity (ECFP4)
+
 validation:
   known_actives: []          # names (library.name_column) of actives to look for
 """

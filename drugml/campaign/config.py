@@ -16,6 +16,8 @@ fields of :class:`CampaignConfig`:
   structure with AutoDock Vina (:mod:`drugml.structure.dock`); its columns
   (``docking_score``, ``docking_key_interaction``, ``pose_ok``, ...) can be
   objectives and filters of the ranking;
+- ``design`` (optional): analogues of the short list by fragment replacement, scored
+  and ranked like the screen, and the next batch to test (:mod:`drugml.design`);
 - ``validation``: known actives in the library, to see where they land.
 
 Every key at every depth is checked: an unknown key is an error with a
@@ -67,6 +69,7 @@ from drugml._util.settings import (
     where,
 )
 from drugml._util.suggest import suggest
+from drugml.campaign._design_config import BatchConfig, DesignConfig, GeneratorConfig
 from drugml.campaign._template import config_template
 from drugml.chem.curate import CurationSettings
 from drugml.errors import ConfigError
@@ -89,12 +92,15 @@ from drugml.structure.dock import (
 __all__ = [
     "CONFIG_DIR",
     "AdmetData",
+    "BatchConfig",
     "CampaignConfig",
     "ChemblData",
     "ConfigError",
+    "DesignConfig",
     "DockingBox",
     "DockingConfig",
     "FilterRule",
+    "GeneratorConfig",
     "KeyInteractionConfig",
     "LibraryConfig",
     "ModelConfig",
@@ -420,6 +426,7 @@ class CampaignConfig(Section):
     library: LibraryConfig
     ranking: RankingConfig = Field(default_factory=RankingConfig)
     docking: DockingConfig | None = None
+    design: DesignConfig | None = None
     validation: ValidationConfig = Field(default_factory=ValidationConfig)
     #: Folder relative paths are resolved against (the configuration file's).
     base_dir: Path = Field(default_factory=Path.cwd, exclude=True)
@@ -443,6 +450,16 @@ class CampaignConfig(Section):
         has_structure = docking is not None and (docking.structure or (target and target.structure))
         if docking is not None and docking.top_n and not has_structure:
             raise ValueError("docking needs a structure: set docking.structure or target.structure")
+        return self
+
+    @model_validator(mode="after")
+    def _design_objective_is_a_model(self) -> CampaignConfig:
+        objective = self.design.objective if self.design else None
+        if objective is not None and objective not in self.model_tasks():
+            raise ValueError(
+                f"design.objective {objective!r} is not a model of the campaign; "
+                f"the models are {list(self.model_tasks())}"
+            )
         return self
 
     @model_validator(mode="after")

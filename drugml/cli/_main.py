@@ -37,8 +37,10 @@ from drugml.cli._admet import AdmetCommand
 from drugml.cli._command import Command
 from drugml.cli._config import ConfigCommand
 from drugml.cli._data import DataCommand
+from drugml.cli._design import DesignCommand
 from drugml.cli._dock import DockCommand
 from drugml.cli._gallery import GalleryCommand
+from drugml.cli._next_batch import NextBatchCommand
 from drugml.cli._rank import RankCommand
 from drugml.cli._run import RunCommand
 from drugml.cli._screen import ScreenCommand
@@ -57,6 +59,8 @@ COMMANDS: tuple[type[Command], ...] = (
     RankCommand,
     DockCommand,
     AdmetCommand,
+    DesignCommand,
+    NextBatchCommand,
 )
 
 

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from drugml.report._candidates import candidate_sections, score_figure
+from drugml.report._design import design_section
 from drugml.report._html import page
 from drugml.report._inputs import ranking_configuration_section, screen_section, versions_section
 from drugml.report._known_actives import known_actives_section
@@ -119,6 +120,7 @@ def write_report(
     curation_logs: Mapping[str, Any],
     structure_path: Path | None,
     data_versions: list[dict[str, str]],
+    design: Any = None,
 ) -> Path:
     """Write a campaign's HTML report next to its outputs; returns its path.
 
@@ -130,7 +132,8 @@ def write_report(
     for a big screen the :class:`~drugml.screening.rank_stream.RankedScreen` of
     :func:`~drugml.screening.rank_stream.rank_screen`: the report then builds from its
     top rows, short list, known actives, an even sample and histograms over
-    every structure, in memory that does not grow with the screen.
+    every structure, in memory that does not grow with the screen. ``design``: the
+    :class:`~drugml.design.DesignResult` of a run with a ``design:`` section.
 
     >>> write_report("out/report.html", config=config, metrics=metrics, ...)  # doctest: +SKIP
     """
@@ -152,6 +155,7 @@ def write_report(
         score_figure(view),
         pocket_section(config.target, structure_path, top, name_column),
         docking_section(metrics.get("docking"), top, path.parent, name_column),
+        design_section(design, models),
         known_actives_section(view, metrics["validation"], n_seen),
         models_section(metrics, models, held_out),
         training_data_section(metrics, models, curation_logs),

@@ -60,6 +60,11 @@ pre { background: #f7f7f7; padding: 10px; font-size: 12px; overflow-x: auto; }
 .poses { display: flex; flex-wrap: wrap; gap: 12px; }
 .pose { margin: 0; width: 440px; }
 .pose figcaption { font-size: 13px; font-weight: bold; }
+.proposals { display: flex; flex-wrap: wrap; gap: 12px; }
+.proposal { width: 560px; border: 1px solid #ddd; border-radius: 6px; padding: 6px 10px;
+            font-size: 13px; }
+.proposal ul { margin: 4px 0; padding-left: 18px; }
+.warn { background: #fde6c8; color: #7a4a00; padding: 0 3px; }
 """
 
 # Sorting (click a header) and filtering (text, check boxes) of the candidate table.

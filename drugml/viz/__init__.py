@@ -14,6 +14,7 @@ from drugml.viz._molecules import (
     MoleculeGrid,
     molecule_grid,
     molecule_svg,
+    pair_svg,
     similarity_map,
 )
 from drugml.viz._plots import (
@@ -49,6 +50,7 @@ __all__ = [
     "ACCENT_COLOR",
     "molecule_grid",
     "molecule_svg",
+    "pair_svg",
     "MoleculeGrid",
     "plot_admet_percentiles",
     "plot_chemical_space",

@@ -6,6 +6,8 @@ import shutil
 import subprocess
 import sys
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from drugml import __version__, cli, data
@@ -221,3 +223,53 @@ def test_admet_commands_without_training(capsys):
     assert cli.main(["admet", "train", "--out", "unused", "--estimator-params", "{n: 1}"]) == 2
     (line,) = _error_lines(capsys)
     assert "--estimator-params is not JSON" in line
+
+
+# ------------------------------------------------------------------------ design
+def test_design_fragments_builds_a_database_and_check_tells_it_from_the_shipped(tmp_path, capsys):
+    library = tmp_path / "mine.csv"
+    data.load("egfr_compounds").head(40)[["smiles"]].to_csv(library, index=False)
+    out = tmp_path / "mine.db"
+    assert cli.main(["design", "fragments", "--out", str(out), "--from", str(library)]) == 0
+    assert out.is_file() and out.with_name("mine.db.json").is_file()
+    assert "molecules fragmented" in capsys.readouterr().out
+    # another source, another content: --check says so with exit status 1
+    other = tmp_path / "other.db"
+    status = cli.main(
+        ["design", "fragments", "--out", str(other), "--from", str(library), "--check"]
+    )
+    assert status == 1 and "differs from the shipped" in capsys.readouterr().out
+
+
+def test_design_propose_and_next_batch_from_a_table(tmp_path, capsys):
+    out = tmp_path / "proposals"
+    seeds = "COCCOc1cc2ncnc(Nc3cccc(C#C)c3)c2cc1OCCOC"
+    assert cli.main(["design", "propose", seeds, "--out", str(out), "--max-per-seed", "5"]) == 0
+    proposals = pd.read_csv(out / "proposals.csv")
+    assert len(proposals) == 5 and set(proposals["parent_id"]) == {"seed1"}
+    # a pool table with a model's columns: the batch reads them
+    rng = np.random.default_rng(0)
+    pool = proposals[["smiles"]].assign(
+        id=proposals["proposal_id"], potency_prediction=rng.normal(7, 1, 5)
+    )
+    pool["potency_lower"] = pool["potency_prediction"] - 1
+    pool["potency_upper"] = pool["potency_prediction"] + rng.uniform(0.5, 2, 5)
+    pool.to_csv(tmp_path / "pool.csv", index=False)
+    batch_file = tmp_path / "batch.csv"
+    argv = ["next-batch", str(tmp_path / "pool.csv"), "--objective", "potency", "-k", "2",
+            "--acquisition", "ucb", "--diversity", "none", "--out", str(batch_file)]  # fmt: skip
+    assert cli.main(argv) == 0
+    batch = pd.read_csv(batch_file)
+    assert len(batch) == 2 and set(batch["acquisition"]) == {"ucb"}
+    assert "picks written" in capsys.readouterr().out
+
+
+def test_next_batch_errors_are_one_line(tmp_path, capsys):
+    pool = tmp_path / "pool.csv"
+    pd.DataFrame({"smiles": ["CCO"], "id": ["a"], "potency_prediction": [6.0]}).to_csv(pool)
+    argv = ["next-batch", str(pool), "--objective", "potency", "--out", str(tmp_path / "b.csv")]
+    assert cli.main([*argv, "-k", "1"]) == 2  # no interval columns: named
+    assert cli.main(["next-batch", str(pool), "--out", str(tmp_path / "b.csv")]) == 2
+    err = capsys.readouterr().err
+    assert "potency_lower" in err and "--objective" in err
+    assert "Traceback" not in err

@@ -66,6 +66,11 @@ def test_another_target_runs_end_to_end_and_repeats_itself(
     run(second_target, tmp_path / "b", progress=False)
     again = pd.read_csv(tmp_path / "b" / "ranked_candidates.csv")
     pd.testing.assert_frame_equal(ranked, again)
+    # ... and the same proposals and the same next batch
+    for name in ("proposals/proposals.csv", "proposals/ranked_proposals.csv", "next_batch.csv"):
+        pd.testing.assert_frame_equal(
+            pd.read_csv(out / name), pd.read_csv(tmp_path / "b" / name), obj=name
+        )
 
 
 @pytest.mark.slow
@@ -164,6 +169,11 @@ def test_input_errors_name_the_key_the_value_and_what_is_valid_before_any_work(
         (
             lambda c: c["library"].update(scheduler="tcp://10.0.0.5:8786"),
             "`library.scheduler` .* is used only with `library.backend: dask`",
+        ),
+        (lambda c: c["design"].update(seeds="my_seeds.csv"), r"`design\.seeds`: file .*my_seeds"),
+        (
+            lambda c: c["design"].update(fragments="absent.db"),
+            r"`design\.fragments`: .*absent\.db.*drugml design fragments",
         ),
     ]
     for change, message in cases:
@@ -385,3 +395,47 @@ def test_the_short_list_is_docked_and_docking_reorders_only_the_docked(second_ta
     report = (out / "report.html").read_text()
     assert "Docked candidates" in report and "HBAcceptor with MET793" in report
     assert "Covalent docking at CYS797.X" in report
+
+
+def test_the_run_proposes_analogues_of_its_short_list_and_picks_a_next_batch(second_target_run):
+    """design: analogues of the short list's first two, screened and ranked with every model,
+    each beside its parent; a next batch of four from the screen and the proposals."""
+    from rdkit import Chem, DataStructs
+    from rdkit.Chem import rdFingerprintGenerator
+
+    out, metrics = second_target_run
+    ranked = pd.read_csv(out / "ranked_candidates.csv")
+    proposals = pd.read_csv(out / "proposals" / "proposals.csv")
+    scored = pd.read_csv(out / "proposals" / "ranked_proposals.csv")
+    batch = pd.read_csv(out / "next_batch.csv")
+    seeds = ranked.loc[ranked["selected"], "id"].head(2).astype(str).tolist()
+    assert sorted(proposals["parent_id"].astype(str).unique()) == sorted(seeds)
+    made = proposals[proposals["proposal_status"] == "proposed"]
+    assert 0 < len(made) <= 2 * 8
+    assert made.groupby("parent_id").size().max() <= 8
+    assert all(Chem.MolFromSmiles(s) is not None for s in made["smiles"])
+    # counts in = counts out: every proposal is scored or rejected with its reason
+    screen = json.loads((out / "proposals" / "screen" / "summary.json").read_text())
+    assert screen["records"] == len(made) == screen["scored"] + screen["rejected"]
+    assert len(scored) == screen["scored"]
+    for column in ("potency_prediction", "potency_lower", "potency_in_domain", "solubility_prediction",
+                   "potency_prediction_change", "qed_change", "passes_filters", "rank",
+                   "parent_id", "replacement", "is_new"):  # fmt: skip
+        assert column in scored, column
+    # the next batch: four molecules not measured, passing the filters, diverse, each with why
+    design = metrics["design"]
+    assert len(batch) == design["batch"] == 4
+    assert set(batch["acquisition"]) == {"ucb"}
+    assert batch["pick_reason"].str.len().min() > 20
+    assert not batch["in_training_data"].astype(bool).any()
+    assert batch["passes_filters"].astype(bool).all()
+    assert set(batch["source"]) <= {"screen", "proposals"}
+    generator = rdFingerprintGenerator.GetMorganGenerator(radius=2, fpSize=2048)
+    fps = [generator.GetFingerprint(Chem.MolFromSmiles(s)) for s in batch["smiles"]]
+    for i, fp in enumerate(fps[1:], start=1):
+        assert max(DataStructs.BulkTanimotoSimilarity(fp, fps[:i])) <= 0.7
+    assert design["proposals"] == len(made)
+    report = (out / "report.html").read_text()
+    assert "Design: analogues of the short list" in report
+    assert report.count('<div class="proposal">') >= 1
+    assert "The next batch: 4 molecules to test" in report

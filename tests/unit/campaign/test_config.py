@@ -307,3 +307,29 @@ def test_docking_settings_are_built_from_the_configuration_with_one_default():
     # A section left empty docks with DockingSettings' defaults (by score: no key interaction).
     assert DockingConfig().settings(seed=0) == DockingSettings(pose_selection="score")
     assert DockingConfig().exhaustiveness == DockingSettings().exhaustiveness == 8
+
+
+@pytest.mark.parametrize(
+    ("design", "message"),
+    [
+        ({"batch": {"acquisition": "ucd"}}, r"`design.batch.acquisition`.*did you mean `ucb`"),
+        ({"objective": "potency"}, r"design.objective 'potency' is not a model.*\['logs'\]"),
+        ({"generator": {"max_per_sed": 3}}, r"`design.generator.max_per_sed` is not a setting"),
+        ({"batch": {"size": 0}}, r"`design.batch.size`"),
+        ({"pool": "library"}, r"`design.pool`"),
+    ],
+)
+def test_the_design_section_is_checked_before_any_work(design, message):
+    with pytest.raises(ConfigError, match=message):
+        load_config(_minimal(design=design))
+
+
+def test_the_design_section_builds_the_design_stages_settings_from_their_one_home():
+    from drugml.design import AnalogueSettings, NextBatchSettings
+
+    config = load_config(_minimal(seed=7, design={"batch": {"size": 5}}))
+    batch = config.design.batch.settings(config.seed)
+    analogues = config.design.generator.settings(config.seed)
+    assert batch == NextBatchSettings(k=5, seed=7)
+    assert analogues == AnalogueSettings(random_seed=7)
+    assert load_config(_minimal()).design is None  # a campaign without it skips the stage

@@ -1,0 +1,127 @@
+"""The design step of ``drugml run``: its inputs checked before any work, then the stage.
+
+With a ``design:`` section the run proposes analogues of its short list (or of the user's
+seeds), scores and ranks them with every model of the campaign through the screen's code,
+and picks the next batch from the screen and the proposals (:mod:`drugml.design`). It
+writes ``proposals/`` and ``next_batch.csv``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from drugml.campaign.config import CampaignConfig
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["check_design", "design_seeds", "run_design"]
+
+SEEDS_KEY = "design.seeds"
+FRAGMENTS_KEY = "design.fragments"
+#: A seeds file's SMILES column unless ``design.smiles_column`` names another.
+DEFAULT_SEEDS_SMILES = "smiles"
+
+
+def check_design(
+    config: CampaignConfig,
+    table: Callable[[str], pd.DataFrame],
+    resolve: Callable[[str, str | None], bool],
+    problems: list[str],
+) -> None:
+    """The design section's inputs: the seeds file and its columns, the fragment database
+    (present, intact, of this version). ``table(key)`` reads a resolved input."""
+    design = config.design
+    if design is None:
+        return
+    if design.seeds != "shortlist" and resolve(SEEDS_KEY, design.seeds):
+        columns = list(table(SEEDS_KEY).columns)
+        wanted = {"smiles_column": design.smiles_column or DEFAULT_SEEDS_SMILES,
+                  "id_column": design.id_column}  # fmt: skip
+        for setting, column in wanted.items():
+            if column and column not in columns:
+                problems.append(
+                    f"`design.{setting}`: {column!r} is not a column of the seeds file; "
+                    f"it has {columns[:20]}"
+                )
+    if design.fragments is not None:
+        path = Path(design.fragments).expanduser()
+        path = path if path.is_absolute() else config.base_dir / path
+        _check_database(path, problems)
+    else:
+        _check_database(None, problems)
+
+
+def _check_database(path: Path | None, problems: list[str]) -> None:
+    from drugml.design import FragmentDatabaseError, load_fragment_database
+
+    try:
+        load_fragment_database(path)
+    except FragmentDatabaseError as exc:
+        problems.append(f"`{FRAGMENTS_KEY}`: {exc}")
+
+
+def design_seeds(
+    config: CampaignConfig, ranked: pd.DataFrame, user_seeds: pd.DataFrame | None
+) -> pd.DataFrame:
+    """The seeds: the first ``n_seeds`` of the short list (rank order), or of the user's."""
+    import pandas as pd
+
+    design = config.design
+    if user_seeds is None:
+        shortlist = ranked[ranked["selected"]] if "selected" in ranked else ranked
+        seeds = pd.DataFrame(shortlist.head(design.n_seeds)).reset_index(drop=True)
+        # a row of merged salt forms has every form's id ("A; B"): its proposals take the first
+        seeds["id"] = seeds["id"].astype(str).str.split("; ").str[0]
+        return seeds
+    seeds = user_seeds.head(design.n_seeds)
+    ids = (
+        seeds[design.id_column].astype(str).to_numpy()
+        if design.id_column
+        else [f"seed{i + 1}" for i in range(len(seeds))]
+    )
+    smiles = seeds[design.smiles_column or DEFAULT_SEEDS_SMILES].astype(str).to_numpy()
+    return pd.DataFrame({"smiles": smiles, "id": ids})
+
+
+def run_design(
+    config: CampaignConfig,
+    ranked: pd.DataFrame,
+    user_seeds: pd.DataFrame | None,
+    model_dirs: Mapping[str, Path],
+    out_dir: Path,
+    *,
+    lead: str,
+    trained_on: Mapping[str, Sequence[str]],
+    n_jobs: int,
+    progress: bool,
+) -> Any:
+    """Run the design stage for a campaign; returns its :class:`~drugml.design.DesignResult`."""
+    from drugml.design import design_stage
+
+    design = config.design
+    known = {key: "training: " + ", ".join(models) for key, models in trained_on.items()}
+    if "inchikey" in ranked:
+        known.update({key: "library" for key in ranked["inchikey"] if key not in known})
+    fragments = None
+    if design.fragments is not None:
+        path = Path(design.fragments).expanduser()
+        fragments = path if path.is_absolute() else config.base_dir / path
+    return design_stage(
+        design_seeds(config, ranked, user_seeds),
+        model_dirs,
+        out_dir,
+        tasks=config.model_tasks(),
+        objective=design.objective or lead,
+        ranking=config.ranking,
+        screened=ranked,
+        pool=design.pool,
+        analogue_settings=design.generator.settings(int(config.seed)),
+        batch_settings=design.batch.settings(int(config.seed)),
+        database=fragments,
+        known=known,
+        trained_on=trained_on,
+        screen_options={"n_jobs": n_jobs, "alerts": config.library.alerts, "progress": progress},
+    )

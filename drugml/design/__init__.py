@@ -1,0 +1,105 @@
+"""Design: analogues of the best candidates, and the next batch to test.
+
+Two halves, both built on the layers below (the screen scores proposals, the ranking's
+filters apply to both):
+
+- **Analogues** (:func:`propose_analogues`): fragment replacement, growing and linking
+  with CReM, from a fragment database that drugml builds from molecules it has
+  (:func:`build_fragment_database`, checksummed, its provenance recorded).
+- **The next batch** (:func:`next_batch`): ``k`` molecules of a pool chosen by an
+  acquisition function that reads the models' prediction intervals (greedy, upper
+  confidence bound, probability of improvement, Thompson-like draw; a registry,
+  :func:`register_acquisition`), diverse, and each with the reason it was picked.
+  :func:`simulate_active_learning` replays the loop on measured data.
+
+Example
+-------
+>>> from drugml.design import ACQUISITIONS
+>>> sorted(ACQUISITIONS)[:2]
+['greedy', 'pi']
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from drugml._util.lazy import lazy_submodules
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
+    from drugml.design._acquisition import (
+        ACQUISITIONS,
+        Acquisition,
+        get_acquisition,
+        register_acquisition,
+    )
+    from drugml.design._analogues import AnalogueSettings, draw_transformation, propose_analogues
+    from drugml.design._errors import DesignError, FragmentDatabaseError, PoolError
+    from drugml.design._fragments import (
+        DEFAULT_FRAGMENT_SOURCES,
+        FragmentDatabase,
+        build_fragment_database,
+        load_fragment_database,
+    )
+    from drugml.design._loop import simulate_active_learning
+    from drugml.design._next_batch import DIVERSITY_MODES, NextBatchSettings, next_batch
+    from drugml.design._scoring import ProposalFolder, compare_with_parents, score_proposals
+    from drugml.design._stage import POOLS, DesignResult, design_pool, design_stage
+
+# Public names, each imported from its private module on first use (light `import`).
+_LAZY_NAMES = {
+    "ACQUISITIONS": "drugml.design._acquisition",
+    "Acquisition": "drugml.design._acquisition",
+    "get_acquisition": "drugml.design._acquisition",
+    "register_acquisition": "drugml.design._acquisition",
+    "AnalogueSettings": "drugml.design._analogues",
+    "draw_transformation": "drugml.design._analogues",
+    "propose_analogues": "drugml.design._analogues",
+    "DesignError": "drugml.design._errors",
+    "FragmentDatabaseError": "drugml.design._errors",
+    "PoolError": "drugml.design._errors",
+    "DEFAULT_FRAGMENT_SOURCES": "drugml.design._fragments",
+    "FragmentDatabase": "drugml.design._fragments",
+    "build_fragment_database": "drugml.design._fragments",
+    "load_fragment_database": "drugml.design._fragments",
+    "simulate_active_learning": "drugml.design._loop",
+    "ProposalFolder": "drugml.design._scoring",
+    "compare_with_parents": "drugml.design._scoring",
+    "score_proposals": "drugml.design._scoring",
+    "POOLS": "drugml.design._stage",
+    "DesignResult": "drugml.design._stage",
+    "design_pool": "drugml.design._stage",
+    "design_stage": "drugml.design._stage",
+    "DIVERSITY_MODES": "drugml.design._next_batch",
+    "NextBatchSettings": "drugml.design._next_batch",
+    "next_batch": "drugml.design._next_batch",
+}
+
+__getattr__, __dir__ = lazy_submodules(__name__, (), globals(), _LAZY_NAMES)
+
+__all__ = [
+    "ACQUISITIONS",
+    "DEFAULT_FRAGMENT_SOURCES",
+    "DIVERSITY_MODES",
+    "POOLS",
+    "Acquisition",
+    "AnalogueSettings",
+    "DesignError",
+    "DesignResult",
+    "FragmentDatabase",
+    "FragmentDatabaseError",
+    "NextBatchSettings",
+    "PoolError",
+    "ProposalFolder",
+    "build_fragment_database",
+    "compare_with_parents",
+    "design_pool",
+    "design_stage",
+    "draw_transformation",
+    "get_acquisition",
+    "load_fragment_database",
+    "next_batch",
+    "propose_analogues",
+    "register_acquisition",
+    "score_proposals",
+    "simulate_active_learning",
+]
