@@ -50,3 +50,13 @@ def test_unknown_attribute_raises_attribute_error():
         assert "not_a_module" in str(exc)
     else:  # pragma: no cover
         raise AssertionError("expected AttributeError")
+
+
+def test_the_command_line_parser_imports_no_numerical_library():
+    """``drugml --help`` and argument errors answer at once: building the parser (every
+    command's arguments, defaults and choices) imports neither numpy nor pandas."""
+    result = _run_python(
+        "import sys; from drugml.cli._main import build_parser; build_parser(); "
+        "print([m for m in ('numpy', 'pandas', 'rdkit') if m in sys.modules])"
+    )
+    assert result.stdout.strip() == "[]"

@@ -18,9 +18,13 @@ from typing import Any, Literal
 from pydantic import Field, field_validator
 
 from drugml._util.settings import Section
-from drugml.design._analogues import OPERATIONS, AnalogueSettings
-from drugml.design._next_batch import DIVERSITY_MODES, NextBatchSettings
-from drugml.design._stage import POOLS
+from drugml.design import (
+    DIVERSITY_MODES,
+    OPERATIONS,
+    POOLS,
+    AnalogueSettings,
+    NextBatchSettings,
+)
 
 __all__ = ["BatchConfig", "DesignConfig", "GeneratorConfig"]
 
@@ -43,7 +47,7 @@ def _settings_of(section: Section, kind: type, renamed: dict[str, str], **extra:
 
 
 class GeneratorConfig(Section):
-    """How analogues are made (CReM fragment replacement, :func:`drugml.design.propose_analogues`)."""
+    """How analogues are made (CReM fragments, :func:`drugml.design.propose_analogues`)."""
 
     operations: list[Operation] = Field(
         default_factory=lambda: list(_ANALOGUES.operations),

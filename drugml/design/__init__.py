@@ -32,16 +32,31 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
         get_acquisition,
         register_acquisition,
     )
-    from drugml.design._analogues import AnalogueSettings, draw_transformation, propose_analogues
-    from drugml.design._errors import DesignError, FragmentDatabaseError, PoolError
+    from drugml.design._analogues import (
+        OPERATIONS,
+        AnalogueSettings,
+        draw_transformation,
+        propose_analogues,
+    )
+    from drugml.design._batch_settings import (
+        DEFAULT_ACQUISITION,
+        DIVERSITY_MODES,
+        NextBatchSettings,
+    )
+    from drugml.design._errors import (
+        DesignError,
+        FragmentDatabaseError,
+        NextBatchOptionError,
+        PoolError,
+    )
     from drugml.design._fragments import (
         DEFAULT_FRAGMENT_SOURCES,
         FragmentDatabase,
         build_fragment_database,
         load_fragment_database,
     )
-    from drugml.design._loop import simulate_active_learning
-    from drugml.design._next_batch import DIVERSITY_MODES, NextBatchSettings, next_batch
+    from drugml.design._loop import default_surrogate, simulate_active_learning
+    from drugml.design._next_batch import next_batch
     from drugml.design._scoring import ProposalFolder, compare_with_parents, score_proposals
     from drugml.design._stage import POOLS, DesignResult, design_pool, design_stage
 
@@ -51,16 +66,19 @@ _LAZY_NAMES = {
     "Acquisition": "drugml.design._acquisition",
     "get_acquisition": "drugml.design._acquisition",
     "register_acquisition": "drugml.design._acquisition",
+    "OPERATIONS": "drugml.design._analogues",
     "AnalogueSettings": "drugml.design._analogues",
     "draw_transformation": "drugml.design._analogues",
     "propose_analogues": "drugml.design._analogues",
     "DesignError": "drugml.design._errors",
     "FragmentDatabaseError": "drugml.design._errors",
+    "NextBatchOptionError": "drugml.design._errors",
     "PoolError": "drugml.design._errors",
     "DEFAULT_FRAGMENT_SOURCES": "drugml.design._fragments",
     "FragmentDatabase": "drugml.design._fragments",
     "build_fragment_database": "drugml.design._fragments",
     "load_fragment_database": "drugml.design._fragments",
+    "default_surrogate": "drugml.design._loop",
     "simulate_active_learning": "drugml.design._loop",
     "ProposalFolder": "drugml.design._scoring",
     "compare_with_parents": "drugml.design._scoring",
@@ -69,8 +87,9 @@ _LAZY_NAMES = {
     "DesignResult": "drugml.design._stage",
     "design_pool": "drugml.design._stage",
     "design_stage": "drugml.design._stage",
-    "DIVERSITY_MODES": "drugml.design._next_batch",
-    "NextBatchSettings": "drugml.design._next_batch",
+    "DEFAULT_ACQUISITION": "drugml.design._batch_settings",
+    "DIVERSITY_MODES": "drugml.design._batch_settings",
+    "NextBatchSettings": "drugml.design._batch_settings",
     "next_batch": "drugml.design._next_batch",
 }
 
@@ -78,8 +97,10 @@ __getattr__, __dir__ = lazy_submodules(__name__, (), globals(), _LAZY_NAMES)
 
 __all__ = [
     "ACQUISITIONS",
+    "DEFAULT_ACQUISITION",
     "DEFAULT_FRAGMENT_SOURCES",
     "DIVERSITY_MODES",
+    "OPERATIONS",
     "POOLS",
     "Acquisition",
     "AnalogueSettings",
@@ -87,11 +108,13 @@ __all__ = [
     "DesignResult",
     "FragmentDatabase",
     "FragmentDatabaseError",
+    "NextBatchOptionError",
     "NextBatchSettings",
     "PoolError",
     "ProposalFolder",
     "build_fragment_database",
     "compare_with_parents",
+    "default_surrogate",
     "design_pool",
     "design_stage",
     "draw_transformation",

@@ -31,12 +31,13 @@ Example
 
 from __future__ import annotations
 
-from typing import ClassVar
-
-import numpy as np
+from typing import TYPE_CHECKING, ClassVar
 
 from drugml._util.suggest import suggest
 from drugml.design._errors import DesignError
+
+if TYPE_CHECKING:
+    import numpy as np
 
 __all__ = [
     "ACQUISITIONS",
@@ -174,6 +175,8 @@ def _number(x: float) -> str:
 
 
 def _generator(rng: np.random.Generator | None) -> np.random.Generator:
+    import numpy as np
+
     return rng if rng is not None else np.random.default_rng(0)
 
 
@@ -181,6 +184,7 @@ def _generator(rng: np.random.Generator | None) -> np.random.Generator:
 class GreedyAcquisition(Acquisition):
     """The expected value: the molecules the model believes best, whatever its uncertainty.
 
+    >>> import numpy as np
     >>> GreedyAcquisition().score(np.array([6.0, 7.0]), np.array([1.0, 0.1])).tolist()
     [6.0, 7.0]
     """
@@ -188,6 +192,8 @@ class GreedyAcquisition(Acquisition):
     name = "greedy"
 
     def score(self, mean, sigma, *, beta=1.0, threshold=None, rng=None):
+        import numpy as np
+
         return np.asarray(mean, dtype=float).copy()
 
 
@@ -202,6 +208,8 @@ class UpperConfidenceBound(Acquisition):
     name = "ucb"
 
     def score(self, mean, sigma, *, beta=1.0, threshold=None, rng=None):
+        import numpy as np
+
         return np.asarray(mean, dtype=float) + beta * np.asarray(sigma, dtype=float)
 
     def reason(self, value, mean, sigma, *, beta=1.0, threshold=None):
@@ -215,6 +223,7 @@ class ProbabilityOfImprovement(Acquisition):
     Without a threshold, the highest expected value of the pool (the chance of beating
     the model's current favourite). A sigma of 0 gives 1 above the threshold, else 0.
 
+    >>> import numpy as np
     >>> ProbabilityOfImprovement().score(np.array([7.0, 6.0]), np.array([1.0, 0.0]),
     ...                                  threshold=7.0).tolist()
     [0.5, 0.0]
@@ -223,6 +232,7 @@ class ProbabilityOfImprovement(Acquisition):
     name = "pi"
 
     def score(self, mean, sigma, *, beta=1.0, threshold=None, rng=None):
+        import numpy as np
         from scipy.special import ndtr
 
         mean = np.asarray(mean, dtype=float)
@@ -243,6 +253,7 @@ class ProbabilityOfImprovement(Acquisition):
 class ThompsonAcquisition(Acquisition):
     """One draw per molecule from a normal of the expected value and sigma (seeded).
 
+    >>> import numpy as np
     >>> a = ThompsonAcquisition()
     >>> draw = lambda: a.score(np.zeros(3), np.ones(3), rng=np.random.default_rng(1))
     >>> bool((draw() == draw()).all())
@@ -253,6 +264,8 @@ class ThompsonAcquisition(Acquisition):
     label = "Thompson draw"
 
     def score(self, mean, sigma, *, beta=1.0, threshold=None, rng=None):
+        import numpy as np
+
         mean = np.asarray(mean, dtype=float)
         return mean + np.asarray(sigma, dtype=float) * _generator(rng).standard_normal(len(mean))
 
@@ -269,6 +282,8 @@ class RandomAcquisition(Acquisition):
     uses_model = False
 
     def score(self, mean, sigma, *, beta=1.0, threshold=None, rng=None):
+        import numpy as np
+
         return _generator(rng).random(len(np.asarray(mean)))
 
     def reason(self, value, mean, sigma, *, beta=1.0, threshold=None):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from drugml.errors import DrugmlError
 
-__all__ = ["DesignError", "FragmentDatabaseError", "PoolError"]
+__all__ = ["DesignError", "FragmentDatabaseError", "NextBatchOptionError", "PoolError"]
 
 
 class DesignError(DrugmlError, ValueError):
@@ -22,3 +22,7 @@ class FragmentDatabaseError(DesignError):
 class PoolError(DesignError):
     """The pool a batch is picked from cannot give what was asked: it is empty, smaller than
     the batch, has too few values to fit a model, or no batch meets the diversity asked."""
+
+
+class NextBatchOptionError(DesignError, TypeError):
+    """A keyword :func:`next_batch` does not know (a ``TypeError`` too, as Python says it)."""

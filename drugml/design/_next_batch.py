@@ -43,10 +43,13 @@ import numpy as np
 from drugml import schema
 from drugml._util.settings import with_options
 from drugml.design._acquisition import Acquisition, get_acquisition
-from drugml.design._errors import DesignError, PoolError
+from drugml.design._batch_settings import DEFAULT_ACQUISITION, DIVERSITY_MODES, NextBatchSettings
+from drugml.design._errors import DesignError, NextBatchOptionError, PoolError
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from drugml.screening.ranking_config import RankingSource
 
 __all__ = [
     "DEFAULT_ACQUISITION",
@@ -58,77 +61,6 @@ __all__ = [
     "next_batch",
     "objective_values",
 ]
-
-#: The acquisition a next batch uses unless told otherwise. Chosen by the retrospective
-#: benchmark (``benchmarks/active_learning.py``, ``benchmarks/results/active_learning.json``):
-#: see :class:`NextBatchSettings`.
-DEFAULT_ACQUISITION = "greedy"
-#: ``diversity=`` values: no two picks above ``max_similarity`` (ECFP4 Tanimoto), one pick
-#: per Butina cluster (ECFP4 Tanimoto >= ``cluster_similarity``), or none.
-DIVERSITY_MODES = ("similarity", "cluster", "none")
-
-
-class NextBatchOptionError(DesignError, TypeError):
-    """A keyword :func:`next_batch` does not know (a ``TypeError`` too, as Python says it)."""
-
-
-@dataclass(frozen=True)
-class NextBatchSettings:
-    """How a next batch is chosen (every option of :func:`next_batch` but its inputs).
-
-    ``k``: molecules in the batch; ``acquisition``: a registered acquisition
-    (:data:`~drugml.design.ACQUISITIONS`); ``beta``: weight of sigma in UCB;
-    ``threshold``: the value PI asks to exceed (None: the pool's best prediction);
-    ``coverage``: the two-sided coverage of the pool's prediction intervals (the model's,
-    0.9 by default), which converts their width to sigma; ``diversity``: one of
-    :data:`DIVERSITY_MODES`; ``max_similarity``: no two picks with ECFP4 Tanimoto above
-    it (``"similarity"``); ``cluster_similarity``: Butina neighbours at ECFP4 Tanimoto >=
-    it (``"cluster"``); ``seed``: the random draws (Thompson, random);
-    ``smiles_column``: the pool's structures (for diversity).
-
-    The default acquisition (``greedy``) is the one that found most of the best molecules
-    in the retrospective benchmark (EGFR pIC50, PPBR, CYP2D6; five seeds, 1 % random start,
-    nine rounds of 1 %): with a model whose conformal intervals widen with the distance to
-    its training set, upper-confidence and Thompson draws spend part of each batch on
-    molecules that are far from the data rather than promising, and did not find more of
-    the top molecules than greedy on EGFR (see ``benchmarks/results/active_learning.json``).
-
-    >>> NextBatchSettings(k=5, acquisition="ucb").beta
-    1.0
-    >>> NextBatchSettings(diversity="clusters")
-    Traceback (most recent call last):
-    ...
-    drugml.design._errors.DesignError: diversity must be one of ('similarity', 'cluster', \
-'none'), got 'clusters'
-    """
-
-    k: int = 10
-    acquisition: str = DEFAULT_ACQUISITION
-    beta: float = 1.0
-    threshold: float | None = None
-    coverage: float = 0.9
-    diversity: str = "similarity"
-    max_similarity: float = 0.7
-    cluster_similarity: float = 0.65
-    seed: int = 0
-    smiles_column: str = "smiles"
-
-    def __post_init__(self) -> None:
-        if isinstance(self.k, bool) or not isinstance(self.k, int | np.integer) or self.k < 1:
-            raise DesignError(
-                f"k (molecules in the batch) must be a whole number >= 1, got {self.k!r}"
-            )
-        get_acquisition(self.acquisition)  # an unknown name: a DesignError with "did you mean"
-        if not 0 < self.coverage < 1:
-            raise DesignError(f"coverage must be between 0 and 1, got {self.coverage}")
-        if self.beta < 0:
-            raise DesignError(f"beta must be >= 0, got {self.beta}")
-        if self.diversity not in DIVERSITY_MODES:
-            raise DesignError(f"diversity must be one of {DIVERSITY_MODES}, got {self.diversity!r}")
-        for name in ("max_similarity", "cluster_similarity"):
-            value = getattr(self, name)
-            if not 0 < value <= 1:
-                raise DesignError(f"{name} must be in (0, 1], got {value}")
 
 
 @dataclass(frozen=True)
@@ -152,12 +84,10 @@ class Objective:
         """The objective of model ``model`` of ``task`` (its columns from :mod:`drugml.schema`)."""
         if task not in schema.TASKS:
             raise DesignError(f"task must be one of {schema.TASKS}, got {task!r}")
-        columns = set(schema.model_columns(model, task))
         interval = tuple(
             schema.model_column(model, o) for o in ("lower", "upper") if task == "regression"
         )
         in_domain = schema.model_column(model, "in_domain")
-        assert interval == () or set(interval) <= columns
         return cls(model, task, schema.prediction_column(model, task), interval, in_domain)
 
     def check(self, pool: pd.DataFrame) -> None:
@@ -201,7 +131,7 @@ def next_batch(
     settings: NextBatchSettings | None = None,
     *,
     task: str = "regression",
-    ranking: Any = None,
+    ranking: RankingSource = None,
     source_column: str | None = None,
     **options: Any,
 ) -> pd.DataFrame:
@@ -268,7 +198,7 @@ def _excluded_words(excluded: Mapping[str, int]) -> str:
 
 
 def _eligible(
-    pool: pd.DataFrame, target: Objective, settings: NextBatchSettings, ranking: Any
+    pool: pd.DataFrame, target: Objective, settings: NextBatchSettings, ranking: RankingSource
 ) -> tuple[np.ndarray, dict[str, int], dict[str, int]]:
     """Rows that may be picked; excluded counts by reason; failures by ranking filter."""
     excluded: dict[str, int] = {}
@@ -290,7 +220,9 @@ def _eligible(
     return eligible, excluded, failures
 
 
-def _ranking_filters(pool: pd.DataFrame, ranking: Any) -> tuple[np.ndarray, dict[str, int]]:
+def _ranking_filters(
+    pool: pd.DataFrame, ranking: RankingSource
+) -> tuple[np.ndarray, dict[str, int]]:
     """``(passes, molecules failing each filter)`` under the ranking's hard filters."""
     from drugml.screening.rank import apply_filters
     from drugml.screening.ranking_config import parse_ranking

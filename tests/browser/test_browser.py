@@ -438,3 +438,31 @@ def test_report_docked_poses_render_offline(browser, second_target_run):
         assert page.outside == []
     finally:
         page.close()
+
+
+def test_report_design_section_draws_each_proposal_beside_its_parent_offline(
+    browser, second_target_run
+):
+    """The design section: each drawn proposal an SVG with the change highlighted, the next
+    batch's table with a reason per pick; nothing fetched, nothing wider than the window."""
+    out, metrics = second_target_run
+    page = OfflinePage(browser, width=1280, height=900)
+    try:
+        page.page.goto((out / "report.html").as_uri())
+        cards = page.page.locator("div.proposal")
+        n_cards = cards.count()
+        assert 1 <= n_cards <= metrics["design"]["proposals"]
+        first = cards.first
+        first.scroll_into_view_if_needed()
+        assert first.locator("svg").count() == 1
+        # highlighted atoms: the drawing has coloured (not only black) pixels
+        assert_drawn(first.locator("svg").screenshot(), "a proposal beside its parent")
+        heading = page.page.locator("h3", has_text="The next batch")
+        assert heading.count() == 1
+        reasons = page.page.locator("h3:has-text('The next batch') + p + div table tbody tr")
+        assert reasons.count() == metrics["design"]["batch"]
+        width = page.page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 1280, f"the report is {width} px wide in a 1280 px window"
+        assert page.outside == [] and page.errors == []
+    finally:
+        page.close()

@@ -31,6 +31,7 @@ TEST_PARAMETERS = {
     "06_scale_out": {"n_records": 200},
     "08_docking": {"shortlist": ["IBUPROFEN"]},  # docks in 5 s, gefitinib in 30
     "09_admet_profile": {"estimator_params": QUICK_XGBOOST},
+    "10_design_loop": {"estimator_params": QUICK_XGBOOST},
 }
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 
@@ -46,7 +48,7 @@ def test_pi_decreases_as_the_threshold_rises() -> None:
     pi = get_acquisition("pi")
     mean, sigma = np.array([6.0, 7.0, 8.0]), np.array([0.5, 1.0, 2.0])
     values = [pi.score(mean, sigma, threshold=t) for t in (5.0, 6.5, 7.5, 9.0)]
-    for lower, higher in zip(values, values[1:], strict=False):
+    for lower, higher in itertools.pairwise(values):
         assert (lower > higher).all()
     assert ((values[0] > 0) & (values[0] < 1)).all()
 

@@ -143,7 +143,7 @@ def test_missing_values_and_unparsable_smiles_are_skipped_and_counted(egfr) -> N
 
 def test_too_few_values_to_fit_is_a_pool_error_before_work(egfr, monkeypatch) -> None:
     monkeypatch.setattr(loop, "next_batch", lambda *a, **k: pytest.fail("work started"))
-    with pytest.raises(PoolError, match="holds 3 molecules .* at least 10"):
+    with pytest.raises(PoolError, match=r"holds 3 molecules .* at least 10"):
         simulate_active_learning(egfr["smiles"], egfr["pIC50"], strategy="greedy")
     with pytest.raises(PoolError, match="need 315 molecules; the data set has 300 usable"):
         simulate_active_learning(
@@ -155,6 +155,9 @@ def test_too_few_values_to_fit_is_a_pool_error_before_work(egfr, monkeypatch) ->
             egfr["smiles"], np.zeros(300), strategy="greedy", task="classification",
             initial_fraction=0.1,
         )  # fmt: skip
+    with pytest.raises(PoolError, match="batch_fraction must be > 0"):
+        simulate_active_learning(egfr["smiles"], egfr["pIC50"], strategy="greedy",
+                                 initial_fraction=0.05, batch_fraction=0.0)  # fmt: skip
     with pytest.raises(PoolError, match="differ in length"):
         simulate_active_learning(egfr["smiles"], [1.0, 2.0], strategy="greedy")
 
@@ -163,7 +166,7 @@ def test_one_class_in_the_random_start_is_a_pool_error() -> None:
     smiles = data.load("egfr_compounds")["smiles"].head(400).tolist()
     y = np.zeros(400)
     y[-2:] = 1  # two positives: a start of 12 almost surely misses them
-    with pytest.raises(PoolError, match="random start .* one class only"):
+    with pytest.raises(PoolError, match=r"random start .* one class only"):
         simulate_active_learning(
             smiles, y, strategy="greedy", task="classification", initial_fraction=0.03, seed=0
         )

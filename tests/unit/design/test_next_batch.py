@@ -250,7 +250,7 @@ def test_diversity_the_pool_cannot_meet_says_how_many_and_what_to_change() -> No
     )
     with pytest.raises(PoolError, match=r"Only 1 of the 10 .* raise max_similarity"):
         next_batch(pool, "potency", k=3, max_similarity=0.3)
-    with pytest.raises(PoolError, match="one per Butina cluster .* raise cluster_similarity"):
+    with pytest.raises(PoolError, match=r"one per Butina cluster .* raise cluster_similarity"):
         next_batch(pool, "potency", k=3, diversity="cluster", cluster_similarity=0.2)
     assert len(next_batch(pool, "potency", k=3, diversity="none")) == 3
 
