@@ -33,9 +33,15 @@ def check_design(
 ) -> None:
     """The design section's inputs: the seeds file and its columns, the fragment database
     (present, intact, of this version). ``table(key)`` reads a resolved input."""
+    from drugml.design import DesignError
+
     design = config.design
     if design is None:
         return
+    try:  # limits that contradict each other, unknown elements: now, not after the screen
+        design.generator.settings(int(config.seed)).check()
+    except DesignError as exc:
+        problems.append(f"`design.generator`: {exc}")
     if design.seeds != "shortlist" and resolve(SEEDS_KEY, design.seeds):
         columns = list(table(SEEDS_KEY).columns)
         wanted = {"smiles_column": design.smiles_column or DEFAULT_SEEDS_SMILES,
@@ -46,6 +52,14 @@ def check_design(
                     f"`design.{setting}`: {column!r} is not a column of the seeds file; "
                     f"it has {columns[:20]}"
                 )
+        ids = design.id_column
+        if ids in columns and table(SEEDS_KEY)[ids].head(design.n_seeds).duplicated().any():
+            twice = table(SEEDS_KEY)[ids].head(design.n_seeds)
+            names = sorted(set(twice[twice.duplicated()].astype(str)))[:5]
+            problems.append(
+                f"`design.id_column`: the seeds' ids must be unique (they name the "
+                f"proposals); repeated: {names}"
+            )
     if design.fragments is not None:
         path = Path(design.fragments).expanduser()
         path = path if path.is_absolute() else config.base_dir / path
@@ -123,5 +137,12 @@ def run_design(
         database=fragments,
         known=known,
         trained_on=trained_on,
-        screen_options={"n_jobs": n_jobs, "alerts": config.library.alerts, "progress": progress},
+        screen_options={
+            "n_jobs": int(config.library.n_jobs or n_jobs),
+            "alerts": config.library.alerts,
+            "backend": config.library.backend,  # a Dask campaign scores its proposals on Dask
+            "client": config.library.scheduler,
+            "resume": False,
+            "progress": progress,
+        },
     )

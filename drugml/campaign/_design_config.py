@@ -19,6 +19,7 @@ from pydantic import Field, field_validator
 
 from drugml._util.settings import Section
 from drugml.design import (
+    DEFAULT_POOL,
     DIVERSITY_MODES,
     OPERATIONS,
     POOLS,
@@ -119,6 +120,6 @@ class DesignConfig(Section):
         None, description="the model the batch's acquisition reads; null: the lead model"
     )
     pool: Literal[POOLS] = Field(  # type: ignore[valid-type]
-        "both", description="where the batch is picked from"
+        DEFAULT_POOL, description="where the batch is picked from"
     )
     batch: BatchConfig = Field(default_factory=BatchConfig)

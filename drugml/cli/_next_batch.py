@@ -16,7 +16,13 @@ class NextBatchCommand(Command):
     help = "pick the next molecules to test from a ranking (uncertainty-aware, diverse)"
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
-        from drugml.design import ACQUISITIONS, DIVERSITY_MODES, POOLS, NextBatchSettings
+        from drugml.design import (
+            ACQUISITIONS,
+            DEFAULT_POOL,
+            DIVERSITY_MODES,
+            POOLS,
+            NextBatchSettings,
+        )
 
         default = NextBatchSettings()
         parser.add_argument(
@@ -39,16 +45,22 @@ class NextBatchCommand(Command):
         )
         parser.add_argument("--beta", type=float, default=default.beta, help="UCB's weight of σ")
         parser.add_argument(
-            "--threshold", type=float, help="pi: the value to exceed (default: see docs)"
+            "--threshold",
+            type=float,
+            help="pi: the value to exceed (default: the pool's best prediction)",
         )
         parser.add_argument("--diversity", choices=DIVERSITY_MODES, default=default.diversity)
         parser.add_argument(
             "--max-similarity", type=float, default=default.max_similarity,
             help="no two picks more similar than this (ECFP4 Tanimoto)",
         )  # fmt: skip
+        parser.add_argument(
+            "--cluster-similarity", type=float, default=default.cluster_similarity,
+            help="--diversity cluster: Butina neighbours at ECFP4 Tanimoto >= this",
+        )  # fmt: skip
         parser.add_argument("--seed", type=int, default=default.seed)
         parser.add_argument(
-            "--from", dest="pool_kind", choices=POOLS, default="both",
+            "--from", dest="pool_kind", choices=POOLS, default=DEFAULT_POOL,
             help="a run's pool: its screen, its proposals or both (default: %(default)s)",
         )  # fmt: skip
         parser.add_argument(
@@ -56,7 +68,7 @@ class NextBatchCommand(Command):
         )
 
     def run(self, args: argparse.Namespace) -> int:
-        from drugml.design import next_batch
+        from drugml.design import NextBatchSettings, next_batch
 
         pool, objective, task, ranking = _pool(args)
         batch = next_batch(
@@ -71,12 +83,16 @@ class NextBatchCommand(Command):
             threshold=args.threshold,
             diversity=args.diversity,
             max_similarity=args.max_similarity,
+            cluster_similarity=args.cluster_similarity,
             seed=args.seed,
         )
         Path(args.out).parent.mkdir(parents=True, exist_ok=True)
         batch.to_csv(args.out, index=False)
-        for row in batch.itertuples(index=False):
-            print(f"{row.batch_rank:>3}  {row.id}  {row.pick_reason}")
+        labels = batch["id"] if "id" in batch else batch[NextBatchSettings().smiles_column]
+        for rank, label, reason in zip(
+            batch["batch_rank"], labels, batch["pick_reason"], strict=True
+        ):
+            print(f"{rank:>3}  {label}  {reason}")
         print(f"{len(batch)} picks written to {args.out}")
         return 0
 

@@ -58,7 +58,13 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
     from drugml.design._loop import default_surrogate, simulate_active_learning
     from drugml.design._next_batch import next_batch
     from drugml.design._scoring import ProposalFolder, compare_with_parents, score_proposals
-    from drugml.design._stage import POOLS, DesignResult, design_pool, design_stage
+    from drugml.design._stage import (
+        DEFAULT_POOL,
+        POOLS,
+        DesignResult,
+        design_pool,
+        design_stage,
+    )
 
 # Public names, each imported from its private module on first use (light `import`).
 _LAZY_NAMES = {
@@ -83,6 +89,7 @@ _LAZY_NAMES = {
     "ProposalFolder": "drugml.design._scoring",
     "compare_with_parents": "drugml.design._scoring",
     "score_proposals": "drugml.design._scoring",
+    "DEFAULT_POOL": "drugml.design._stage",
     "POOLS": "drugml.design._stage",
     "DesignResult": "drugml.design._stage",
     "design_pool": "drugml.design._stage",
@@ -99,6 +106,7 @@ __all__ = [
     "ACQUISITIONS",
     "DEFAULT_ACQUISITION",
     "DEFAULT_FRAGMENT_SOURCES",
+    "DEFAULT_POOL",
     "DIVERSITY_MODES",
     "OPERATIONS",
     "POOLS",

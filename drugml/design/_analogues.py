@@ -112,6 +112,16 @@ class AnalogueSettings:
             )
         if not self.allowed_elements:
             raise DesignError("allowed_elements is empty: no fragment could be added")
+        from rdkit import Chem
+
+        table = Chem.GetPeriodicTable()
+        for symbol in self.allowed_elements:
+            try:
+                table.GetAtomicNumber(str(symbol))
+            except RuntimeError:
+                raise DesignError(
+                    f"allowed_elements: {symbol!r} is not an element symbol (C, N, Cl, ...)"
+                ) from None
 
 
 @dataclass

@@ -94,6 +94,8 @@ def score_proposals(
     folder.root.mkdir(parents=True, exist_ok=True)
     proposals.to_csv(folder.proposals, index=False)
     proposed = proposals[proposals["proposal_status"] == "proposed"]
+    if not len(proposed):  # every seed's reason is in proposals.csv; nothing to screen
+        return pd.DataFrame(columns=["id", "inchikey", "smiles", *_CARRIED])
     library = folder.root / "proposed_molecules.csv"
     proposed[["smiles", "proposal_id"]].to_csv(library, index=False)
     options = {"progress": False, **screen_options}

@@ -22,10 +22,11 @@ from drugml.design._scoring import ProposalFolder, compare_with_parents, score_p
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["POOLS", "DesignResult", "design_pool", "design_stage"]
+__all__ = ["DEFAULT_POOL", "POOLS", "DesignResult", "design_pool", "design_stage"]
 
-#: Where the next batch is picked from.
+#: Where the next batch is picked from; the first is the default.
 POOLS = ("both", "screen", "proposals")
+DEFAULT_POOL = POOLS[0]
 
 
 @dataclass
@@ -55,7 +56,7 @@ def design_stage(
     objective: str,
     ranking: Any = None,
     screened: pd.DataFrame | None = None,
-    pool: str = "both",
+    pool: str = DEFAULT_POOL,
     analogue_settings: Any = None,
     batch_settings: Any = None,
     database: Any = None,
@@ -80,6 +81,7 @@ def design_stage(
     from drugml.design._analogues import propose_analogues
     from drugml.design._fragments import load_fragment_database
     from drugml.design._next_batch import next_batch
+    from drugml.screening.ranking_config import parse_ranking
 
     if pool not in POOLS:
         raise PoolError(f"pool must be one of {POOLS}, got {pool!r}")
@@ -95,15 +97,18 @@ def design_stage(
     ranked = score_proposals(
         proposals, models, folder.root, ranking, trained_on=trained_on, **(screen_options or {})
     )
-    ranked = compare_with_parents(
-        ranked, seeds.rename(columns={id_column: "id"}), _parent_columns(tasks)
-    )
-    ranked.to_csv(folder.ranked, index=False)
+    if len(ranked):
+        ranked = compare_with_parents(
+            ranked, seeds.rename(columns={id_column: "id"}), _parent_columns(tasks)
+        )
+        ranked.to_csv(folder.ranked, index=False)
     timings["score"] = time.perf_counter() - tick
     tick = time.perf_counter()
     pooled = design_pool(screened, ranked, pool)
+    # proposals are not docked (and only the top of a screen is): docking filters stay out
+    without_docking = parse_ranking(ranking).without_docking()
     batch = next_batch(
-        pooled, objective, batch_settings, task=tasks[objective], ranking=ranking,
+        pooled, objective, batch_settings, task=tasks[objective], ranking=without_docking,
         source_column="source",
     )  # fmt: skip
     timings["next_batch"] = time.perf_counter() - tick
@@ -112,7 +117,7 @@ def design_stage(
 
 
 def design_pool(
-    screened: pd.DataFrame | None, proposals: pd.DataFrame | None, pool: str = "both"
+    screened: pd.DataFrame | None, proposals: pd.DataFrame | None, pool: str = DEFAULT_POOL
 ) -> pd.DataFrame:
     """The molecules a batch is picked from, each with its ``source`` (screen or proposals),
     one row per structure; measured ones (``in_training_data``) left out: testing them
@@ -135,9 +140,19 @@ def design_pool(
     if not parts or not sum(len(p) for p in parts):
         raise PoolError(f"the pool ({pool}) is empty: no screened molecule and no proposal")
     table = pd.concat(parts, ignore_index=True, sort=False)
+    given = len(table)
     if "in_training_data" in table:
         table = table[~table["in_training_data"].fillna(False).astype(bool)]
-    return table.drop_duplicates("inchikey").reset_index(drop=True)
+    measured = given - len(table)
+    keyed = table["inchikey"].notna()  # a row without a key is never taken for another's twin
+    twins = keyed & table.duplicated("inchikey")
+    table = table[~twins].reset_index(drop=True)
+    # every row given is in the pool or counted here (the batch's summary reports them)
+    table.attrs["left_out"] = {
+        "measured (in a model's training data)": int(measured),
+        "the same structure twice (screen and proposals)": int(twins.sum()),
+    }
+    return table
 
 
 def _summary(
@@ -162,6 +177,7 @@ def _summary(
         if in_domain and len(ranked)
         else 0,
         "pool": len(pooled),
+        "left_out_of_pool": dict(pooled.attrs.get("left_out", {})),
         "batch": len(batch),
         "batch_from_proposals": int((batch["source"] == "proposals").sum()),
         "fragment_database": getattr(database, "manifest", {}),

@@ -262,6 +262,12 @@ def test_design_propose_and_next_batch_from_a_table(tmp_path, capsys):
     batch = pd.read_csv(batch_file)
     assert len(batch) == 2 and set(batch["acquisition"]) == {"ucb"}
     assert "picks written" in capsys.readouterr().out
+    # a table without an id column: the picks are named by their SMILES
+    pool.drop(columns="id").to_csv(tmp_path / "no_ids.csv", index=False)
+    argv[1] = str(tmp_path / "no_ids.csv")
+    assert cli.main(argv) == 0
+    picked, printed = pd.read_csv(batch_file)["smiles"], capsys.readouterr().out
+    assert all(smiles in printed for smiles in picked), printed
 
 
 def test_next_batch_errors_are_one_line(tmp_path, capsys):

@@ -172,6 +172,16 @@ def test_input_errors_name_the_key_the_value_and_what_is_valid_before_any_work(
         ),
         (lambda c: c["design"].update(seeds="my_seeds.csv"), r"`design\.seeds`: file .*my_seeds"),
         (
+            lambda c: c["design"].update(
+                generator={"min_heavy_atom_change": 3, "max_heavy_atom_change": -1}
+            ),
+            r"`design\.generator`: min_heavy_atom_change is above max_heavy_atom_change",
+        ),
+        (
+            lambda c: c["design"].update(generator={"allowed_elements": ["C", "Xx"]}),
+            r"`design\.generator`: allowed_elements: 'Xx' is not an element",
+        ),
+        (
             lambda c: c["design"].update(fragments="absent.db"),
             r"`design\.fragments`: .*absent\.db.*drugml design fragments",
         ),

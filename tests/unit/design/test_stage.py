@@ -51,6 +51,8 @@ def test_the_stage_scores_every_proposal_and_picks_a_batch(potency, tmp_path):
         pool="proposals",
         analogue_settings=_analogue_settings(max_per_seed=6),
         batch_settings=_batch_settings(k=3),
+        # a docking filter cannot apply to proposals (never docked): the batch leaves it out
+        ranking={"filters": {"pains": {"equals": False}, "docking_score": {"max": -7.0}}},
     )
     proposals, ranked, batch = result.proposals, result.ranked, result.next_batch
     made = proposals[proposals["proposal_status"] == "proposed"]
@@ -96,6 +98,8 @@ def test_the_pool_leaves_out_measured_molecules_and_duplicates():
     proposals = pd.DataFrame({"inchikey": ["C", "D"], "in_training_data": [False, False]})
     pool = design_pool(screen, proposals)
     assert pool["inchikey"].tolist() == ["A", "C", "D"]
+    # counts in = counts out: 5 rows given, 3 in the pool, 2 left out with their reason
+    assert sorted(pool.attrs["left_out"].values()) == [1, 1]
     assert pool["source"].tolist() == ["screen", "screen", "proposals"]
     assert design_pool(screen, proposals, "proposals")["inchikey"].tolist() == ["C", "D"]
     assert design_pool(screen, None, "screen")["inchikey"].tolist() == ["A", "C"]
