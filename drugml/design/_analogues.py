@@ -50,6 +50,9 @@ __all__ = [
 OPERATIONS = ("mutate", "grow")
 #: ``proposal_status`` of a row that is a proposal; every other value says why a seed gave none.
 PROPOSED = "proposed"
+#: Why a proposal made by CReM is not kept (counted in the table's ``attrs["dropped"]``).
+SEED_TWIN = "the structure of a seed"
+EARLIER_TWIN = "proposed already for an earlier seed"
 
 
 @dataclass(frozen=True)
@@ -352,13 +355,18 @@ def _resolve(database: Any, settings: AnalogueSettings) -> tuple[FragmentDatabas
     return db, radius
 
 
-def _finish(per_seed: list[list[Proposal]], known: Mapping[str, str] | None) -> list[Proposal]:
-    """Keep the first of each structure across seeds, drop proposals that are seeds, number
-    the proposals, and set ``is_new``/``known_as`` from ``known``."""
+def _finish(
+    per_seed: list[list[Proposal]], known: Mapping[str, str] | None, dropped: dict[str, int]
+) -> list[Proposal]:
+    """Keep the first of each structure across seeds, drop proposals that are seeds (each
+    counted in ``dropped``), number the proposals, and set ``is_new``/``known_as``."""
     seeds = {rows[0].parent_smiles for rows in per_seed if rows[0].parent_smiles}
     seen: set[str] = set()
     out: list[Proposal] = []
     for rows in per_seed:
+        proposed = [r for r in rows if r.proposal_status == PROPOSED]
+        dropped[SEED_TWIN] += sum(r.smiles in seeds for r in proposed)
+        dropped[EARLIER_TWIN] += sum(r.smiles in seen and r.smiles not in seeds for r in proposed)
         kept = [r for r in rows if r.proposal_status != PROPOSED
                 or (r.smiles not in seen and r.smiles not in seeds)]  # fmt: skip
         seen.update(r.smiles for r in kept if r.smiles)
@@ -414,7 +422,7 @@ def propose_analogues(
 
     **Duplicates.** A proposal equal to its parent is never made; one equal to any seed, or
     already proposed for an earlier seed, is dropped (the earlier seed keeps it), so a seed
-    may end with fewer than ``max_per_seed``.
+    may end with fewer than ``max_per_seed``; ``table.attrs["dropped"]`` counts them by reason.
 
     **Nothing dropped silently.** A seed that cannot be parsed, or gives no proposal, gets one
     row whose ``proposal_status`` says why (``unparsable``, ``no_proposals``) and whose
@@ -438,7 +446,10 @@ def propose_analogues(
     per_seed = flat_map_chunks(_propose_chunk, items, (str(db.path), radius, plain),
                                n_jobs=chosen.n_jobs, chunk_size=1, progress=progress,
                                desc="analogues")  # fmt: skip
-    return _table(_finish(_unique_seeds(per_seed), known))
+    dropped = {SEED_TWIN: 0, EARLIER_TWIN: 0}
+    table = _table(_finish(_unique_seeds(per_seed), known, dropped))
+    table.attrs["dropped"] = dropped  # proposals made but not kept, by reason
+    return table
 
 
 def _unique_seeds(per_seed: list[list[Proposal]]) -> list[list[Proposal]]:

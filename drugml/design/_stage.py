@@ -170,6 +170,7 @@ def _summary(
         "seeds": int(proposals["parent_id"].nunique()),
         "seeds_without_proposals": int(proposals.loc[~proposed, "parent_id"].nunique()),
         "proposals": int(proposed.sum()),
+        "proposals_not_kept": dict(proposals.attrs.get("dropped", {})),
         "scored": len(ranked),
         "new": int(ranked["is_new"].fillna(False).astype(bool).sum()) if len(ranked) else 0,
         "passing_filters": int(ranked["passes_filters"].sum()) if len(ranked) else 0,

@@ -77,6 +77,10 @@ def test_the_stage_scores_every_proposal_and_picks_a_batch(potency, tmp_path):
     assert len(pd.read_csv(files.proposals)) == len(proposals)
     summary = result.summary
     assert summary["proposals"] == len(made) and summary["seeds_without_proposals"] == 1
+    assert set(summary["proposals_not_kept"]) == {
+        "the structure of a seed",
+        "proposed already for an earlier seed",
+    }
 
 
 def _analogue_settings(**values):
