@@ -47,6 +47,11 @@ class ProposalFolder:
         return self.root / "proposals.csv"
 
     @property
+    def library(self) -> Path:
+        """The proposed molecules as the screen reads them (SMILES and proposal id)."""
+        return self.root / "proposed_molecules.csv"
+
+    @property
     def screen(self) -> Path:
         """The proposals' screen (:mod:`drugml.screening.screen` owns what is inside)."""
         return self.root / "screen"
@@ -96,7 +101,7 @@ def score_proposals(
     proposed = proposals[proposals["proposal_status"] == "proposed"]
     if not len(proposed):  # every seed's reason is in proposals.csv; nothing to screen
         return pd.DataFrame(columns=["id", "inchikey", "smiles", *_CARRIED])
-    library = folder.root / "proposed_molecules.csv"
+    library = folder.library
     proposed[["smiles", "proposal_id"]].to_csv(library, index=False)
     options = {"progress": False, **screen_options}
     screen_library(

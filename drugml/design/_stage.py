@@ -9,6 +9,7 @@ batch (:func:`~drugml.design.next_batch`) from the screen, the proposals or both
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -94,6 +95,8 @@ def design_stage(
     timings["propose"] = time.perf_counter() - tick
     tick = time.perf_counter()
     folder = ProposalFolder(Path(out_dir))
+    folder.root.mkdir(parents=True, exist_ok=True)
+    folder.database.write_text(json.dumps(database.manifest, indent=1) + "\n")
     ranked = score_proposals(
         proposals, models, folder.root, ranking, trained_on=trained_on, **(screen_options or {})
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 import pytest
 
@@ -73,7 +75,8 @@ def test_the_stage_scores_every_proposal_and_picks_a_batch(potency, tmp_path):
     assert len(batch) == 3 and set(batch["source"]) == {"proposals"}
     assert batch["pick_reason"].str.len().min() > 10
     files = ProposalFolder(tmp_path / "proposals")
-    assert files.proposals.is_file() and files.ranked.is_file()
+    assert files.proposals.is_file() and files.ranked.is_file() and files.library.is_file()
+    assert json.loads(files.database.read_text())["sources"]  # what they were made from
     assert len(pd.read_csv(files.proposals)) == len(proposals)
     summary = result.summary
     assert summary["proposals"] == len(made) and summary["seeds_without_proposals"] == 1
