@@ -8,7 +8,8 @@ in input order. Parameters are stored unchanged in ``__init__`` so
 ``cross_val_score`` work.
 
 - :class:`ECFP` / :class:`FCFP`: Morgan fingerprints (bits or counts, chirality).
-- :class:`AtomPairs`, :class:`TopologicalTorsion`, :class:`MACCS`.
+- :class:`AtomPairs`, :class:`TopologicalTorsion`, :class:`MACCS`, :class:`Avalon` (bits or counts).
+- :class:`ErG`: RDKit's extended reduced graph (315 ``float32`` pharmacophore-pair values).
 - :class:`RDKitDescriptors`: every RDKit 2D descriptor (``Descriptors._descList``),
   with shared intermediates computed once per molecule; NaN/inf are reported.
 - :class:`MolecularFeatures`: several featurizers on one parse per molecule
@@ -61,6 +62,8 @@ from drugml.featurize._fingerprints import (
     FCFP,
     MACCS,
     AtomPairs,
+    Avalon,
+    ErG,
     TopologicalTorsion,
     bit_fingerprints,
     fingerprint_bits,
@@ -90,6 +93,8 @@ __all__ = [
     "FEATURIZER_KINDS",
     "MACCS",
     "AtomPairs",
+    "Avalon",
+    "ErG",
     "FeaturizationError",
     "FeaturizerNotFittedError",
     "FeaturizerTypeError",

@@ -97,7 +97,7 @@ def available_featurizers(kind: str | None = None, *, with_spec: bool = False) -
     a saved model may hold).
 
     >>> available_featurizers("fingerprint")
-    ['ECFP', 'FCFP', 'AtomPairs', 'TopologicalTorsion', 'MACCS']
+    ['ECFP', 'FCFP', 'AtomPairs', 'TopologicalTorsion', 'MACCS', 'Avalon']
     >>> "GraphFeaturizer" in available_featurizers(with_spec=True)
     False
     """
