@@ -35,7 +35,7 @@ models:                      # any number; each name prefixes its columns in the
       table: actives.csv     # a plain table (CSV, TSV or Parquet)
       smiles_column: smiles
       label_column: active   # two values; 1/True is positive (or set positive_label)
-    estimator: auto          # best of a menu per data set | xgboost | random_forest | knn | gnn
+    estimator: auto          # best of a menu | xgboost | lightgbm | random_forest | knn | gnn
     split: scaffold          # held-out evaluation: scaffold | cluster | random
     test_size: 0.2
   - name: potency            # writes potency_prediction, potency_lower, potency_upper, ...

@@ -34,7 +34,8 @@ True
 Then ``PropertyModel(estimator="mean_baseline")`` fits, calibrates, predicts,
 saves and loads like the built-in ones: ``"xgboost"``
 (:mod:`drugml.models.backends.xgboost_backend`), ``"random_forest"``
-(:mod:`~drugml.models.backends.random_forest_backend`), ``"knn"``
+(:mod:`~drugml.models.backends.random_forest_backend`), ``"lightgbm"``
+(:mod:`~drugml.models.backends.lightgbm_backend`), ``"knn"``
 (:mod:`~drugml.models.backends.knn_backend`) and ``"gnn"``
 (:mod:`~drugml.models.backends.gnn_backend`). The built-in modules end in
 ``_backend`` so that none of them is named like the library it wraps: a
@@ -43,8 +44,8 @@ folder lands on ``sys.path`` (a script run from it, some tools' import modes),
 and ``from drugml.models.backends import xgboost`` would read as the library.
 
 Loading a saved model never unpickles: each backend stores its fitted
-estimator in a format that holds data, not code (JSON, NPZ arrays, skops with
-a list of trusted types).
+estimator in a format that holds data, not code (JSON, LightGBM's text model,
+NPZ arrays, skops with a list of trusted types).
 """
 
 from __future__ import annotations
@@ -361,6 +362,7 @@ from drugml.models.backends import (  # noqa: E402
     auto_backend,  # noqa: F401
     gnn_backend,  # noqa: F401
     knn_backend,  # noqa: F401
+    lightgbm_backend,  # noqa: F401
     random_forest_backend,  # noqa: F401
     xgboost_backend,  # noqa: F401
 )

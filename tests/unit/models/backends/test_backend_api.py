@@ -23,6 +23,7 @@ from drugml.models.backends import available_backends, get_backend
 QUICK = {
     "xgboost": {"n_estimators": 10},
     "random_forest": {"n_estimators": 10},
+    "lightgbm": {"n_estimators": 10},
     "auto": {"xgboost": {"n_estimators": 10}, "random_forest": {"n_estimators": 10}},
     "gnn": {"epochs": 2, "hidden": 32, "batch_size": 50},
 }

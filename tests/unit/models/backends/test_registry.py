@@ -18,7 +18,7 @@ from drugml.models.backends import (
     register_backend,
 )
 
-BUILT_IN = {"xgboost", "random_forest", "knn", "gnn"}
+BUILT_IN = {"xgboost", "lightgbm", "random_forest", "knn", "gnn"}
 
 
 @register_backend
