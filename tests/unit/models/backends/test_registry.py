@@ -54,6 +54,7 @@ def test_built_in_backends_are_registered_and_say_what_they_read():
     kinds = {name: get_backend(name).input_kind for name in BUILT_IN}
     assert kinds == {
         "xgboost": "features",
+        "lightgbm": "features",
         "random_forest": "features",
         "knn": "fingerprints",
         "gnn": "molecules",
