@@ -21,19 +21,19 @@ __all__ = ["check_design", "design_seeds", "run_design"]
 
 SEEDS_KEY = "design.seeds"
 FRAGMENTS_KEY = "design.fragments"
-#: A seeds file's SMILES column unless ``design.smiles_column`` names another.
-DEFAULT_SEEDS_SMILES = "smiles"
 
 
 def check_design(
     config: CampaignConfig,
-    table: Callable[[str], pd.DataFrame],
+    inputs: Any,
     resolve: Callable[[str, str | None], bool],
     problems: list[str],
 ) -> None:
-    """The design section's inputs: the seeds file and its columns, the fragment database
-    (present, intact, of this version). ``table(key)`` reads a resolved input."""
-    from drugml.design import DesignError
+    """The design section's inputs: the generator's limits, the seeds file (read once, here,
+    into ``inputs.tables``; unique ids), the fragment database (present, intact, of this
+    version). ``inputs``: the campaign's :class:`~drugml.campaign.pipeline.CampaignInputs`."""
+    from drugml.design import DesignError, read_seeds
+    from drugml.errors import DrugmlError
 
     design = config.design
     if design is None:
@@ -43,29 +43,28 @@ def check_design(
     except DesignError as exc:
         problems.append(f"`design.generator`: {exc}")
     if design.seeds != "shortlist" and resolve(SEEDS_KEY, design.seeds):
-        columns = list(table(SEEDS_KEY).columns)
-        wanted = {"smiles_column": design.smiles_column or DEFAULT_SEEDS_SMILES,
-                  "id_column": design.id_column}  # fmt: skip
-        for setting, column in wanted.items():
-            if column and column not in columns:
-                problems.append(
-                    f"`design.{setting}`: {column!r} is not a column of the seeds file; "
-                    f"it has {columns[:20]}"
-                )
-        ids = design.id_column
-        if ids in columns and table(SEEDS_KEY)[ids].head(design.n_seeds).duplicated().any():
-            twice = table(SEEDS_KEY)[ids].head(design.n_seeds)
-            names = sorted(set(twice[twice.duplicated()].astype(str)))[:5]
-            problems.append(
-                f"`design.id_column`: the seeds' ids must be unique (they name the "
-                f"proposals); repeated: {names}"
+        try:
+            seeds = read_seeds(
+                inputs.paths[SEEDS_KEY],
+                smiles_column=design.smiles_column,
+                id_column=design.id_column,
+                n=design.n_seeds,
             )
+        except DrugmlError as exc:  # the reader names the file, a missing column, ...
+            problems.append(f"`{SEEDS_KEY}`: {exc}")
+        else:
+            inputs.tables[SEEDS_KEY] = seeds
+            twice = sorted(set(seeds.loc[seeds["id"].duplicated(), "id"]))[:5]
+            if twice:
+                problems.append(
+                    f"`design.id_column`: the seeds' ids must be unique (they name the "
+                    f"proposals); repeated: {twice}"
+                )
+    path = None
     if design.fragments is not None:
         path = Path(design.fragments).expanduser()
         path = path if path.is_absolute() else config.base_dir / path
-        _check_database(path, problems)
-    else:
-        _check_database(None, problems)
+    _check_database(path, problems)
 
 
 def _check_database(path: Path | None, problems: list[str]) -> None:
@@ -80,24 +79,17 @@ def _check_database(path: Path | None, problems: list[str]) -> None:
 def design_seeds(
     config: CampaignConfig, ranked: pd.DataFrame, user_seeds: pd.DataFrame | None
 ) -> pd.DataFrame:
-    """The seeds: the first ``n_seeds`` of the short list (rank order), or of the user's."""
+    """The seeds: the user's (already read by :func:`check_design`), or the first ``n_seeds``
+    of the short list in rank order."""
     import pandas as pd
 
-    design = config.design
-    if user_seeds is None:
-        shortlist = ranked[ranked["selected"]] if "selected" in ranked else ranked
-        seeds = pd.DataFrame(shortlist.head(design.n_seeds)).reset_index(drop=True)
-        # a row of merged salt forms has every form's id ("A; B"): its proposals take the first
-        seeds["id"] = seeds["id"].astype(str).str.split("; ").str[0]
-        return seeds
-    seeds = user_seeds.head(design.n_seeds)
-    ids = (
-        seeds[design.id_column].astype(str).to_numpy()
-        if design.id_column
-        else [f"seed{i + 1}" for i in range(len(seeds))]
-    )
-    smiles = seeds[design.smiles_column or DEFAULT_SEEDS_SMILES].astype(str).to_numpy()
-    return pd.DataFrame({"smiles": smiles, "id": ids})
+    if user_seeds is not None:
+        return user_seeds
+    shortlist = ranked[ranked["selected"]] if "selected" in ranked else ranked
+    seeds = pd.DataFrame(shortlist.head(config.design.n_seeds)).reset_index(drop=True)
+    # a row of merged salt forms has every form's id ("A; B"): its proposals take the first
+    seeds["id"] = seeds["id"].astype(str).str.split("; ").str[0]
+    return seeds
 
 
 def run_design(

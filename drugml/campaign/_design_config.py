@@ -108,8 +108,10 @@ class DesignConfig(Section):
         "(SMILES, CSV, SDF) or data set of the user's own seed molecules",
     )
     n_seeds: int = Field(5, ge=1, le=10_000, description="seeds taken (the first n)")
-    smiles_column: str | None = Field(None, description="a seeds file's SMILES column")
-    id_column: str | None = Field(None, description="a seeds file's identifier column")
+    smiles_column: str | None = Field(
+        None, description="a seeds table's SMILES column; null: detected"
+    )
+    id_column: str | None = Field(None, description="a seeds table's id column; null: detected")
     fragments: str | None = Field(
         None,
         description="fragment database (.db with its .json manifest) from `drugml design "

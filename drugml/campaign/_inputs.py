@@ -135,7 +135,7 @@ def check_inputs(config: CampaignConfig | str | Path | Mapping[str, Any]) -> Cam
         _check_structure(config, inputs, problems)
     if config.docking is not None and config.docking.top_n:
         _check_docking(config, inputs, problems, resolve)
-    check_design(config, inputs.table, resolve, problems)
+    check_design(config, inputs, resolve, problems)
     problems += _ranking_problems(config)
     if problems:
         raise ConfigError(format_problems(problems))

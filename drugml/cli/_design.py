@@ -62,10 +62,13 @@ class ProposeCommand(Command):
         from drugml.design import AnalogueSettings
 
         default = AnalogueSettings()
-        parser.add_argument("seeds", help="CSV with a smiles column (and --id-column), or SMILES")
+        parser.add_argument(
+            "seeds",
+            help="a molecule file (SMILES, CSV/TSV, SDF, Parquet), or SMILES, comma-separated",
+        )
         parser.add_argument("--out", required=True, help="folder for proposals.csv (and more)")
-        parser.add_argument("--id-column", default="id")
-        parser.add_argument("--smiles-column", default="smiles")
+        parser.add_argument("--id-column", help="a table's id column (default: detected)")
+        parser.add_argument("--smiles-column", help="a table's SMILES column (default: detected)")
         parser.add_argument("--fragments", help="fragment database (default: the shipped one)")
         parser.add_argument("--max-per-seed", type=int, default=default.max_per_seed)
         parser.add_argument("--seed", type=int, default=default.random_seed)
@@ -102,19 +105,14 @@ class ProposeCommand(Command):
         return 0
 
 
-def _read_seeds(given: str, smiles_column: str, id_column: str):
-    """Seeds from a table file, or SMILES given on the command line (comma-separated)."""
+def _read_seeds(given: str, smiles_column: str | None, id_column: str | None):
+    """Seeds from a molecule file, or SMILES given on the command line (comma-separated)."""
     import pandas as pd
 
-    from drugml._util.io import read_table
+    from drugml.design import read_seeds
 
-    path = Path(given)
-    if path.is_file():
-        table = read_table(path)
-        ids = (
-            table[id_column] if id_column in table else [f"seed{i + 1}" for i in range(len(table))]
-        )
-        return pd.DataFrame({"smiles": table[smiles_column], "id": ids})
+    if Path(given).is_file():
+        return read_seeds(given, smiles_column=smiles_column, id_column=id_column)
     smiles = [s for s in given.split(",") if s]
     return pd.DataFrame({"smiles": smiles, "id": [f"seed{i + 1}" for i in range(len(smiles))]})
 

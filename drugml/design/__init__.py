@@ -64,6 +64,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
         DesignResult,
         design_pool,
         design_stage,
+        read_seeds,
     )
 
 # Public names, each imported from its private module on first use (light `import`).
@@ -94,6 +95,7 @@ _LAZY_NAMES = {
     "DesignResult": "drugml.design._stage",
     "design_pool": "drugml.design._stage",
     "design_stage": "drugml.design._stage",
+    "read_seeds": "drugml.design._stage",
     "DEFAULT_ACQUISITION": "drugml.design._batch_settings",
     "DIVERSITY_MODES": "drugml.design._batch_settings",
     "NextBatchSettings": "drugml.design._batch_settings",
@@ -130,6 +132,7 @@ __all__ = [
     "load_fragment_database",
     "next_batch",
     "propose_analogues",
+    "read_seeds",
     "register_acquisition",
     "score_proposals",
     "simulate_active_learning",

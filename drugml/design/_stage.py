@@ -23,7 +23,7 @@ from drugml.design._scoring import ProposalFolder, compare_with_parents, score_p
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["DEFAULT_POOL", "POOLS", "DesignResult", "design_pool", "design_stage"]
+__all__ = ["DEFAULT_POOL", "POOLS", "DesignResult", "design_pool", "design_stage", "read_seeds"]
 
 #: Where the next batch is picked from; the first is the default.
 POOLS = ("both", "screen", "proposals")
@@ -39,6 +39,39 @@ class DesignResult:
     ranked: Any
     next_batch: Any
     summary: dict[str, Any] = field(default_factory=dict)
+
+
+def read_seeds(
+    path: str | Path,
+    *,
+    smiles_column: str | None = None,
+    id_column: str | None = None,
+    n: int | None = None,
+) -> pd.DataFrame:
+    """The first ``n`` seed molecules of a file as ``smiles`` and ``id`` columns.
+
+    Any molecule file :func:`drugml.chem.read_molecules` reads (SMILES, CSV/TSV, SDF,
+    Parquet; SMILES and id columns named or detected). A record without an id is
+    ``seed-<record>``; a record that cannot be read keeps its row (empty SMILES), and
+    :func:`~drugml.design.propose_analogues` gives it a status row with the reason. A file
+    that cannot be read raises the reader's error, naming the file.
+
+    >>> from drugml import data
+    >>> read_seeds(data.path("esol"), n=2)["id"].tolist()
+    ['Amigdalin', 'Fenfuram']
+    """
+    import pandas as pd
+
+    from drugml.chem import read_molecules
+
+    table = read_molecules(path, smiles_column=smiles_column, id_column=id_column)
+    table = table.head(n) if n is not None else table
+    ids = [
+        f"seed-{record}" if given is None or str(given) == "" else str(given)
+        for given, record in zip(table["id"], table["record"], strict=True)
+    ]
+    smiles = [text if isinstance(text, str) else "" for text in table["input"]]
+    return pd.DataFrame({"smiles": smiles, "id": ids})
 
 
 def _parent_columns(models: Mapping[str, str]) -> list[str]:

@@ -128,3 +128,17 @@ def test_compare_with_parents_puts_each_proposal_beside_its_parent():
     assert out["qed_parent"].tolist() == [0.5, 0.5, 0.6]
     assert out["qed_change"].round(2).tolist() == [0.2, -0.1, 0.3]
     assert "absent_change" not in out
+
+
+def test_seeds_are_read_from_any_molecule_file_and_keep_every_record(tmp_path):
+    from drugml.design import read_seeds
+
+    smi = tmp_path / "seeds.smi"
+    smi.write_text("CCOc1ccccc1 ether\nC1CC(N broken\nc1ccncc1\n")
+    seeds = read_seeds(smi)
+    assert seeds["smiles"].tolist() == ["CCOc1ccccc1", "C1CC(N", "c1ccncc1"]
+    assert seeds["id"].tolist()[:2] == ["ether", "broken"] and seeds["id"].is_unique
+    table = tmp_path / "seeds.csv"
+    pd.DataFrame({"name": ["a", "b"], "structure": ["CCO", "CCN"]}).to_csv(table, index=False)
+    read = read_seeds(table, smiles_column="structure", id_column="name", n=1)
+    assert read.to_dict("records") == [{"smiles": "CCO", "id": "a"}]
