@@ -155,6 +155,12 @@ DOCKING_COLUMNS: dict[str, str] = {
     "pose_failed_checks": "PoseBusters checks the chosen pose fails",
     "docking_covalent_distance": "covalent docking: Å from the chosen pose's warhead to the "
     "residue's reactive atom (empty without a warhead or a covalent receptor)",
+    "docking_size_corrected_score": "-docking_score / heavy atoms^0.3: Vina's score with the "
+    "part that size alone explains taken out (Nissink 2009; higher is better)",
+    "docking_interaction_similarity": "how much the chosen pose repeats the reference "
+    "ligand's contacts (Tanimoto of interaction fingerprints, 0-1)",
+    "docking_best_interaction_similarity": "the highest interaction similarity of any "
+    "returned pose",
     "docking_pose_file": "SDF file with every returned pose and its score",
     "score_with_docking": "score under the whole ranking, docking objectives included",
     "rank_before_docking": "rank before the docked molecules were re-ordered by docking",

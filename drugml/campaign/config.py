@@ -45,7 +45,6 @@ drugml.errors.ConfigError: The configuration has 2 problems:
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union
@@ -70,6 +69,7 @@ from drugml._util.settings import (
 )
 from drugml._util.suggest import suggest
 from drugml.campaign._design_config import BatchConfig, DesignConfig, GeneratorConfig
+from drugml.campaign._docking_config import DockingBox, DockingConfig, KeyInteractionConfig
 from drugml.campaign._template import config_template
 from drugml.chem.curate import CurationSettings
 from drugml.errors import ConfigError
@@ -80,14 +80,6 @@ from drugml.screening.ranking_config import (
     parse_ranking,
 )
 from drugml.screening.screen import BACKENDS, DEFAULT_CHUNK_SIZE, PROFILES
-from drugml.structure.dock import (
-    BOX_MARGIN,
-    BOX_MIN_SIZE,
-    POSE_SELECTIONS,
-    SCORING_FUNCTIONS,
-    DockingSettings,
-    KeyInteraction,
-)
 
 __all__ = [
     "CONFIG_DIR",
@@ -132,6 +124,27 @@ class TargetConfig(Section):
     ligand: str | None = Field(None, description="residue name of the reference ligand")
     ligand_smiles: str | None = Field(None, description="SMILES of that ligand (bond orders)")
     pocket_cutoff: float = Field(5.0, gt=0, le=15, description="pocket radius around it (A)")
+    pocket: Literal["ligand", "residues", "auto"] | None = Field(
+        None,
+        description="the binding site: ligand (around the reference ligand), residues "
+        "(pocket_residues), auto (cavities found in the structure, the pocket_rank-th best); "
+        "null: ligand when one is given, else auto",
+    )
+    pocket_rank: int = Field(1, ge=1, le=50, description="auto: which detected pocket (1: best)")
+    pocket_residues: list[str | int] | None = Field(None, description="e.g. [719, 769, 831]")
+
+    @model_validator(mode="after")
+    def _pocket_has_what_it_needs(self) -> TargetConfig:
+        if self.pocket == "ligand" and not self.ligand:
+            raise ValueError("pocket: ligand needs target.ligand (or use pocket: auto)")
+        if self.pocket == "residues" and not self.pocket_residues:
+            raise ValueError("pocket: residues needs target.pocket_residues")
+        return self
+
+    @property
+    def pocket_source(self) -> str:
+        """How the binding site is found: ``ligand``, ``residues`` or ``auto``."""
+        return self.pocket or ("ligand" if self.ligand else "auto")
 
 
 # --------------------------------------------------------------------- data
@@ -334,80 +347,6 @@ class LibraryConfig(Section):
 
 
 # --------------------------------------------------------------- validation
-class KeyInteractionConfig(Section):
-    """The target's key interaction: ProLIF interaction names with one residue."""
-
-    residue: str = Field(description="as ProLIF names it, e.g. MET769 or MET769.A")
-    interactions: list[str] = Field(default_factory=lambda: ["HBAcceptor"], min_length=1)
-
-
-class DockingBox(Section):
-    """The search box: around the reference ligand (default), around residues, or given."""
-
-    margin: float = Field(BOX_MARGIN, ge=0, le=20, description="A around the ligand or residues")
-    min_size: float = Field(BOX_MIN_SIZE, gt=0, le=60, description="smallest side (A)")
-    residues: list[str | int] | None = Field(None, description="e.g. [719, 769, 831]")
-    center: list[float] | None = Field(None, min_length=3, max_length=3)
-    size: list[float] | None = Field(None, min_length=3, max_length=3)
-
-    @model_validator(mode="after")
-    def _center_and_size(self) -> DockingBox:
-        if (self.center is None) != (self.size is None):
-            raise ValueError("give both center and size, or neither")
-        return self
-
-
-_DOCKING = DockingSettings()
-
-
-class DockingConfig(Section):
-    """Dock the top of the short list into the target's structure (:mod:`drugml.structure.dock`)."""
-
-    structure: str | None = Field(None, description="null: target.structure")
-    ligand: str | None = Field(None, description="reference ligand for the box; null: target's")
-    chains: list[str] | None = Field(None, description="null: every protein chain")
-    keep_waters: Literal["bridging", "none"] | list[str | int] = Field(
-        "bridging", description="bridging: waters between the reference ligand and the protein"
-    )
-    box: DockingBox = Field(default_factory=DockingBox)
-    top_n: int = Field(6, ge=0, le=100_000, description="molecules of the short list to dock")
-    # Defaults: DockingSettings's, their one home (drugml.structure.dock).
-    exhaustiveness: int = Field(_DOCKING.exhaustiveness, ge=1, le=64)
-    n_poses: int = Field(_DOCKING.n_poses, ge=1, le=40)
-    scoring: Literal[SCORING_FUNCTIONS] = _DOCKING.scoring  # type: ignore[valid-type]
-    time_limit: float | None = Field(
-        _DOCKING.time_limit, gt=0, description="seconds per molecule; null: no limit"
-    )
-    ph: float | None = Field(_DOCKING.ph, ge=0, le=14, description="protonation; null: as given")
-    pose_selection: Literal[POSE_SELECTIONS] = _DOCKING.pose_selection  # type: ignore[valid-type]
-    key_interaction: KeyInteractionConfig | None = None
-    check_poses: bool = Field(_DOCKING.check_poses, description="PoseBusters on every pose")
-    covalent_residue: str | None = Field(
-        None,
-        description="dock covalent inhibitors at this residue (CYS797, or CYS797.A): its "
-        "reactive atom removed, the pose whose warhead is within covalent_distance of it "
-        "chosen; auto: the residue the reference ligand is bonded to, if any",
-    )
-    covalent_distance: float = Field(
-        _DOCKING.covalent_distance, gt=0, le=10, description="Å (covalent_residue)"
-    )
-    n_jobs: int | None = Field(None, ge=1, description="processes; null: the run's n_jobs")
-
-    def settings(self, seed: int) -> DockingSettings:
-        """The :class:`~drugml.structure.dock.DockingSettings` of this section: every setting
-        the two share, taken as it is; without a key interaction, poses are chosen by score."""
-        shared = {f.name for f in dataclasses.fields(DockingSettings)}
-        shared &= set(type(self).model_fields)
-        values = {name: getattr(self, name) for name in shared}
-        wanted = self.key_interaction
-        values["key_interaction"] = (
-            KeyInteraction(wanted.residue, tuple(wanted.interactions)) if wanted else None
-        )
-        if wanted is None:
-            values["pose_selection"] = "score"
-        return DockingSettings(**values, seed=seed)
-
-
 class ValidationConfig(Section):
     """Known actives in the library, found by name (``library.name_column``)."""
 

@@ -46,6 +46,27 @@ for molecules without a warhead, the usual selection stands (in the same
 truncated receptor); ``docking_covalent_distance`` says how far the chosen
 pose's warhead is.
 
+**Interaction-fingerprint rescoring** (Tran-Nguyen, Bret & Rognan, J. Chem.
+Inf. Model. 2021: the similarity of a pose's interaction fingerprint to a
+known complex's enriched true binders better than machine-learned scoring
+functions). :func:`reference_interactions` gives a crystal ligand's ProLIF
+interactions with the prepared receptor, once per receptor; with it as
+``DockingSettings(reference_interactions=...)`` every pose gets its
+:func:`interaction_similarity` (Tanimoto over (residue, interaction type)
+pairs, not recall, which would reward size; see that function), the
+table gets ``docking_interaction_similarity`` (chosen pose) and
+``docking_best_interaction_similarity``, and
+``pose_selection="interaction_similarity"`` chooses the most similar pose
+within ``energy_range`` of the best score. :func:`rescore_poses` rescores a
+finished run's pose files without docking again;
+:func:`pose_interaction_records` lists one pose's interactions with their
+atoms (for a 2D diagram). Every docked molecule also gets
+``docking_size_corrected_score`` = -score / heavy_atoms**0.3 (Nissink's
+size-independent ligand efficiency, J. Chem. Inf. Model. 2009), beside
+``docking_ligand_efficiency``, which divides by heavy atoms and
+over-corrects, as affinity grows less than linearly with size (Reynolds et
+al., Bioorg. Med. Chem. Lett. 2007).
+
 Every molecule ends in the output table with a ``docking_status``: ``docked``
 or the reason it was not (``unparsable``, ``embedding_failed``,
 ``untypeable``, ``too_large_for_box``, ``vina_failed``, ``timeout``).
@@ -86,6 +107,16 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
         dock,
         dock_many,
     )
+    from drugml.structure.dock._interactions import (
+        INTERACTION_METRICS,
+        RESCORE_COLUMNS,
+        InteractionReference,
+        interaction_similarity,
+        most_similar_pose,
+        pose_interaction_records,
+        reference_interactions,
+        rescore_poses,
+    )
     from drugml.structure.dock._ligand import (
         prepare_ligand,
         warhead_atoms,
@@ -110,6 +141,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
         MANIFEST,
         POSE_SELECTIONS,
         SCORING_FUNCTIONS,
+        SIZE_EXPONENT,
         WARHEADS,
         DockingError,
         DockingResult,
@@ -130,6 +162,14 @@ _LAZY_NAMES = {
     "reactive_residue": "drugml.structure.dock._covalent",
     "dock": "drugml.structure.dock._dock",
     "dock_many": "drugml.structure.dock._dock",
+    "INTERACTION_METRICS": "drugml.structure.dock._interactions",
+    "RESCORE_COLUMNS": "drugml.structure.dock._interactions",
+    "InteractionReference": "drugml.structure.dock._interactions",
+    "interaction_similarity": "drugml.structure.dock._interactions",
+    "most_similar_pose": "drugml.structure.dock._interactions",
+    "pose_interaction_records": "drugml.structure.dock._interactions",
+    "reference_interactions": "drugml.structure.dock._interactions",
+    "rescore_poses": "drugml.structure.dock._interactions",
     "prepare_ligand": "drugml.structure.dock._ligand",
     "warhead_atoms": "drugml.structure.dock._ligand",
     "warhead_distances": "drugml.structure.dock._ligand",
@@ -147,6 +187,7 @@ _LAZY_NAMES = {
     "MANIFEST": "drugml.structure.dock._settings",
     "POSE_SELECTIONS": "drugml.structure.dock._settings",
     "SCORING_FUNCTIONS": "drugml.structure.dock._settings",
+    "SIZE_EXPONENT": "drugml.structure.dock._settings",
     "WARHEADS": "drugml.structure.dock._settings",
     "DockingError": "drugml.structure.dock._settings",
     "DockingResult": "drugml.structure.dock._settings",
@@ -164,14 +205,18 @@ __all__ = [
     "BOX_MIN_SIZE",
     "COVALENT_RESIDUES",
     "DOCKING_STATUSES",
+    "INTERACTION_METRICS",
     "MANIFEST",
     "POSE_SELECTIONS",
+    "RESCORE_COLUMNS",
     "SCORING_FUNCTIONS",
+    "SIZE_EXPONENT",
     "WARHEADS",
     "Box",
     "DockingError",
     "DockingResult",
     "DockingSettings",
+    "InteractionReference",
     "KeyInteraction",
     "LigandPreparationError",
     "Receptor",
@@ -184,6 +229,9 @@ __all__ = [
     "covalent_attachments",
     "dock",
     "dock_many",
+    "interaction_similarity",
+    "most_similar_pose",
+    "pose_interaction_records",
     "pose_interactions",
     "pose_rmsd",
     "prepare_ligand",
@@ -191,6 +239,8 @@ __all__ = [
     "reactive_residue",
     "read_poses",
     "receptor_files",
+    "reference_interactions",
+    "rescore_poses",
     "warhead_atoms",
     "warhead_distances",
 ]

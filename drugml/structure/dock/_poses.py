@@ -17,24 +17,28 @@ if TYPE_CHECKING:
     from rdkit import Chem
 
 
-def _protein_for_prolif(receptor_pdb_path: str) -> Any:
+def _protein_for_prolif(receptor_pdb_path: str, pdb_text: str | None = None) -> Any:
+    """ProLIF's protein of a PDB file with hydrogens, read once per process. With
+    ``pdb_text`` the text is read instead and ``receptor_pdb_path`` only names it."""
     from rdkit import Chem
 
     plf = require("prolif", "Interaction fingerprints")
     key = ("prolif", receptor_pdb_path)
     if key not in ENGINE_CACHE:
-        mol = Chem.MolFromPDBFile(receptor_pdb_path, removeHs=False)
+        if pdb_text is None:
+            mol = Chem.MolFromPDBFile(receptor_pdb_path, removeHs=False)
+        else:
+            mol = Chem.MolFromPDBBlock(pdb_text, removeHs=False)
         if mol is None:
             raise DockingError(f"RDKit cannot read the prepared receptor {receptor_pdb_path}")
         ENGINE_CACHE[key] = plf.Molecule.from_rdkit(mol)
     return ENGINE_CACHE[key]
 
 
-def pose_interactions(poses: Sequence[Chem.Mol], receptor_pdb: str | Path) -> list[list[str]]:
-    """ProLIF interactions of each pose with the receptor, as ``"RESIDUE.CHAIN:Interaction"``.
-
-    ``receptor_pdb``: the prepared receptor with hydrogens (``receptor.pdb``).
-    """
+def pose_fingerprints(poses: Sequence[Chem.Mol], protein: Any, count: bool = False) -> list[dict]:
+    """ProLIF's fingerprint of each pose with a ProLIF protein: ``{(ligand residue, protein
+    residue): {interaction: (metadata, ...)}}`` per pose (``count``: every atom combination,
+    else the first found). Atom indices under ``parent_indices`` are the pose's own."""
     from rdkit import Chem
 
     quiet_logs()
@@ -42,17 +46,38 @@ def pose_interactions(poses: Sequence[Chem.Mol], receptor_pdb: str | Path) -> li
     out = []
     with warnings.catch_warnings():  # MDAnalysis, under ProLIF, warns about its own modules
         warnings.simplefilter("ignore")
-        protein = _protein_for_prolif(str(receptor_pdb))
         for pose in poses:
-            # a clean copy: residue info on some atoms only would split the ligand in ProLIF
+            # a clean copy (same atom order): residue info on some atoms only would split the
+            # ligand in ProLIF
             clean = Chem.MolFromMolBlock(Chem.MolToMolBlock(pose), removeHs=False)
-            fingerprint = plf.Fingerprint()
-            fingerprint.run_from_iterable([plf.Molecule.from_rdkit(clean)], protein, progress=False)
-            found = []
-            for (_, residue), interactions in fingerprint.ifp[0].items():
-                found += [f"{residue}:{name}" for name in interactions]
-            out.append(sorted(found, key=_residue_order))
+            fingerprint = plf.Fingerprint(count=count)
+            # n_jobs=1: ProLIF's default starts a process pool per call (one per pose here),
+            # slower for one ligand and a pool inside each docking worker
+            fingerprint.run_from_iterable(
+                [plf.Molecule.from_rdkit(clean)], protein, progress=False, n_jobs=1
+            )
+            out.append(fingerprint.ifp[0])
     return out
+
+
+def pose_interactions(poses: Sequence[Chem.Mol], receptor_pdb: str | Path) -> list[list[str]]:
+    """ProLIF interactions of each pose with the receptor, as ``"RESIDUE.CHAIN:Interaction"``.
+
+    ``receptor_pdb``: the prepared receptor with hydrogens (``receptor.pdb``).
+    """
+    quiet_logs()
+    with warnings.catch_warnings():  # MDAnalysis, under ProLIF, warns about its own modules
+        warnings.simplefilter("ignore")
+        protein = _protein_for_prolif(str(receptor_pdb))
+    return [interaction_labels(ifp) for ifp in pose_fingerprints(poses, protein)]
+
+
+def interaction_labels(ifp: dict) -> list[str]:
+    """One pose's ProLIF fingerprint as sorted ``"RESIDUE.CHAIN:Interaction"`` labels."""
+    found = []
+    for (_, residue), interactions in ifp.items():
+        found += [f"{residue}:{name}" for name in interactions]
+    return sorted(found, key=_residue_order)
 
 
 def _residue_order(item: str) -> tuple[int, str]:

@@ -38,7 +38,10 @@ COVALENT_RESIDUES: dict[str, tuple[str, tuple[str, ...], str]] = {
     "CYS": ("SG", ("SG", "HG"), "ALA"),
     "SER": ("OG", ("OG", "HG"), "ALA"),
 }
-POSE_SELECTIONS = ("score", "key_interaction")
+POSE_SELECTIONS = ("score", "key_interaction", "interaction_similarity")
+#: Exponent of the heavy-atom count in ``docking_size_corrected_score`` (-score / N**0.3):
+#: Nissink's size-independent ligand efficiency (SILE, J. Chem. Inf. Model. 2009, 49, 1617).
+SIZE_EXPONENT = 0.3
 MANIFEST = "docking_manifest.json"
 
 
@@ -95,12 +98,19 @@ class DockingSettings:
     many kcal/mol of the best; ``seed``: same seed, same poses; ``scoring``:
     ``vina`` or ``vinardo``; ``time_limit``: seconds per molecule (``None``:
     none; the molecule gets ``timeout``); ``ph``: protonation (``None``: as
-    given); ``pose_selection``: ``score`` (plain Vina) or ``key_interaction``
-    (the best-scored pose making the key interaction; see the module docstring);
+    given); ``pose_selection``: ``score`` (plain Vina), ``key_interaction``
+    (the best-scored pose making the key interaction; see the module docstring)
+    or ``interaction_similarity`` (below);
     ``check_poses``: PoseBusters on every pose; ``covalent_distance``: with a
     receptor prepared for covalent docking, the best-scored pose whose warhead
     lies this close (Å) to the removed reactive atom is chosen (see the
-    module's "Covalent inhibitors").
+    module's "Covalent inhibitors"); ``reference_interactions``: a reference
+    complex's interactions (``"MET769.A:HBAcceptor"``, as
+    :func:`reference_interactions` gives them; an :class:`InteractionReference`
+    is taken too): each pose gets its interaction similarity to them, and
+    ``pose_selection="interaction_similarity"`` chooses, among the poses within
+    ``energy_range`` of the best score, the most similar one (ties: the better
+    score). ``None``: no similarity, as before.
 
     These are docking's defaults: :func:`prepare_ligand` takes its ``ph`` and
     ``seed`` defaults from here.
@@ -117,8 +127,19 @@ class DockingSettings:
     key_interaction: KeyInteraction | None = None
     check_poses: bool = True
     covalent_distance: float = 5.0
+    reference_interactions: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
+        if self.reference_interactions is not None:
+            # frozen: the normalized reference is set once, here
+            object.__setattr__(
+                self, "reference_interactions", _reference_labels(self.reference_interactions)
+            )
+        elif self.pose_selection == "interaction_similarity":
+            raise DockingError(
+                "pose_selection='interaction_similarity' needs reference_interactions "
+                "(drugml.structure.dock.reference_interactions of a reference complex)"
+            )
         if self.scoring not in SCORING_FUNCTIONS:
             raise DockingError(f"scoring must be one of {SCORING_FUNCTIONS}, got {self.scoring!r}")
         if self.pose_selection not in POSE_SELECTIONS:
@@ -136,6 +157,11 @@ class DockingSettings:
 
     def as_dict(self) -> dict[str, Any]:
         out = asdict(self)
+        # left out when unset, so that a run started before this setting existed resumes
+        if self.reference_interactions is None:
+            del out["reference_interactions"]
+        else:
+            out["reference_interactions"] = list(self.reference_interactions)
         if self.key_interaction is not None:
             out["key_interaction"] = {
                 "residue": self.key_interaction.residue,
@@ -144,9 +170,30 @@ class DockingSettings:
         return out
 
 
+def _reference_labels(reference: Any) -> tuple[str, ...]:
+    """A reference's interactions as a tuple of ``"RESIDUE.CHAIN:Interaction"`` labels
+    (from labels or an :class:`InteractionReference`), refused when empty or malformed."""
+    labels = getattr(reference, "interactions", reference)
+    if isinstance(labels, str) or not isinstance(labels, Sequence):
+        raise DockingError(
+            "reference_interactions must be a sequence of 'RESIDUE.CHAIN:Interaction' labels "
+            f"or an InteractionReference, got {type(labels).__name__}"
+        )
+    bad = [x for x in labels if not isinstance(x, str) or not all(x.rpartition(":")[::2])]
+    if bad:
+        raise DockingError(
+            f"reference_interactions entries must look like 'MET769.A:HBAcceptor', got {bad[:3]}"
+        )
+    if not labels:
+        raise DockingError("reference_interactions is empty: a similarity to nothing is 0")
+    return tuple(labels)
+
+
 @dataclass
 class DockingResult:
-    """One molecule's docking: status, poses (RDKit, with hydrogens) best score first."""
+    """One molecule's docking: status, poses (RDKit, with hydrogens) best score first; per
+    pose (when computed) its key interaction, interactions, failed checks, warhead distance
+    and interaction similarity to the settings' reference."""
 
     status: str
     reason: str = ""
@@ -159,6 +206,7 @@ class DockingResult:
     heavy_atoms: int = 0
     seconds: float = 0.0
     covalent_distance: list[float] = field(default_factory=list)
+    interaction_similarity: list[float] = field(default_factory=list)
 
     @property
     def score(self) -> float:
@@ -168,8 +216,23 @@ class DockingResult:
     def row(self) -> dict[str, Any]:
         """The table row (columns of :data:`drugml.schema.DOCKING_COLUMNS`). Timing is left
         out (it is in each molecule's result file) so that a resumed run's table is
-        identical to an uninterrupted one's."""
+        identical to an uninterrupted one's.
+
+        ``docking_size_corrected_score`` = -score / heavy_atoms**0.3 (Nissink's SILE): less
+        size-penalizing than ``docking_ligand_efficiency`` (-score / heavy_atoms), which
+        over-corrects because affinity grows less than linearly with size (Reynolds et al.
+        2007). ``docking_best_interaction_similarity``: the highest of the returned poses
+        (Vina returns only poses within ``energy_range`` of the best score).
+
+        >>> row = DockingResult("docked", scores=[-9.0, -8.0], heavy_atoms=32,
+        ...                     interaction_similarity=[0.25, 0.5]).row()
+        >>> row["docking_ligand_efficiency"], row["docking_size_corrected_score"]
+        (0.2812, 3.182)
+        >>> row["docking_interaction_similarity"], row["docking_best_interaction_similarity"]
+        (0.25, 0.5)
+        """
         docked = self.status == "docked"
+        similarity = self.interaction_similarity
         return {
             "docking_status": self.status,
             "docking_reason": self.reason,
@@ -193,6 +256,15 @@ class DockingResult:
             else "",
             "docking_covalent_distance": round(self.covalent_distance[self.chosen], 2)
             if docked and self.covalent_distance
+            else math.nan,
+            "docking_size_corrected_score": round(-self.score / self.heavy_atoms**SIZE_EXPONENT, 4)
+            if docked and self.heavy_atoms
+            else math.nan,
+            "docking_interaction_similarity": round(similarity[self.chosen], 3)
+            if docked and similarity
+            else math.nan,
+            "docking_best_interaction_similarity": round(max(similarity), 3)
+            if docked and similarity
             else math.nan,
         }
 

@@ -1,5 +1,6 @@
 """One molecule docked by Vina in this process (or in a child stopped at a time limit): the
-ligand prepared, the poses rebuilt, chosen (key interaction, covalent reach) and checked."""
+ligand prepared, the poses rebuilt, chosen (key interaction or interaction similarity, then
+covalent reach) and checked."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import numpy as np
 
 from drugml.structure.dock._box import Box
 from drugml.structure.dock._deps import ENGINE_CACHE, require
+from drugml.structure.dock._interactions import interaction_similarity, most_similar_pose
 from drugml.structure.dock._ligand import prepare_ligand, warhead_distances
 from drugml.structure.dock._poses import check_poses, pose_interactions
 from drugml.structure.dock._settings import (
@@ -64,7 +66,7 @@ def dock_in_process(
         )
     poses = _named_poses(poses[: len(scores)], scores)
     result = DockingResult("docked", scores=scores, poses=poses, heavy_atoms=heavy)
-    _choose_by_key_interaction(result, settings, receptor_pdb_path)
+    _choose_by_interactions(result, settings, receptor_pdb_path)
     _choose_by_covalent_reach(result, settings, receptor_path)
     if settings.check_poses:
         result.failed_checks = check_poses(poses, receptor_pdb_path)
@@ -153,22 +155,33 @@ def _named_poses(poses: list[Chem.Mol], scores: list[float]) -> list[Chem.Mol]:
     return poses
 
 
-def _choose_by_key_interaction(
+def _choose_by_interactions(
     result: DockingResult, settings: DockingSettings, receptor_pdb_path: str
 ) -> None:
-    """Each pose's interactions and whether it makes the key one; with ``key_interaction``
-    selection, the best-scored pose that does is chosen."""
-    if settings.key_interaction is None and settings.pose_selection != "key_interaction":
+    """Each pose's interactions, whether it makes the key one and its similarity to the
+    reference; with ``key_interaction`` selection, the best-scored pose making the key one
+    is chosen, with ``interaction_similarity`` the most similar within ``energy_range``."""
+    key, reference = settings.key_interaction, settings.reference_interactions
+    wants_key = key is not None or settings.pose_selection == "key_interaction"
+    if not wants_key and reference is None:
         return
     result.interactions = pose_interactions(result.poses, receptor_pdb_path)
-    key = settings.key_interaction
-    result.key_interaction = [
-        key is not None
-        and any(key.matches(residue, name) for residue, name in _split_interactions(found))
-        for found in result.interactions
-    ]
+    if wants_key:  # without a key or key selection the column stays empty, as before
+        result.key_interaction = [
+            key is not None
+            and any(key.matches(residue, name) for residue, name in _split_interactions(found))
+            for found in result.interactions
+        ]
+    if reference is not None:
+        result.interaction_similarity = [
+            interaction_similarity(found, reference) for found in result.interactions
+        ]
     if settings.pose_selection == "key_interaction" and any(result.key_interaction):
         result.chosen = result.key_interaction.index(True)
+    elif settings.pose_selection == "interaction_similarity":
+        result.chosen = most_similar_pose(
+            result.scores, result.interaction_similarity, settings.energy_range
+        )
 
 
 def _choose_by_covalent_reach(
@@ -198,6 +211,8 @@ def _annotate_poses(result: DockingResult) -> None:
             pose.SetProp("pose_failed_checks", "; ".join(result.failed_checks[i]))
         if result.covalent_distance:
             pose.SetDoubleProp("covalent_distance", round(result.covalent_distance[i], 2))
+        if result.interaction_similarity:
+            pose.SetDoubleProp("interaction_similarity", round(result.interaction_similarity[i], 3))
         pose.SetProp("chosen", str(i == result.chosen))
 
 
