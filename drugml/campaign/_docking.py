@@ -55,9 +55,37 @@ def docking_setup(
         )
     else:
         box = dock.box_from_ligand(structure, ligand, box_config.margin, box_config.min_size)
-    settings = docking.settings(int(config.seed if seed is None else seed))
+    reference = _reference_interactions(config, structure, receptor, ligand)
+    settings = docking.settings(int(config.seed if seed is None else seed), reference)
     receptor.report["reference_covalent_to"] = covalent
     return receptor, box, settings
+
+
+def _reference_interactions(
+    config: CampaignConfig, structure: Any, receptor: Any, ligand: str | None
+) -> tuple[str, ...] | None:
+    """The reference ligand's interactions in the crystal, the yardstick of each pose's
+    interaction similarity (None without a reference ligand with its SMILES, or when its
+    pose cannot be read: the reason goes into the receptor's report and docking goes on)."""
+    from drugml.errors import DrugmlError
+    from drugml.structure import dock
+
+    docking, target = config.docking, config.target
+    assert docking is not None
+    smiles = target.ligand_smiles if target is not None else None
+    if not (docking.interaction_reference and ligand and smiles):
+        return None
+    try:
+        reference = dock.reference_interactions(
+            receptor, structure.ligand_mol(ligand, smiles), source=f"{ligand} in the crystal"
+        )
+    except DrugmlError as exc:
+        if docking.pose_selection == "interaction_similarity":
+            raise
+        receptor.report["interaction_reference"] = f"not used: {exc}"
+        return None
+    receptor.report["interaction_reference"] = list(reference.interactions)
+    return reference.interactions
 
 
 def dock_candidates(

@@ -87,11 +87,20 @@ class DockingConfig(Section):
     covalent_distance: float = Field(
         _DOCKING.covalent_distance, gt=0, le=10, description="Å (covalent_residue)"
     )
+    interaction_reference: bool = Field(
+        True,
+        description="compare each pose's interactions with the reference ligand's in the "
+        "crystal (docking_interaction_similarity); needs target.ligand and ligand_smiles",
+    )
     n_jobs: int | None = Field(None, ge=1, description="processes; null: the run's n_jobs")
 
-    def settings(self, seed: int) -> DockingSettings:
+    def settings(
+        self, seed: int, reference_interactions: tuple[str, ...] | None = None
+    ) -> DockingSettings:
         """The :class:`~drugml.structure.dock.DockingSettings` of this section: every setting
-        the two share, taken as it is; without a key interaction, poses are chosen by score."""
+        the two share, taken as it is; key-interaction selection without a key interaction
+        chooses by score;
+        ``reference_interactions``: the reference complex's, when the campaign has one."""
         shared = {f.name for f in dataclasses.fields(DockingSettings)}
         shared &= set(type(self).model_fields)
         values = {name: getattr(self, name) for name in shared}
@@ -99,6 +108,7 @@ class DockingConfig(Section):
         values["key_interaction"] = (
             KeyInteraction(wanted.residue, tuple(wanted.interactions)) if wanted else None
         )
-        if wanted is None:
+        if wanted is None and self.pose_selection == "key_interaction":
             values["pose_selection"] = "score"
+        values["reference_interactions"] = reference_interactions
         return DockingSettings(**values, seed=seed)

@@ -389,6 +389,15 @@ class CampaignConfig(Section):
         has_structure = docking is not None and (docking.structure or (target and target.structure))
         if docking is not None and docking.top_n and not has_structure:
             raise ValueError("docking needs a structure: set docking.structure or target.structure")
+        ligand = (docking.ligand if docking else None) or (target.ligand if target else None)
+        reference = bool(ligand and target and target.ligand_smiles)
+        by_similarity = docking is not None and docking.pose_selection == "interaction_similarity"
+        if by_similarity and not (docking.interaction_reference and reference):
+            raise ValueError(
+                "docking.pose_selection: interaction_similarity compares poses with the "
+                "reference ligand's interactions: it needs target.ligand and "
+                "target.ligand_smiles, and docking.interaction_reference: true"
+            )
         return self
 
     @model_validator(mode="after")

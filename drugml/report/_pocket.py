@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from drugml.report._html import join_parts, table_html
+from drugml.report._receptor_text import describe_receptor
 from drugml.report._view import molecule_name
 
 __all__ = ["docking_html", "docking_section", "pocket_section"]
@@ -126,7 +127,6 @@ def pocket_section(
 def _docking_words(summary: Mapping[str, Any]) -> list[str]:
     """How the candidates were docked, the covalent case and how to read a docking score."""
     receptor = summary["receptor"]
-    removed = {k: len(v) for k, v in receptor["removed"].items() if v}
     settings = summary["settings"]
     key = settings.get("key_interaction")
     key_text = f"{'/'.join(key['interactions'])} with {key['residue']}" if key else "none set"
@@ -135,8 +135,7 @@ def _docking_words(summary: Mapping[str, Any]) -> list[str]:
         f"{html.escape(str(receptor['structure']))} (chains {', '.join(receptor['chains'])}) with "
         f"AutoDock Vina ({html.escape(settings['scoring'])}, exhaustiveness "
         f"{settings['exhaustiveness']}, seed {settings['seed']}) in {summary['seconds']:.0f} s. "
-        f"Receptor: waters kept {html.escape(', '.join(receptor['kept_waters']) or 'none')}; "
-        f"removed {html.escape(str(removed))}; {receptor['hydrogens_added']:,} hydrogens added. "
+        f"Receptor: {html.escape(describe_receptor(receptor, covalent=False))} "
         f"Box: centre {summary['box']['center']}, size {summary['box']['size']} Å. Key "
         f"interaction: {html.escape(key_text)}; pose choice: "
         f"{html.escape(settings['pose_selection'])}.</p>",
@@ -163,20 +162,25 @@ def _docking_words(summary: Mapping[str, Any]) -> list[str]:
     ]
 
 
+#: The docked candidates' table: column -> heading.
+_DOCKED_COLUMNS = {
+    "rank": "rank",
+    "docking_status": "status",
+    "docking_score": "score (kcal/mol)",
+    "docking_ligand_efficiency": "LE",
+    "docking_size_corrected_score": "size-corrected score",
+    "docking_key_interaction": "key interaction",
+    "docking_interaction_similarity": "interaction similarity",
+    "pose_ok": "pose ok",
+    "pose_failed_checks": "failed checks",
+}
+
+
 def _docked_table(docked: Any, receptor: Mapping[str, Any], name_column: str | None) -> str:
     """The docked candidates: status, score, ligand efficiency, interactions, pose checks."""
     import pandas as pd
 
-    columns = {
-        "rank": "rank",
-        "docking_status": "status",
-        "docking_score": "score (kcal/mol)",
-        "docking_ligand_efficiency": "LE",
-        "docking_key_interaction": "key interaction",
-        "pose_ok": "pose ok",
-        "pose_failed_checks": "failed checks",
-        "docking_interactions": "interactions of the chosen pose",
-    }
+    columns = dict(_DOCKED_COLUMNS)
     if receptor.get("covalent") and "docking_covalent_distance" in docked:
         columns["docking_covalent_distance"] = "warhead to reactive atom (Å)"
     names = [molecule_name(row, name_column) for row in docked.itertuples(index=False)]
@@ -187,14 +191,50 @@ def _docked_table(docked: Any, receptor: Mapping[str, Any], name_column: str | N
     return table_html(table, float_format="{:.2f}")
 
 
+def _column_meanings(docked: Any) -> str:
+    """One line per structure-based column of the table, from its scorer's description."""
+    from drugml.structure.scoring import available_scorers, scorer_class
+
+    items = []
+    for name in available_scorers():
+        scorer = scorer_class(name)
+        column = scorer.columns[0] if scorer.columns else None
+        shown = column in _DOCKED_COLUMNS and column in docked
+        if scorer.kind in ("docking", "interactions") and shown:
+            items.append(
+                f"<li><b>{html.escape(_DOCKED_COLUMNS[column])}</b>: "
+                f"{html.escape(scorer.description)}</li>"
+            )
+    return f'<ul class="note">{"".join(items)}</ul>' if items else ""
+
+
+def _interactions_figure(pose: Any, receptor_pdb: Path | None) -> str:
+    """The pose's interactions drawn in 2D (ligand atoms to residues), van der Waals contacts
+    left out for legibility; the stored list as text when the receptor file is missing."""
+    from drugml.structure.dock import pose_interaction_records
+    from drugml.viz import interaction_diagram
+
+    if receptor_pdb is None or not receptor_pdb.is_file():
+        found = pose.GetProp("interactions") if pose.HasProp("interactions") else ""
+        return f'<p class="note">{html.escape(found) or "no interaction found"}</p>'
+    records = pose_interaction_records(pose, receptor_pdb)
+    drawn = [r for r in records if r["interaction"] != "VdWContact"]
+    svg = interaction_diagram(pose, drawn, size=(440, 340))
+    contacts = len(records) - len(drawn)
+    note = f" ({contacts} van der Waals contacts not drawn)" if contacts else ""
+    return f'<div class="diagram">{svg}</div><p class="note">Interactions{note}.</p>'
+
+
 def _pose_views(
     docked: Any,
     structure_path: str | Path,
     reference_ligand: str | None,
     run_dir: Path,
     name_column: str | None,
+    receptor_pdb: Path | None = None,
 ) -> list[str]:
-    """Each docked candidate's chosen pose in 3D in the pocket (those with a pose file)."""
+    """Each docked candidate's chosen pose in 3D in the pocket (those with a pose file),
+    beside its interactions in 2D."""
     from drugml.structure import load_structure
     from drugml.structure.dock import read_poses
     from drugml.viz.view3d import view_binding_site, view_structure
@@ -221,13 +261,12 @@ def _pose_views(
             )
         else:
             view = view_structure(structure, width=440, height=340)
-        found = pose.GetProp("interactions") if pose.HasProp("interactions") else ""
         views.append(
             f'<figure class="pose"><figcaption>#{row.rank} '
             f"{html.escape(molecule_name(row, name_column))}"
             f": {getattr(row, 'docking_score', float('nan')):.2f} kcal/mol</figcaption>"
-            f'{view.to_html(include_library=False)}<p class="note">'
-            f"{html.escape(found) or 'no interaction found'}</p></figure>"
+            f"{view.to_html(include_library=False)}"
+            f"{_interactions_figure(pose, receptor_pdb)}</figure>"
         )
     return views
 
@@ -245,7 +284,12 @@ def docking_html(
     3Dmol.js). ``docked``: the rows of the ranked table that were docked (rank order)."""
     lines = _docking_words(summary)
     lines.append(_docked_table(docked, summary["receptor"], name_column))
-    views = _pose_views(docked, structure_path, reference_ligand, run_dir, name_column)
+    lines.append(_column_meanings(docked))
+    folder = summary.get("folder")
+    receptor_pdb = run_dir / folder / "receptor" / "receptor.pdb" if folder else None
+    views = _pose_views(
+        docked, structure_path, reference_ligand, run_dir, name_column, receptor_pdb
+    )
     if views:
         lines.append(
             '<p class="note">Each docked candidate\'s chosen pose (magenta carbons) in '

@@ -1,4 +1,5 @@
-"""Pictures: 2D molecule grids, plots of data and models, 3D views (py3Dmol) and RNA drawings.
+"""Pictures: 2D molecule grids, interaction diagrams, plots of data and models, 3D views (py3Dmol)
+and RNA drawings.
 
 Example
 -------
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 from drugml._util.lazy import lazy_submodules
 from drugml.viz._admet import plot_admet_percentiles
+from drugml.viz._interaction_diagram import INTERACTION_STYLES, interaction_diagram
 from drugml.viz._molecules import (
     MoleculeGrid,
     molecule_grid,
@@ -35,6 +37,8 @@ from drugml.viz._plots import (
 # 3D and RNA helpers, loaded on first use so that `import drugml.viz` stays light.
 _LAZY_NAMES = {
     "MoleculeView": "drugml.viz.view3d",
+    "pocket_legend": "drugml.viz._pockets",
+    "pocket_view": "drugml.viz._pockets",
     "view_binding_site": "drugml.viz.view3d",
     "view_molecule": "drugml.viz.view3d",
     "view_rna": "drugml.viz.view3d",
@@ -48,6 +52,8 @@ __getattr__, __dir__ = lazy_submodules(__name__, ("view3d",), globals(), _LAZY_N
 __all__ = [
     *_LAZY_NAMES,
     "ACCENT_COLOR",
+    "INTERACTION_STYLES",
+    "interaction_diagram",
     "molecule_grid",
     "molecule_svg",
     "pair_svg",

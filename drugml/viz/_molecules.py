@@ -104,8 +104,8 @@ def molecule_grid(
     return MoleculeGrid(svg if isinstance(svg, str) else svg.data)
 
 
-_SVG_CLASS = re.compile(r" class='[^']*'")
-_SVG_BOND_STYLE = re.compile(
+SVG_CLASS = re.compile(r" class='[^']*'")
+SVG_BOND_STYLE = re.compile(
     r"style='fill:none;fill-rule:evenodd;stroke:(#[0-9A-Fa-f]{6});stroke-width:([\d.]+)px;"
     r"stroke-linecap:butt;stroke-linejoin:miter;stroke-opacity:1'"
 )
@@ -136,8 +136,8 @@ def molecule_svg(molecule: Any, size: tuple[int, int] = (160, 110), title: str =
     svg = svg[svg.index("<svg") :]
     # A page holds a hundred of these: RDKit's per-path classes and long style
     # strings are most of the bytes (14 KB -> about 5 KB a molecule).
-    svg = _SVG_CLASS.sub("", svg)
-    svg = _SVG_BOND_STYLE.sub(r"fill='none' stroke='\1' stroke-width='\2'", svg)
+    svg = SVG_CLASS.sub("", svg)
+    svg = SVG_BOND_STYLE.sub(r"fill='none' stroke='\1' stroke-width='\2'", svg)
     if title:
         head_end = svg.index(">") + 1
         svg = f"{svg[:head_end]}<title>{html.escape(title)}</title>{svg[head_end:]}"
@@ -192,7 +192,7 @@ def pair_svg(
     drawer.FinishDrawing()
     svg = drawer.GetDrawingText()
     svg = svg[svg.index("<svg") :]
-    svg = _SVG_CLASS.sub("", svg)
+    svg = SVG_CLASS.sub("", svg)
     title = " -> ".join(str(x) for x in legends if str(x))
     head_end = svg.index(">") + 1
     svg = f"{svg[:head_end]}<title>{html.escape(title)}</title>{svg[head_end:]}"

@@ -461,7 +461,7 @@ def test_docking_html_says_how_the_candidates_were_docked_and_tables_them(ranked
     }
     text = docking_html(docked, summary, data.path("egfr_5hg8"), "634", tmp_path, "name")
     assert "1 of 2 candidates of the short list docked into 5HG8 (chains A)" in text
-    assert "removed {&#x27;waters&#x27;: 2}; 1,234 hydrogens added" in text
+    assert "Receptor: Chain A of 5HG8; 2 waters removed. Meeko added 1,234 hydrogens." in text
     assert "Key interaction: HBAcceptor with MET793" in text
     assert "Covalent docking at CYS797.X</b>: its SG was removed" in text
     assert "<th>warhead to reactive atom (Å)</th>" in text
