@@ -11,6 +11,7 @@ import numpy as np
 
 from drugml import schema
 from drugml.campaign._inputs import CampaignInputs
+from drugml.campaign._pocket import binding_site_box
 from drugml.campaign.config import (
     CampaignConfig,
 )
@@ -46,15 +47,7 @@ def docking_setup(
     receptor = dock.prepare_receptor(
         structure, chains=docking.chains, keep_waters=waters, covalent_residue=covalent_residue
     )
-    box_config = docking.box
-    if box_config.center is not None and box_config.size is not None:
-        box = dock.Box(tuple(box_config.center), tuple(box_config.size))
-    elif box_config.residues is not None:
-        box = dock.box_from_residues(
-            structure, box_config.residues, box_config.margin, box_config.min_size
-        )
-    else:
-        box = dock.box_from_ligand(structure, ligand, box_config.margin, box_config.min_size)
+    box = binding_site_box(config, inputs, structure, ligand, receptor.report)
     reference = _reference_interactions(config, structure, receptor, ligand)
     settings = docking.settings(int(config.seed if seed is None else seed), reference)
     receptor.report["reference_covalent_to"] = covalent

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from drugml import schema
 from drugml.campaign._design import check_design
+from drugml.campaign._pocket import check_pocket, pocket_source
 from drugml.campaign.config import (
     AdmetData,
     CampaignConfig,
@@ -313,19 +314,22 @@ def _check_structure(config: CampaignConfig, inputs: CampaignInputs, problems: l
 
     target = config.target
     assert target is not None
-    if not target.ligand:
-        if target.ligand_smiles:
-            problems.append(
-                "`target.ligand_smiles` is given but `target.ligand` (the residue "
-                "name of the reference ligand) is not"
-            )
-        return
+    if not target.ligand and target.ligand_smiles:
+        problems.append(
+            "`target.ligand_smiles` is given but `target.ligand` (the residue "
+            "name of the reference ligand) is not"
+        )
     # A data set by name knows its ligand even when the file stores it as ATOM records.
     source = inputs.datasets.get("target.structure") or inputs.paths["target.structure"]
     try:
-        structure = load_structure(source, ligand_residues=[target.ligand])
+        structure = load_structure(
+            source, ligand_residues=[target.ligand] if target.ligand else None
+        )
     except DrugmlError as exc:
         problems.append(f"`target.structure`: {exc}")
+        return
+    check_pocket(config, inputs, structure, problems)
+    if not target.ligand:
         return
     every = {ligand.resname.upper() for ligand in structure.ligands(include_excluded=True)}
     if target.ligand.upper() not in every:
@@ -370,7 +374,7 @@ def _check_docking(
         problems.append(f"`{key}`: {exc}")
         return
     where = inputs.given[key]
-    _check_docking_ligand(docking, ligand, structure, where, problems)
+    _check_docking_ligand(config, docking, ligand, structure, where, problems)
     _check_docking_residues(docking, structure, where, problems)
     _check_kept_waters(docking, structure, where, problems)
 
@@ -391,12 +395,19 @@ def _check_docking_packages(problems: list[str]) -> None:
 
 
 def _check_docking_ligand(
-    docking: Any, ligand: str | None, structure: Any, where: str, problems: list[str]
+    config: CampaignConfig,
+    docking: Any,
+    ligand: str | None,
+    structure: Any,
+    where: str,
+    problems: list[str],
 ) -> None:
     """The reference ligand the box is drawn around, unless residues or a centre place it."""
     box = docking.box
     if box.center is not None or box.residues is not None:
         return
+    if not docking.ligand and pocket_source(config) != "ligand":
+        return  # the box follows target.pocket (residues or a detected pocket)
     names = sorted({x.resname for x in structure.ligands()})
     if not ligand:
         problems.append(

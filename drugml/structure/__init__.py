@@ -48,7 +48,9 @@ _LAZY_NAMES = {
 }
 
 
-__getattr__, __dir__ = lazy_submodules(__name__, ("dock", "rna"), globals(), _LAZY_NAMES)
+__getattr__, __dir__ = lazy_submodules(
+    __name__, ("dock", "pockets", "rna", "scoring"), globals(), _LAZY_NAMES
+)
 
 __all__ = [
     "NOT_LIGANDS",
@@ -60,8 +62,10 @@ __all__ = [
     "load_structure",
     "one_letter_code",
     "place_like_reference",
+    "pockets",
     "residue_mapping",
     "rna",
+    "scoring",
     "sequence_identity",
     "superpose",
 ]
