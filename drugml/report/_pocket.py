@@ -114,13 +114,41 @@ def pocket_section(
     """The best new candidate in the pocket, for a target with a reference ligand and a
     structure ('' otherwise). ``target``: the campaign's target settings (``ligand``,
     ``ligand_smiles``, ``pocket_cutoff``); ``ranked``: the ranked rows, best first."""
-    if target is None or not target.ligand or not structure_path:
+    if target is None or not structure_path:
+        return ""
+    if target.pocket_source == "auto":
+        return join_parts(
+            ["<h2>Pockets found in the structure</h2>", _detected_pockets(target, structure_path)]
+        )
+    if not target.ligand:
         return ""
     parts = [
         "<h2>The best new candidate in the pocket</h2>",
         _pocket_view(target, structure_path, ranked, name_column),
     ]
     return join_parts(parts)
+
+
+def _detected_pockets(target: Any, structure_path: Path) -> str:
+    """A target without a reference ligand: the pockets found, in 3D and as a table."""
+    from drugml.structure import load_structure
+    from drugml.structure.pockets import find_pockets, pocket_table
+    from drugml.viz import pocket_legend, pocket_view
+
+    structure = load_structure(structure_path)
+    pockets = find_pockets(structure)
+    view = pocket_view(structure, pockets, top=3, width=900, height=520)
+    table = pocket_table(pockets).drop(columns=["center_x", "center_y", "center_z"])
+    table["residues"] = [r if len(r) < 120 else r[:117] + "..." for r in table["residues"]]
+    return (
+        pocket_legend(pockets[:3])
+        + view.to_html(include_library=False)
+        + f'<p class="note">No reference ligand: the binding site is pocket '
+        f"{target.pocket_rank} of the {len(pockets)} the grid detector found (target.pocket: "
+        "auto), and the docking box follows it. Score: a druggability-style heuristic of "
+        "size, buriedness and hydrophobic lining (drugml.structure.pockets), not a trained "
+        "model.</p>" + table_html(table, float_format="{:.2f}")
+    )
 
 
 # ----------------------------------------------------------------- docking

@@ -99,3 +99,16 @@ def test_an_empty_or_missing_report():
     assert describe_receptor({"structure": "1m17"}) == "1m17."
     with pytest.raises(DrugmlError, match="needs a receptor report"):
         describe_receptor(None)
+
+
+def test_a_target_without_ligand_shows_the_pockets_found():
+    from drugml import data
+    from drugml.campaign.config import TargetConfig
+    from drugml.report._pocket import pocket_section
+
+    html_text = pocket_section(
+        TargetConfig(structure="egfr_1m17"), data.path("egfr_1m17"), None, None
+    )
+    assert "<h2>Pockets found in the structure</h2>" in html_text
+    assert "the binding site is pocket 1 of the" in html_text
+    assert "LEU694.A" in html_text  # the glycine-rich loop lines the top pocket
