@@ -10,8 +10,15 @@ from drugml.cli._command import Command
 
 if TYPE_CHECKING:
     import pandas as pd
+    from rdkit import Chem
 
-    from drugml.structure.dock import Box, DockingSettings, KeyInteraction, Receptor
+    from drugml.structure.dock import (
+        Box,
+        DockingSettings,
+        InteractionReference,
+        KeyInteraction,
+        Receptor,
+    )
 
 __all__ = ["DockCommand"]
 
@@ -42,23 +49,36 @@ class DockCommand(Command):
         from drugml.structure import dock
 
         start = time.perf_counter()
-        if args.center is not None and args.size is None:
-            raise dock.DockingError("--center needs --size")
+        _check_flags(args)
+        # The box and the reference ligand first: a wrong pocket rank, residue or SMILES
+        # fails at once, not after the receptor's preparation.
+        box, where = _box(args)
+        reference_ligand = _reference_ligand(args)
         receptor = _receptor(args)
-        box = _box(args)
+        reference = (
+            dock.reference_interactions(receptor, reference_ligand)
+            if reference_ligand is not None
+            else None
+        )
         key = (
             dock.KeyInteraction(args.key_residue, tuple(args.key_interaction.split(",")))
             if args.key_residue
             else None
         )
-        settings = _settings(args, key)
+        settings = _settings(args, key, reference)
         molecules, column = _dock_molecules(args.molecules, args.smiles_column)
-        removed = {k: len(v) for k, v in receptor.report["removed"].items() if v}
         print(
-            f"receptor {receptor.name}: chains {receptor.report['chains']}, waters kept "
-            f"{receptor.report['kept_waters'] or 'none'}, removed {removed}; box centre "
+            f"receptor {receptor.name}: chains {', '.join(receptor.report['chains'])}, waters "
+            f"kept {', '.join(receptor.report['kept_waters']) or 'none'}, removed "
+            f"{_removed_words(receptor.report['removed'])}; box {where}: centre "
             f"{box.as_dict()['center']} size {box.as_dict()['size']}"
         )
+        if reference is not None:
+            print(
+                f"reference: {len(reference.interactions)} interactions of {reference.source}; "
+                f"each pose gets its interaction similarity to them "
+                f"(pose selection: {settings.pose_selection})"
+            )
         table = dock.dock_many(
             molecules,
             receptor,
@@ -81,10 +101,22 @@ def _add_box_arguments(parser: argparse.ArgumentParser) -> None:
     where.add_argument("--ligand", help="reference ligand (residue name): the box around it")
     where.add_argument("--residues", help="pocket residues for the box, e.g. 719,769,831")
     where.add_argument(
+        "--pocket",
+        type=int,
+        metavar="RANK",
+        help="dock into the RANK-th pocket found without a ligand "
+        "(drugml pockets STRUCTURE lists them)",
+    )
+    where.add_argument(
         "--center", type=float, nargs=3, metavar=("X", "Y", "Z"), help="box centre (with --size)"
     )
     parser.add_argument("--size", type=float, nargs=3, metavar=("X", "Y", "Z"), help="box size (A)")
     parser.add_argument("--chains", help="chains to keep, e.g. A,B (default: every protein chain)")
+    parser.add_argument(
+        "--ligand-smiles",
+        help="with --ligand: the reference ligand's SMILES (its bond orders); each pose then "
+        "gets its interaction similarity to the crystal ligand's interactions",
+    )
     parser.add_argument(
         "--keep-waters",
         default="bridging",
@@ -97,7 +129,12 @@ def _add_docking_arguments(parser: argparse.ArgumentParser) -> None:
     """How to dock: Vina's settings, protonation, the key interaction, covalent docking."""
     # Imported here, not at the top, so that importing drugml.cli stays light; the
     # default is docking's own (DockingSettings), not a copy of it.
-    from drugml.structure.dock import SCORING_FUNCTIONS, DockingSettings, KeyInteraction
+    from drugml.structure.dock import (
+        POSE_SELECTIONS,
+        SCORING_FUNCTIONS,
+        DockingSettings,
+        KeyInteraction,
+    )
 
     parser.add_argument("--smiles-column", default=None, help="column with SMILES (files)")
     parser.add_argument("--exhaustiveness", type=int, default=DockingSettings.exhaustiveness)
@@ -121,6 +158,14 @@ def _add_docking_arguments(parser: argparse.ArgumentParser) -> None:
         default=",".join(KeyInteraction.interactions),
         help="ProLIF interactions, comma-separated (default: %(default)s)",
     )
+    parser.add_argument(
+        "--pose-selection",
+        choices=list(POSE_SELECTIONS),
+        help="the pose kept per molecule: best score, best-scored making the key interaction "
+        "(needs --key-residue), or most similar to the reference ligand's interactions within "
+        "the energy range (needs --ligand-smiles) (default: key_interaction with "
+        "--key-residue, else score)",
+    )
     parser.add_argument("--no-pose-checks", action="store_true", help="skip PoseBusters")
     parser.add_argument(
         "--covalent-residue",
@@ -136,6 +181,27 @@ def _add_docking_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _check_flags(args: argparse.Namespace) -> None:
+    """Flags that only make sense together, refused before any work."""
+    from drugml.structure.dock import DockingError
+
+    if args.center is not None and args.size is None:
+        raise DockingError("--center needs --size")
+    if args.ligand_smiles and not args.ligand:
+        raise DockingError("--ligand-smiles needs --ligand (the reference ligand's residue name)")
+    if args.pose_selection == "key_interaction" and not args.key_residue:
+        raise DockingError("--pose-selection key_interaction needs --key-residue")
+    if args.pose_selection == "interaction_similarity" and not args.ligand_smiles:
+        raise DockingError(
+            "--pose-selection interaction_similarity needs --ligand and --ligand-smiles "
+            "(the reference ligand whose interactions the poses are compared with)"
+        )
+
+
+def _chains(args: argparse.Namespace) -> list[str] | None:
+    return [c for c in args.chains.split(",") if c] if args.chains else None
+
+
 def _receptor(args: argparse.Namespace) -> Receptor:
     """The receptor of ``--structure``: its chains, the waters kept, covalent or not."""
     from drugml.structure import dock
@@ -147,7 +213,7 @@ def _receptor(args: argparse.Namespace) -> Receptor:
         waters = []
     else:
         waters = [w for w in args.keep_waters.split(",") if w]
-    chains = args.chains.split(",") if args.chains else None
+    chains = _chains(args)
     ligands = [args.ligand] if args.ligand else None
     covalent = args.covalent_residue
     if covalent == "auto":
@@ -161,21 +227,74 @@ def _receptor(args: argparse.Namespace) -> Receptor:
     )
 
 
-def _box(args: argparse.Namespace) -> Box:
-    """The search box: given, around ``--residues``, or around ``--ligand``."""
+def _box(args: argparse.Namespace) -> tuple[Box, str]:
+    """The search box (given, around ``--residues``, a ``--pocket`` or ``--ligand``) and
+    where it is, in words."""
     from drugml.structure import dock
 
     if args.center is not None:
-        return dock.Box(tuple(args.center), tuple(args.size))
+        return dock.Box(tuple(args.center), tuple(args.size)), "given"
     if args.residues:
-        return dock.box_from_residues(args.structure, args.residues.split(","))
-    return dock.box_from_ligand(args.structure, args.ligand)
+        box = dock.box_from_residues(args.structure, args.residues.split(","))
+        return box, f"around residues {args.residues}"
+    if args.pocket is not None:
+        from drugml.structure.pockets import box_from_pocket, find_pockets, select_pocket
+
+        pockets = find_pockets(args.structure, chains=_chains(args))
+        pocket = select_pocket(pockets, args.pocket)
+        return box_from_pocket(pocket), (
+            f"around pocket {pocket.rank} of {len(pockets)} ({pocket.volume:.0f} Å³, "
+            f"score {pocket.score:.2f}, {len(pocket.residues)} residues)"
+        )
+    return dock.box_from_ligand(args.structure, args.ligand), f"around ligand {args.ligand}"
 
 
-def _settings(args: argparse.Namespace, key: KeyInteraction | None) -> DockingSettings:
-    """Vina's settings from the flags; a key interaction chooses the pose making it."""
+def _reference_ligand(args: argparse.Namespace) -> Chem.Mol | None:
+    """The crystal ligand with the bond orders of ``--ligand-smiles`` (None without it)."""
+    if not args.ligand_smiles:
+        return None
+    from drugml.structure import load_structure
+
+    return load_structure(args.structure).ligand_mol(args.ligand, args.ligand_smiles)
+
+
+def _removed_words(removed: dict[str, list[str]]) -> str:
+    """What preparation removed, in words: 'nothing' or '19 waters, 1 ligand'.
+
+    >>> _removed_words({"waters": ["A:HOH1", "A:HOH2"], "ligands": ["A:AQ4999"], "ions": []})
+    '2 waters, 1 ligand'
+    """
+    phrases = []
+    for kind, labels in removed.items():
+        if not labels:
+            continue
+        singular, plural = _REMOVED_NOUNS.get(kind, (kind.replace("_", " "),) * 2)
+        phrases.append(f"{len(labels)} {singular if len(labels) == 1 else plural}")
+    return ", ".join(phrases) or "nothing"
+
+
+# What each kind of Receptor.report["removed"] is called, one and several.
+_REMOVED_NOUNS = {
+    "waters": ("water", "waters"),
+    "ions": ("ion", "ions"),
+    "additives": ("additive", "additives"),
+    "ligands": ("ligand", "ligands"),
+    "nonstandard": ("nonstandard residue", "nonstandard residues"),
+    "incomplete": ("residue with missing atoms", "residues with missing atoms"),
+    "other_chains": ("residue of other chains", "residues of other chains"),
+}
+
+
+def _settings(
+    args: argparse.Namespace,
+    key: KeyInteraction | None,
+    reference: InteractionReference | None = None,
+) -> DockingSettings:
+    """Vina's settings from the flags: ``--pose-selection``, else a key interaction chooses
+    the pose making it; a reference's interactions give every pose its similarity to them."""
     from drugml.structure import dock
 
+    selection = args.pose_selection or ("key_interaction" if key else "score")
     return dock.DockingSettings(
         exhaustiveness=args.exhaustiveness,
         n_poses=args.n_poses,
@@ -183,10 +302,11 @@ def _settings(args: argparse.Namespace, key: KeyInteraction | None) -> DockingSe
         scoring=args.scoring,
         time_limit=args.time_limit,
         ph=args.ph,
-        pose_selection="key_interaction" if key else "score",
+        pose_selection=selection,
         key_interaction=key,
         check_poses=not args.no_pose_checks,
         covalent_distance=args.covalent_distance,
+        reference_interactions=reference,
     )
 
 
@@ -224,4 +344,7 @@ def _print_results(
             extra = ""
             if key is not None:
                 extra = ", key interaction " + ("yes" if row["docking_key_interaction"] else "no")
+            similarity = row.get("docking_interaction_similarity")
+            if similarity is not None and similarity == similarity:  # not NaN
+                extra += f", interaction similarity {similarity:.2f}"
             print(f"  {row['docking_score']:7.2f} kcal/mol{extra}  {row[column]}")

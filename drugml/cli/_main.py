@@ -16,6 +16,7 @@
                   [--profile shortlist --ranking ranking.yaml]
     drugml rank SCREEN_DIR [--config ranking.yaml | campaign.yaml] --out DIR [--top N]
                 [--overwrite] [--no-report]
+    drugml pockets STRUCTURE [--chains A,B] [--top N] [--min-volume V] [--out DIR]
     drugml admet list
     drugml admet train --out models/admet [--endpoints herg,ames] [--n-jobs N]
                        [--estimator NAME] [--estimator-params JSON]
@@ -41,6 +42,7 @@ from drugml.cli._design import DesignCommand
 from drugml.cli._dock import DockCommand
 from drugml.cli._gallery import GalleryCommand
 from drugml.cli._next_batch import NextBatchCommand
+from drugml.cli._pockets import PocketsCommand
 from drugml.cli._rank import RankCommand
 from drugml.cli._run import RunCommand
 from drugml.cli._screen import ScreenCommand
@@ -57,6 +59,7 @@ COMMANDS: tuple[type[Command], ...] = (
     ConfigCommand,
     ScreenCommand,
     RankCommand,
+    PocketsCommand,
     DockCommand,
     AdmetCommand,
     DesignCommand,
