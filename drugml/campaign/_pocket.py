@@ -36,9 +36,7 @@ def detected_pockets(inputs: Any, structure: Any) -> list[Any]:
     return inputs.tables[POCKETS_KEY]
 
 
-def check_pocket(
-    config: CampaignConfig, inputs: Any, structure: Any, problems: list[str]
-) -> None:
+def check_pocket(config: CampaignConfig, inputs: Any, structure: Any, problems: list[str]) -> None:
     """``target.pocket``: the residues exist, or a pocket of ``pocket_rank`` is found."""
     from drugml.structure.pockets import PocketError, select_pocket
 
