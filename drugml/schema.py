@@ -121,6 +121,16 @@ MODEL_OUTPUTS: dict[str, tuple[tuple[str, ...], str]] = {
     "lower": (("regression",), "lower end of the prediction interval"),
     "upper": (("regression",), "upper end of the prediction interval"),
     "probability": (("classification",), "calibrated probability of the positive class"),
+    "prediction_set": (
+        ("classification",),
+        "conformal prediction set at the model's coverage "
+        "for each class: active, inactive, active|inactive, or empty",
+    ),
+    "set_size": (
+        ("classification",),
+        "classes in the conformal prediction set (2: the model "
+        "cannot tell at its coverage; 0: unlike either class)",
+    ),
     "nearest_similarity": (TASKS, "Tanimoto similarity (ECFP4) to the nearest training molecule"),
     "in_domain": (TASKS, "inside the applicability domain (nearest similarity >= threshold)"),
 }

@@ -51,8 +51,9 @@ PANEL_FILE = "panel.json"
 #: Columns of :meth:`AdmetPanel.predict`, in order (``id`` follows ``record`` when the
 #: input has identifiers).
 TIDY_COLUMNS = (
-    "record", "input", "smiles", "endpoint", "value", "lower", "upper", "in_domain",
-    "nearest_similarity", "unit", "direction", "percentile_vs_approved_drugs", "ok", "error",
+    "record", "input", "smiles", "endpoint", "value", "lower", "upper", "prediction_set",
+    "set_size", "in_domain", "nearest_similarity", "unit", "direction",
+    "percentile_vs_approved_drugs", "ok", "error",
 )  # fmt: skip
 
 
@@ -130,7 +131,10 @@ class AdmetPanel:
         does. Columns: ``record`` (input position, 0-based), ``id`` (when
         given), ``input``, ``smiles`` (standardized), ``endpoint``, ``value``
         (probability, or the regression prediction), ``lower``/``upper`` (the
-        regression interval), ``in_domain``, ``nearest_similarity``, ``unit``,
+        regression interval), ``prediction_set``/``set_size`` (a classifier's
+        conformal set at its coverage: ``"active"``, ``"inactive"``,
+        ``"active|inactive"`` or ``""``; empty for regression, and for models
+        saved before prediction sets), ``in_domain``, ``nearest_similarity``, ``unit``,
         ``direction`` (words), ``percentile_vs_approved_drugs`` (0-100), ``ok``
         and ``error``. An input that cannot be used keeps a row per endpoint
         with NaN and the reason: ``len(out) == len(inputs) * len(endpoints)``.
@@ -146,30 +150,17 @@ class AdmetPanel:
         blocks = []
         for name in chosen:
             endpoint = self.endpoints[name]
-            value, lower, upper, similarity = (np.full(n, np.nan) for _ in range(4))
-            in_domain = pd.array([pd.NA] * n, dtype="boolean")
-            if valid:
-                frame = predicted[name]
-                is_classifier = endpoint.task == "classification"
-                value[ok] = frame["probability" if is_classifier else "prediction"]
-                if not is_classifier:
-                    lower[ok], upper[ok] = frame["lower"], frame["upper"]
-                similarity[ok] = frame["nearest_similarity"]
-                in_domain[ok] = frame["in_domain"].to_numpy(dtype=bool)
+            values = _endpoint_values(predicted.get(name), endpoint.task, ok)
             block = pd.DataFrame(
                 {
                     "record": np.arange(n),
                     "input": std["input"].to_numpy(),
                     "smiles": std["smiles"].to_numpy(),
                     "endpoint": name,
-                    "value": value,
-                    "lower": lower,
-                    "upper": upper,
-                    "in_domain": in_domain,
-                    "nearest_similarity": similarity,
+                    **values,
                     "unit": endpoint.unit,
                     "direction": endpoint.direction,
-                    "percentile_vs_approved_drugs": self.percentile(name, value),
+                    "percentile_vs_approved_drugs": self.percentile(name, values["value"]),
                     "ok": ok,
                     "error": std["error"].to_numpy(),
                 }
@@ -209,16 +200,10 @@ class AdmetPanel:
         for name in chosen:
             endpoint = self.endpoints[name]
             rows = tidy[tidy["endpoint"] == name].reset_index(drop=True)
-            source = {
-                "prediction": "value",
-                "probability": "value",
-                "lower": "lower",
-                "upper": "upper",
-                "nearest_similarity": "nearest_similarity",
-                "in_domain": "in_domain",
-            }
+            source = {"prediction": "value", "probability": "value"}
             for column in model_columns(name, endpoint.task):
-                wide[column] = rows[source[column[len(name) + 1 :]]].to_numpy()
+                output = column[len(name) + 1 :]
+                wide[column] = rows[source.get(output, output)].to_numpy()
             if percentiles:
                 wide[f"{name}_percentile_vs_approved_drugs"] = rows[
                     "percentile_vs_approved_drugs"
@@ -248,6 +233,36 @@ class AdmetPanel:
         if isinstance(smiles, pd.DataFrame):
             return standardize(smiles, progress=False).reset_index(drop=True)
         return standardize(list(smiles), progress=False)
+
+
+def _endpoint_values(frame: pd.DataFrame | None, task: str, ok: np.ndarray) -> dict[str, Any]:
+    """One endpoint's columns of the tidy table, from its model's predictions ``frame`` of
+    the ``ok`` inputs (None: no input was usable); NaN, None or ``<NA>`` for the others."""
+    import pandas as pd
+
+    n = len(ok)
+    value, lower, upper, similarity = (np.full(n, np.nan) for _ in range(4))
+    prediction_set = np.full(n, None, dtype=object)
+    set_size = pd.array([pd.NA] * n, dtype="Int64")
+    in_domain = pd.array([pd.NA] * n, dtype="boolean")
+    if frame is not None:
+        value[ok] = frame["probability" if task == "classification" else "prediction"]
+        if task == "regression":
+            lower[ok], upper[ok] = frame["lower"], frame["upper"]
+        if "prediction_set" in frame:  # models saved before prediction sets have none
+            prediction_set[ok] = frame["prediction_set"].to_numpy(dtype=object)
+            set_size[ok] = frame["set_size"].to_numpy(dtype=int)
+        similarity[ok] = frame["nearest_similarity"]
+        in_domain[ok] = frame["in_domain"].to_numpy(dtype=bool)
+    return {
+        "value": value,
+        "lower": lower,
+        "upper": upper,
+        "prediction_set": prediction_set,
+        "set_size": set_size,
+        "in_domain": in_domain,
+        "nearest_similarity": similarity,
+    }
 
 
 def load_panel(directory: str | Path, strict_versions: bool = True) -> AdmetPanel:

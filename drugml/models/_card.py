@@ -131,18 +131,42 @@ def _performance_lines(model: PropertyModel, held_out: Mapping[str, Any] | None)
 
 
 def _selection_lines(selection: Mapping[str, Any] | None) -> list[str]:
-    """Every candidate's score, for a model whose estimator was chosen from a menu."""
+    """The rule, the choice and every candidate's score, for a model whose estimator was
+    chosen from a menu (a model saved before the rule: the best score was chosen)."""
     if not selection:
         return []
     metric = METRIC_NAMES.get(selection["metric"], selection["metric"])
-    return [
+    differences = selection.get("differences")
+    if not differences:
+        return [
+            "## Model selection",
+            f"Chosen: **{selection['chosen']}**, by {metric} on the {selection['how']} "
+            f"({selection['n_molecules']:,} molecules). Every candidate:",
+            "",
+            *(f"- {name}: {metric} {score:.3f}" for name, score in selection["scores"].items()),
+            "",
+        ]
+    scores = selection["scores"]
+    ensemble = next(name for name in scores if name not in differences)
+    lines = [
         "## Model selection",
-        f"Chosen: **{selection['chosen']}**, by {metric} on the {selection['how']} "
-        f"({selection['n_molecules']:,} molecules). Every candidate:",
+        f"Rule: {selection['rule']}. Chosen: **{selection['chosen']}**.",
         "",
-        *(f"- {name}: {metric} {score:.3f}" for name, score in selection["scores"].items()),
+        f"Each candidate's {metric} on {selection['n_molecules']:,} molecules: the "
+        f"{selection['how']}. The noise of a member's advantage over the ensemble: "
+        f"{selection['noise']}.",
         "",
+        f"- {ensemble} (the ensemble: the members' mean): {metric} {scores[ensemble]:.3f}",
     ]
+    for name, found in differences.items():
+        verdict = "beats the ensemble beyond noise" if found["beyond_noise"] else "within noise"
+        if found["difference"] <= 0:
+            verdict = "no better than the ensemble"
+        lines.append(
+            f"- {name}: {metric} {scores[name]:.3f}; advantage over the ensemble "
+            f"{found['difference']:+.3f} (lower bound {found['lower_bound']:+.3f}): {verdict}"
+        )
+    return [*lines, ""]
 
 
 def _uncertainty_lines(model: PropertyModel, unit: str) -> list[str]:
@@ -153,11 +177,26 @@ def _uncertainty_lines(model: PropertyModel, unit: str) -> list[str]:
             lines.append(f"- target transform: {model.target_transform_note_}")
     else:
         lines.append("- probabilities calibrated by Platt scaling on the scaffold folds")
+        lines += _prediction_set_lines(getattr(model, "class_conformal_", None))
     return [
         *lines,
         f"- in domain: nearest training-set Tanimoto similarity (ECFP4) >= "
         f"{model.domain_threshold_:.3f}",
         "",
+    ]
+
+
+def _prediction_set_lines(conformal: Mapping[str, Any] | None) -> list[str]:
+    """How a classifier's conformal prediction sets were calibrated (none before them)."""
+    if not conformal:
+        return []
+    counts = ", ".join(f"{len(scores):,} {name}" for name, scores in conformal["scores"].items())
+    return [
+        f"- conformal prediction sets (`prediction_set`: active, inactive, active|inactive or "
+        f"empty) holding the true class with {conformal['coverage']:.0%} nominal coverage for "
+        "each class (class-conditional, Mondrian), calibrated on the Platt-scaled out-of-fold "
+        f"probabilities of the scaffold folds ({counts} molecules); the guarantee assumes "
+        "molecules like the calibration folds, not those out of the domain",
     ]
 
 

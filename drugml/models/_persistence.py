@@ -39,6 +39,7 @@ PropertyModel = Any
 
 __all__ = [
     "FORMAT_VERSION",
+    "PREDICTION_SETS_KEY",
     "check_versions",
     "data_hash",
     "library_versions",
@@ -51,6 +52,10 @@ __all__ = [
 
 #: Version of the saved-model layout; loading a different one fails clearly.
 FORMAT_VERSION = 1
+#: Where in ``metadata["calibrator"]`` a classifier keeps its conformal prediction sets'
+#: calibration (:mod:`drugml.models._conformal_sets`): with the Platt scaling it is fitted
+#: on, and no new top-level key that a backend's name could clash with.
+PREDICTION_SETS_KEY = "prediction_sets"
 
 
 def write_model(
@@ -81,7 +86,7 @@ def write_model(
             if getattr(model, "interval_calibrator_", None)
             else None
         ),
-        "calibrator": getattr(model, "calibrator_", None),
+        "calibrator": _classifier_calibration(model),
         "cv_metrics": model.cv_metrics_,
         "training": model.training_info_,
         "card": getattr(model, "card_info_", {}),
@@ -166,13 +171,26 @@ def restore_fitted(
         else:  # saved before adaptive intervals: one width for every molecule
             model.conformal_quantile_ = metadata["conformal_quantile"]
     else:
-        model.calibrator_ = metadata["calibrator"]
+        calibration = dict(metadata["calibrator"])
+        # absent in models saved before prediction sets: they predict without them
+        model.class_conformal_ = calibration.pop(PREDICTION_SETS_KEY, None)
+        model.calibrator_ = calibration
     model.cv_metrics_ = metadata["cv_metrics"]
     model.training_info_ = metadata["training"]
     model.card_info_ = metadata.get("card", {})  # absent in models saved before cards
     model.target_transform_ = metadata.get("target_transform")  # absent before transforms
     model.target_transform_note_ = metadata.get("target_transform_note")
     model.selection_ = metadata.get("selection")
+
+
+def _classifier_calibration(model: PropertyModel) -> dict[str, Any] | None:
+    """A classifier's Platt scaling and, under :data:`PREDICTION_SETS_KEY`, its conformal
+    sets' calibration (None for regression)."""
+    platt = getattr(model, "calibrator_", None)
+    if platt is None:
+        return None
+    sets = getattr(model, "class_conformal_", None)
+    return {**platt, PREDICTION_SETS_KEY: sets} if sets else dict(platt)
 
 
 def data_hash(items: Sequence[Any], targets: np.ndarray) -> str:

@@ -1,6 +1,7 @@
 """The tables a :class:`~drugml.models.PropertyModel` predicts: one row per molecule with the
-prediction, its interval or calibrated probability, and the applicability domain; and the
-same per input, with the inputs that could not be parsed kept as rows that say why.
+prediction, its interval or calibrated probability (and a classifier's conformal prediction
+set), and the applicability domain; and the same per input, with the inputs that could not
+be parsed kept as rows that say why.
 
 >>> import pandas as pd
 >>> table = pd.DataFrame({"probability": [0.8], "in_domain": [1.0]})
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from drugml.models._calibration import apply_platt, inverse_transform
+from drugml.models._conformal_sets import prediction_sets
 from drugml.models._domain import nearest_similarity, neighbour_similarities
 
 if TYPE_CHECKING:
@@ -54,6 +56,9 @@ def prediction_table(
         probability = apply_platt(model.calibrator_, raw) if len(raw) else raw
         out["prediction"] = (probability >= 0.5).astype(int)
         out["probability"] = probability
+        conformal = getattr(model, "class_conformal_", None)
+        if conformal:  # models saved before prediction sets have none
+            out["prediction_set"], out["set_size"] = prediction_sets(conformal, probability)
     out["nearest_similarity"] = similarity
     in_domain = similarity >= model.domain_threshold_
     if searched.all():
@@ -84,13 +89,19 @@ def per_input_table(
     valid = np.flatnonzero(ok)
     out = pd.DataFrame(index=range(len(ok)), columns=parsed.columns)
     for column in parsed.columns:
-        values = np.full(len(ok), np.nan)
-        values[valid] = parsed[column].to_numpy(dtype=float)
+        if column == "prediction_set":  # text: None where there is no prediction
+            values = np.full(len(ok), None, dtype=object)
+            values[valid] = parsed[column].to_numpy(dtype=object)
+        else:
+            values = np.full(len(ok), np.nan)
+            values[valid] = parsed[column].to_numpy(dtype=float)
         out[column] = values
     if task == "classification":
         out["prediction"] = pd.array(
             np.where(ok, out["probability"] >= 0.5, pd.NA), dtype="boolean"
         ).astype("Int64")
+    if "set_size" in out:
+        out["set_size"] = out["set_size"].astype("Int64")
     out["in_domain"] = np.where(ok, out["in_domain"] == 1.0, False)
     out["ok"] = ok
     out["error"] = errors

@@ -29,10 +29,12 @@ from drugml.models._calibration import (
     calibrate_on_folds,
     check_calibration_targets,
     choose_target_transform,
+    fit_platt,
     forward_transform,
     inverse_transform,
 )
 from drugml.models._card import describe_featurizer, model_card
+from drugml.models._conformal_sets import add_held_out_sets, fit_class_conformal
 from drugml.models._domain import (
     domain_fingerprints,
     domain_mask,
@@ -83,8 +85,9 @@ class PropertyModel(BaseEstimator):
     Parameters
     ----------
     task : ``"regression"`` or ``"classification"`` (binary, labels 0/1 or bool).
-    estimator : ``"auto"`` (default: the best of a small menu by scaffold-grouped
-        cross-validation, see :mod:`drugml.models`), ``"xgboost"``, ``"random_forest"``, ``"knn"``
+    estimator : ``"auto"`` (default: the mean of a small menu, unless one member beats it
+        beyond noise in scaffold-grouped cross-validation, see
+        :mod:`drugml.models.backends.auto_backend`), ``"xgboost"``, ``"random_forest"``, ``"knn"``
         (Tanimoto k-nearest neighbours on ECFP4 bits; ignores ``featurizer``) or
         ``"gnn"`` (DeepChem's D-MPNN graph network, :mod:`drugml.models.gnn`; learns from
         the molecular graph, ignores ``featurizer``, needs the ``deep`` extra and
@@ -92,7 +95,8 @@ class PropertyModel(BaseEstimator):
         registered backend (:mod:`drugml.models.backends`).
     featurizer : a drugml featurizer; default :func:`default_featurizer`. ``fit``
         fits a clone of it (``featurizer_``) and leaves this one as it is.
-    coverage : nominal coverage of the regression intervals (0.9).
+    coverage : nominal coverage of the regression intervals and, per class, of the
+        classification prediction sets (0.9).
     calibration_folds : scaffold-grouped folds used for calibration (5).
     domain_threshold : ``None`` learns it in ``fit`` (see :mod:`drugml.models`).
     estimator_params : overrides of the estimator's defaults.
@@ -245,7 +249,7 @@ class PropertyModel(BaseEstimator):
             bar=bar,
         )
         self.estimator_, self.selection_, prediction = keep_best(
-            backend, final, oof, targets, test_fold, self.task
+            backend, final, oof, targets, test_fold, self.task, groups
         )
         bar.close()
         self.training_fingerprints_ = fps
@@ -315,6 +319,8 @@ class PropertyModel(BaseEstimator):
             self.interval_calibrator_ = calibrator
         else:
             self.calibrator_ = calibrator
+            probability = apply_platt(calibrator, prediction)
+            self.class_conformal_ = fit_class_conformal(probability, targets, self.coverage)
         self.cv_metrics_["n_folds"] = n_folds
         self.cv_predictions_ = out_of_fold_table(
             oof, prediction, original_targets, self.target_transform_
@@ -336,6 +342,10 @@ class PropertyModel(BaseEstimator):
             oof.local,
             targets,
         )
+        if self.task == "classification":  # the sets, too, calibrated on the other folds
+            oof_other, other_targets = prediction[~test_fold], targets[~test_fold]
+            calibration = apply_platt(fit_platt(oof_other, other_targets), oof_other)
+            add_held_out_sets(self.held_out_predictions_, self.coverage, calibration, other_targets)
         measured = inverse_transform(transform, targets[test_fold])
         self.held_out_metrics_ = evaluate_frame(self.task, self.held_out_predictions_, measured)
 
@@ -350,8 +360,11 @@ class PropertyModel(BaseEstimator):
         """Predictions with uncertainty and domain, one row per input (invalid rows: NaN + reason).
 
         Regression columns: ``prediction``, ``lower``, ``upper``; classification:
-        ``prediction`` (0/1 at probability 0.5) and ``probability``; both add
-        ``nearest_similarity``, ``in_domain``, ``ok`` and ``error``.
+        ``prediction`` (0/1 at probability 0.5), ``probability``, and the conformal
+        ``prediction_set`` at ``coverage`` per class (``"active"``: class 1,
+        ``"inactive"``, ``"active|inactive"``, ``""``) with its ``set_size``
+        (:mod:`drugml.models._conformal_sets`); both add ``nearest_similarity``,
+        ``in_domain``, ``ok`` and ``error``.
         """
         from drugml.featurize import as_molecule_list, parse_molecules
 

@@ -1,7 +1,10 @@
 """Every number drugml reports about a model or a ranking, computed in one place.
 
 - model quality: :func:`regression_metrics`, :func:`classification_metrics`,
-  :func:`interval_metrics` (coverage and width of prediction intervals);
+  :func:`interval_metrics` (coverage and width of prediction intervals),
+  :func:`set_coverage` (coverage of conformal prediction sets, per class);
+- calibration of probabilities: :func:`reliability_curve` (a reliability diagram's
+  points) and :func:`expected_calibration_error`;
 - a ranking against known actives: :func:`actives_in_top`,
   :func:`enrichment_factor`, :func:`bedroc`, and :func:`enrichment_summary`
   which gathers them for a ranked table;
@@ -40,8 +43,11 @@ __all__ = [
     "enrichment_factor",
     "enrichment_from_positions",
     "enrichment_summary",
+    "expected_calibration_error",
     "interval_metrics",
     "regression_metrics",
+    "reliability_curve",
+    "set_coverage",
     "spearman",
 ]
 
@@ -132,6 +138,100 @@ def interval_metrics(y: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> dic
         "mean_interval_width": float(np.mean(upper - lower)),
         "interval_width_sd": float(np.std(upper - lower)),
     }
+
+
+def reliability_curve(y: Any, probability: Any, n_bins: int = 10) -> pd.DataFrame:
+    """The points of a reliability diagram: the probabilities cut into ``n_bins`` equal
+    bins of [0, 1]; per bin its edges, the mean predicted probability, the observed
+    fraction of class 1 and the count (empty bins: count 0, NaN means).
+
+    A calibrated model's points lie on the diagonal: of the molecules given 0.8, 80 %
+    are of class 1.
+
+    >>> curve = reliability_curve([0, 0, 1, 1], [0.1, 0.2, 0.7, 0.9], n_bins=2)
+    >>> curve[["mean_predicted", "observed_fraction", "count"]].values.tolist()
+    [[0.15000000000000002, 0.0, 2.0], [0.8, 1.0, 2.0]]
+    """
+    import pandas as pd
+
+    y, probability = _checked_probabilities(y, probability, n_bins)
+    edges = np.linspace(0.0, 1.0, n_bins + 1)
+    # a probability of exactly 1 belongs to the last bin, not to one of its own
+    which = np.minimum((probability * n_bins).astype(int), n_bins - 1)
+    count = np.bincount(which, minlength=n_bins).astype(float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean_predicted = np.bincount(which, probability, minlength=n_bins) / count
+        observed = np.bincount(which, y, minlength=n_bins) / count
+    return pd.DataFrame(
+        {
+            "bin_lower": edges[:-1],
+            "bin_upper": edges[1:],
+            "mean_predicted": mean_predicted,
+            "observed_fraction": observed,
+            "count": count,
+        }
+    )
+
+
+def expected_calibration_error(y: Any, probability: Any, n_bins: int = 10) -> float:
+    """Expected calibration error: the mean over molecules of ``|observed fraction - mean
+    predicted probability|`` of their :func:`reliability_curve` bin (0: calibrated).
+
+    >>> round(expected_calibration_error([0, 0, 1, 1], [0.1, 0.2, 0.7, 0.9], n_bins=2), 3)
+    0.175
+    """
+    curve = reliability_curve(y, probability, n_bins)
+    filled = curve[curve["count"] > 0]
+    gap = (filled["observed_fraction"] - filled["mean_predicted"]).abs()
+    return float((gap * filled["count"]).sum() / filled["count"].sum())
+
+
+def _checked_probabilities(y: Any, probability: Any, n_bins: int) -> tuple[np.ndarray, ...]:
+    """``y`` (0/1) and ``probability`` (in [0, 1]) as arrays of one length, or a clear error."""
+    from drugml.models._errors import ModelInputError
+
+    y = np.asarray(y, dtype=float)
+    probability = np.asarray(probability, dtype=float)
+    if len(y) != len(probability) or not len(y):
+        raise ModelInputError(
+            f"Need as many classes as probabilities, at least one: got {len(y)} and "
+            f"{len(probability)}"
+        )
+    if not np.isin(y, (0.0, 1.0)).all():
+        raise ModelInputError(f"Classes must be 0 or 1; got {sorted(set(y.tolist()))[:5]}")
+    if not ((probability >= 0) & (probability <= 1)).all():
+        raise ModelInputError("Probabilities must lie in [0, 1] (NaN is not a probability)")
+    if int(n_bins) != n_bins or n_bins < 1:
+        raise ModelInputError(f"n_bins must be a positive integer, got {n_bins!r}")
+    return y, probability
+
+
+def set_coverage(y: Any, prediction_set: Any) -> dict[str, float]:
+    """How often conformal prediction sets hold the true class, overall and per class
+    (``coverage_active``: class 1, ``coverage_inactive``: class 0), and their mean size.
+
+    ``prediction_set``: the ``prediction_set`` column of a classifier's predictions
+    (``"active"``, ``"inactive"``, ``"active|inactive"`` or ``""``).
+
+    >>> set_coverage([1, 0, 0], ["active", "active|inactive", "active"])["coverage_inactive"]
+    0.5
+    """
+    from drugml.models._conformal_sets import CLASS_NAMES, SET_SEPARATOR
+    from drugml.models._errors import ModelInputError
+
+    y = np.asarray(y).astype(int)
+    members = [set(str(s).split(SET_SEPARATOR)) if s else set() for s in prediction_set]
+    if len(members) != len(y) or not len(y):
+        raise ModelInputError(f"Got {len(members)} prediction sets for {len(y)} classes.")
+    hit = np.array([CLASS_NAMES[t] in m for t, m in zip(y, members, strict=True)])
+    result = {"coverage": float(hit.mean())}
+    for label in (1, 0):
+        mine = y == label
+        result[f"coverage_{CLASS_NAMES[label]}"] = (
+            float(hit[mine].mean()) if mine.any() else float("nan")
+        )
+    result["mean_set_size"] = float(np.mean([len(m) for m in members]))
+    return result
 
 
 def actives_in_top(scores: np.ndarray, actives: np.ndarray, fraction: float) -> int:

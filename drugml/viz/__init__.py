@@ -32,6 +32,7 @@ from drugml.viz._plots import (
     plot_property_distributions,
     plot_ro5_radar,
     plot_roc,
+    reliability_plot,
 )
 
 # 3D and RNA helpers, loaded on first use so that `import drugml.viz` stays light.
@@ -68,6 +69,7 @@ __all__ = [
     "plot_ro5_radar",
     "plot_roc",
     "PRIMARY_COLOR",
+    "reliability_plot",
     "RO5_LIMITS",
     "similarity_map",
     "VisualizationError",

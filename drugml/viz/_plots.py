@@ -1,7 +1,7 @@
 """Plots of data and models (matplotlib), and what every drawing of drugml.viz shares.
 
 Distributions, the curation log, rule-of-five radars, parity, error against
-similarity, ROC curves and chemical-space maps; each returns a matplotlib
+similarity, ROC curves, reliability diagrams and chemical-space maps; each returns a matplotlib
 ``Axes`` (or ``Figure``) that a notebook shows and a report saves. The error
 the 2D and 3D drawings raise and drugml's two plot colours live here too.
 
@@ -37,6 +37,7 @@ __all__ = [
     "plot_property_distributions",
     "plot_ro5_radar",
     "plot_roc",
+    "reliability_plot",
 ]
 
 
@@ -305,6 +306,61 @@ def plot_roc(y_true: Any, probability: Any, ax: Axes | None = None, label: str =
     ax.set_xlabel("false positive rate")
     ax.set_ylabel("true positive rate")
     ax.legend(frameon=False, loc="lower right")
+    ax.spines[["top", "right"]].set_visible(False)
+    return ax
+
+
+def reliability_plot(
+    y: Any, probability: Any, ax: Axes | None = None, label: str | None = None, n_bins: int = 10
+) -> Axes:
+    """Reliability diagram: observed fraction of class 1 against mean predicted probability
+    per bin (:func:`drugml.models.metrics.reliability_curve`), the diagonal for a calibrated
+    model, the expected calibration error in the legend and the bins' counts below.
+
+    Call it again with the same ``ax`` and another ``label`` to compare models.
+
+    >>> ax = reliability_plot([0, 0, 1, 1], [0.1, 0.3, 0.6, 0.9], label="hERG")
+    >>> ax.get_xlabel(), ax.get_legend().get_texts()[0].get_text()
+    ('mean predicted probability', 'hERG ECE 0.225')
+    """
+    import matplotlib.pyplot as plt
+
+    from drugml.models.metrics import expected_calibration_error, reliability_curve
+
+    try:
+        curve = reliability_curve(y, probability, n_bins)
+        ece = expected_calibration_error(y, probability, n_bins)
+    except ValueError as exc:  # the metrics' input error, said as a drawing's
+        raise VisualizationError(f"reliability_plot: {exc}") from None
+    if ax is None:
+        _, ax = plt.subplots(figsize=(4, 4))
+    first = not ax.lines  # the first curve on these axes: draw the diagonal and counts
+    if first:
+        ax.plot([0, 1], [0, 1], color="grey", linestyle=":", linewidth=1)
+    drawn = len(ax.lines) - 1  # curves drawn before this one (the diagonal aside)
+    filled = curve[curve["count"] > 0]
+    ax.plot(
+        filled["mean_predicted"],
+        filled["observed_fraction"],
+        marker="o",
+        color=(PRIMARY_COLOR, ACCENT_COLOR)[drawn] if drawn < 2 else None,
+        label=f"{label or ''} ECE {ece:.3f}".strip(),
+    )
+    if first:  # how many molecules each bin holds, as a strip along the bottom
+        counts = ax.inset_axes((0.0, 0.0, 1.0, 0.15), sharex=ax)
+        counts.bar(
+            (curve["bin_lower"] + curve["bin_upper"]) / 2,
+            curve["count"],
+            width=1.0 / len(curve),
+            color="lightgrey",
+            edgecolor="white",
+        )
+        counts.set_axis_off()
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    ax.set_xlabel("mean predicted probability")
+    ax.set_ylabel("observed fraction of class 1")
+    ax.legend(frameon=False, loc="upper left")
     ax.spines[["top", "right"]].set_visible(False)
     return ax
 

@@ -2,16 +2,29 @@
 
 The menu (:data:`MENU`): XGBoost on the featurizer's matrix (ECFP4 counts and
 physchem descriptors), a random forest on the same matrix, the Tanimoto
-k-nearest-neighbour baseline on ECFP4 bits, and the mean of the three.
-:class:`~drugml.models.PropertyModel` fits every member on each of its
-scaffold-grouped calibration folds (it needs those out-of-fold predictions
-anyway), scores each candidate on the folds' out-of-fold predictions (RMSE,
-or ROC-AUC for classification; a held-out test fold is never looked at),
-keeps the best, and calibrates its intervals or probabilities on that
-candidate's out-of-fold predictions. The choice and every candidate's score
-are in the model card (``selection``). The forest is a light one (150 trees,
-``sqrt`` features) so that the whole menu costs about 2.5 times one XGBoost
-model; see benchmarks/model_selection.py for what the menu buys.
+k-nearest-neighbour baseline on ECFP4 bits, and the mean of the three
+(:data:`ENSEMBLE`). :class:`~drugml.models.PropertyModel` fits every member on
+each of its scaffold-grouped calibration folds (it needs those out-of-fold
+predictions anyway) and scores each candidate on the folds' out-of-fold
+predictions (RMSE, or ROC-AUC for classification; a held-out test fold is
+never looked at).
+
+**The rule: the ensemble unless a member beats it beyond noise.** The mean is
+kept unless a single member scores better than it by more than the noise of
+that difference, measured on the same out-of-fold predictions: a paired
+bootstrap of member - ensemble (200 draws, fixed seed, over the scaffolds of
+the scored molecules, or over molecules where there are fewer than 20
+scaffolds); the member wins only if its advantage minus two bootstrap
+standard errors is above zero (of several winners, the best scoring one).
+Members' pooled scores often differ by less than that noise, and a member
+chosen on such a margin can lose on rare scaffolds where the mean holds up
+(:func:`drugml.models._folds.select_candidate`). The intervals or
+probabilities are then calibrated on the kept candidate's out-of-fold
+predictions. The rule, every candidate's score and each member's difference
+to the ensemble with its bound are in the model card (``selection``). The
+forest is a light one (150 trees, ``sqrt`` features) so that the whole menu
+costs about 2.5 times one XGBoost model; see benchmarks/model_selection.py
+for what the menu buys.
 
 >>> from drugml.models.backends import get_backend
 >>> sorted(get_backend("auto").default_params("regression"))
@@ -62,7 +75,7 @@ def member_input(name: str, inputs: MultiInput) -> Any:
 
 @register_backend
 class AutoBackend(ModelBackend):
-    """The menu of :data:`MENU` and their mean, the best chosen per data set.
+    """The menu of :data:`MENU` and their mean; the mean unless a member beats it beyond noise.
 
     >>> AutoBackend().input_kind
     'all'
