@@ -7,17 +7,20 @@ calibration and the ADMET panel.
 - **A default chosen per data set.** ``estimator="auto"`` (the default) fits
   a small menu on the scaffold-grouped calibration folds (XGBoost and a
   random forest on ECFP4 counts + descriptors, the Tanimoto kNN baseline, and
-  the mean of the three) and keeps the candidate with the best out-of-fold
-  score (:mod:`drugml.models.backends.auto_backend`); ``selection_`` and the model
-  card list every candidate's score. A fixed estimator stays available:
-  ``"xgboost"``, ``"random_forest"``, ``"knn"``, ``"gnn"`` (a D-MPNN with the
-  ``deep`` extra), or any registered backend.
+  the mean of the three) and keeps the mean unless a member beats it by more
+  than the noise of the out-of-fold scores (a paired scaffold bootstrap:
+  advantage - 2 SE > 0; :mod:`drugml.models.backends.auto_backend`);
+  ``selection_`` and the model card list every candidate's score and margin.
+  A fixed estimator stays available: ``"xgboost"``, ``"random_forest"``,
+  ``"knn"``, ``"gnn"`` (a D-MPNN with the ``deep`` extra), or any registered
+  backend.
 - **Uncertainty.** Regression gives a conformal prediction interval
   (``lower``, ``upper``) at ``coverage`` (90 % by default) whose width adapts
   to each molecule: wider where the training data are sparse around it
   (:mod:`drugml.models.uncertainty`: normalized, Mondrian conformal by the mean
   similarity to the 5 nearest training molecules). Classification gives a
-  probability calibrated by Platt scaling. Both are calibrated on
+  probability calibrated by Platt scaling and a class-conditional conformal
+  prediction set (``prediction_set``: active, inactive, both or none). Both are calibrated on
   out-of-fold predictions of a *scaffold-grouped* K-fold cross-validation
   inside ``fit``: the calibration molecules are from scaffolds the fold's
   model has not seen. A skewed, strictly positive target is fitted on the

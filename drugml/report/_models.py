@@ -81,7 +81,9 @@ def model_section(title: str, metrics: Mapping[str, Any], card_path: str, figure
 
 
 def selection_note(selection: Mapping[str, Any] | None) -> str:
-    """How the default chose its estimator, with every candidate's score ('' for a fixed one)."""
+    """How the default chose its estimator, with every candidate's score and its margin over
+    the ensemble ('' for a fixed estimator; selections saved before the noise rule read as
+    the best score)."""
     from drugml.models.metrics import METRIC_NAMES
 
     if not selection:
@@ -90,10 +92,21 @@ def selection_note(selection: Mapping[str, Any] | None) -> str:
     scores = ", ".join(
         f"{html.escape(str(name))} {score:.3f}" for name, score in selection["scores"].items()
     )
+    chosen = html.escape(str(selection["chosen"]))
+    how = html.escape(str(selection["how"]))
+    if "rule" not in selection:
+        return (
+            f'<p class="note"><b>Estimator chosen per data set</b>: {chosen}, the best '
+            f"{metric} on the {how}: {scores}.</p>"
+        )
+    margins = "; ".join(
+        f"{html.escape(str(name))} {d['difference']:+.3f} (lower bound {d['lower_bound']:+.3f})"
+        for name, d in selection.get("differences", {}).items()
+    )
     return (
-        f'<p class="note"><b>Estimator chosen per data set</b>: '
-        f"{html.escape(str(selection['chosen']))}, the best {metric} on the "
-        f"{html.escape(str(selection['how']))}: {scores}.</p>"
+        f'<p class="note"><b>Estimator chosen per data set</b>: {chosen}. Rule: '
+        f"{html.escape(str(selection['rule']))} ({metric} on the {how}: {scores}; each "
+        f"member's advantage over the ensemble: {margins}).</p>"
     )
 
 
