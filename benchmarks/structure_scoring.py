@@ -167,6 +167,7 @@ STRUCTURE_SCORERS = [
     "size_corrected_score",
     "key_interaction",
     "interaction_similarity",
+    "interaction_similarity_best_pose",
     "shape_similarity",
     "pharmacophore_similarity",
     "shape_pharmacophore_similarity",
@@ -196,18 +197,19 @@ def evidence(bench, folder: str, n_jobs: int, seed: int) -> tuple:
     structure = load_structure(structure_name)
     crystal = structure.ligand_mol(ligand, smiles)
     receptor_pdb = Path(folder) / "receptor" / "receptor.pdb"
-    reference = reference_interactions(receptor_pdb, crystal)
+    reference = reference_interactions(receptor_pdb, crystal, source="AQ4 in 1M17")
     chosen, best = [], []
     for pose_file, rank in zip(table["docking_pose_file"], table["docking_pose_rank"], strict=True):
         if not isinstance(pose_file, str) or not pose_file:
             chosen.append(np.nan)
             best.append(np.nan)
             continue
-        poses = rescore_poses(Path(folder) / pose_file, receptor_pdb, reference)
+        # each pose's ProLIF interactions were stored when it was docked: no ProLIF again
+        poses = rescore_poses(Path(folder) / pose_file, None, reference)
         chosen.append(float(poses["interaction_similarity"].iloc[int(rank) - 1]))
         best.append(float(poses["interaction_similarity"].max()))
     table["docking_interaction_similarity"] = chosen
-    table["best_pose_interaction_similarity"] = best
+    table["docking_best_interaction_similarity"] = best
     table["docking_size_corrected_score"] = -table["docking_score"] / table["heavy_atoms"] ** 0.3
     seconds["interaction_rescoring"] = round(time.perf_counter() - started, 1)
     started = time.perf_counter()
@@ -260,16 +262,25 @@ def metrics(labels, scores) -> dict:
     }
 
 
+def member(name: str) -> tuple[str, dict]:
+    """A scorer of the benchmark by its name here: registry name and parameters."""
+    if name == "similarity_2d":
+        return name, {"references": [REFERENCE[2]]}
+    if name == "interaction_similarity_best_pose":
+        return "interaction_similarity", {"pose": "best"}
+    return name, {}
+
+
 def scored(table, predictions) -> dict:
     """Every scorer and consensus on ``table`` with the model's ``predictions``."""
     from drugml.structure.scoring import make_scorer, score_table
 
     table = table.assign(potency_prediction=predictions)
     names = [*STRUCTURE_SCORERS, "model"]
-    params = {"similarity_2d": {"references": [REFERENCE[2]]}}
-    scores = score_table(table, [(n, params.get(n, {})) for n in names])
+    scores = score_table(table, [member(n) for n in names])
+    scores.columns = names
     for name, members in CONSENSUS.items():
-        members = [(m, params.get(m, {})) for m in members]
+        members = [member(m) for m in members]
         scores[name] = make_scorer("rank_average", members=members).score(table)
     return scores
 

@@ -8,7 +8,7 @@ more likely active.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from drugml.structure.scoring._base import ScorerError, StructureScorer, register_scorer
 
@@ -84,12 +84,33 @@ class KeyInteraction(_ColumnScorer):
 @register_scorer
 class InteractionSimilarity(_ColumnScorer):
     """Tanimoto of the pose's interaction fingerprint to the reference ligand's crystal one
-    (Tran-Nguyen, Bret & Rognan, J. Chem. Inf. Model. 2021)."""
+    (Tran-Nguyen, Bret & Rognan, J. Chem. Inf. Model. 2021). ``pose``: ``"chosen"`` (the
+    pose the docking protocol chose) or ``"best"`` (the most similar returned pose)."""
 
     name = "interaction_similarity"
     kind = "interactions"
     columns = ("docking_interaction_similarity",)
     description = "how much the pose repeats the reference ligand's contacts with the protein"
+    _COLUMNS: ClassVar[dict[str, str]] = {
+        "chosen": "docking_interaction_similarity",
+        "best": "docking_best_interaction_similarity",
+    }
+
+    def __init__(self, pose: str = "chosen") -> None:
+        self.pose = pose
+
+    def required_columns(self) -> tuple[str, ...]:
+        if self.pose not in self._COLUMNS:
+            raise ScorerError(
+                f"interaction_similarity: pose is 'chosen' or 'best', not {self.pose!r}"
+            )
+        return (self._COLUMNS[self.pose],)
+
+    def score(self, table: pd.DataFrame) -> pd.Series:
+        import pandas as pd
+
+        self.check(table)
+        return pd.to_numeric(table[self.required_columns()[0]], errors="coerce").astype(float)
 
 
 @register_scorer

@@ -39,10 +39,18 @@ def member_scorers(members: Sequence[Member]) -> list[StructureScorer]:
 
 
 def member_matrix(table: pd.DataFrame, scorers: Sequence[StructureScorer]) -> pd.DataFrame:
-    """Each member's score of each row (columns: the members' names)."""
+    """Each member's score of each row (columns: the members' names; a name given twice
+    gets ``_2``, ``_3`` ...)."""
     import pandas as pd
 
-    return pd.DataFrame({s.name: s.score(table) for s in scorers}, index=table.index)
+    columns: dict[str, pd.Series] = {}
+    for scorer in scorers:
+        # the same scorer twice with other parameters keeps both columns
+        key, n = scorer.name, 2
+        while key in columns:
+            key, n = f"{scorer.name}_{n}", n + 1
+        columns[key] = scorer.score(table)
+    return pd.DataFrame(columns, index=table.index)
 
 
 @register_scorer
