@@ -126,6 +126,19 @@ def test_saved_view_renders_offline(offline_page, tmp_path):
     assert offline_page.outside == []
 
 
+def test_pockets_page_of_drugml_pockets_renders_offline(offline_page, tmp_path):
+    """``drugml pockets --out``: the pockets found without a ligand, drawn with no network."""
+    from drugml.cli import main
+
+    assert main(["pockets", "egfr_1m17", "--top", "3", "--out", str(tmp_path)]) == 0
+    path = tmp_path / "pockets.html"
+    assert not re.search(r"""src=["']https?://""", path.read_text()), "an external script URL"
+    offline_page.page.goto(path.as_uri())
+    wait_for_canvases(offline_page.page, 1)
+    assert_drawn(offline_page.page.locator(VIEWER).first.screenshot(), "pockets view")
+    assert offline_page.outside == [] and offline_page.errors == []
+
+
 def test_cdn_view_is_blank_offline_negative_control(offline_page, tmp_path):
     """py3Dmol's own view loads 3Dmol.js from a CDN: offline it must stay blank."""
     import py3Dmol
@@ -435,6 +448,13 @@ def test_report_docked_poses_render_offline(browser, second_target_run):
         for i in range(1, n_views):
             viewers.nth(i).scroll_into_view_if_needed()
             assert_drawn(viewers.nth(i).screenshot(), f"docked pose view {i}")
+        # beside each pose, its interactions drawn in 2D (an inline SVG, no script)
+        diagrams = page.page.locator(".diagram svg")
+        assert diagrams.count() == n_docked
+        for i in range(n_docked):
+            diagrams.nth(i).scroll_into_view_if_needed()
+            box = diagrams.nth(i).bounding_box()
+            assert box["width"] > 300 and box["height"] > 200
         assert page.outside == []
     finally:
         page.close()
