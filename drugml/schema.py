@@ -58,6 +58,7 @@ __all__ = [
     "RANKED_CSV",
     "RANKED_PARQUET",
     "RANKING_COLUMNS",
+    "SIMILARITY_3D_COLUMNS",
     "TASKS",
     "RunFolder",
     "column_meaning",
@@ -148,6 +149,18 @@ RANKING_COLUMNS: dict[str, str] = {
     "selected": "on the diverse short list",
     "in_training_data": "the structure (InChIKey) is in a model's training data",
     "known_active": "one of the configuration's known actives",
+}
+
+
+#: Columns of the 3D overlay on reference ligands (:func:`drugml.structure.shape_similarity`).
+SIMILARITY_3D_COLUMNS: dict[str, str] = {
+    "shape_similarity": "3D shape overlap with the reference ligand's pose (Tanimoto, 0-1)",
+    "pharmacophore_similarity": "overlap of H-bond donors, acceptors, rings and charges in that "
+    "overlay (Tanimoto, 0-1)",
+    "shape_pharmacophore_similarity": "the mean of the two: the overlay's overall score",
+    "shape_reference": "the reference ligand of the best overlay",
+    "shape_status": "ok, or why the molecule has no 3D score (embedding failed, too large ...)",
+    "shape_reason": "what went wrong, in words (empty when ok)",
 }
 
 
@@ -294,7 +307,7 @@ def column_meaning(column: str, models: Mapping[str, str] | None = None) -> str:
     ``models`` (name -> task) resolves model columns whose name has underscores.
     """
     for table in (IDENTITY_COLUMNS, PROPERTY_COLUMNS, RANKING_COLUMNS, DOCKING_COLUMNS,
-                  PROPOSAL_COLUMNS, NEXT_BATCH_COLUMNS):  # fmt: skip
+                  SIMILARITY_3D_COLUMNS, PROPOSAL_COLUMNS, NEXT_BATCH_COLUMNS):  # fmt: skip
         if column in table:
             return table[column]
     if column == PROFILED:

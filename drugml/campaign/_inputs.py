@@ -479,6 +479,8 @@ def _ranking_problems(config: CampaignConfig) -> list[str]:
     produced = schema.screen_columns(config.model_tasks(), config.library.alerts, keep)
     if config.docking is not None and config.docking.top_n:
         produced += list(schema.DOCKING_COLUMNS)
+    if config.similarity_3d is not None:
+        produced += list(schema.SIMILARITY_3D_COLUMNS)
     problems = []
     ranking = config.ranking
     alert_columns = {c for name in schema.ALERT_CATALOGS for c in (name, f"{name}_alerts")}

@@ -17,7 +17,7 @@ from drugml.campaign._design import run_design
 from drugml.campaign._docking import dock_candidates, rerank_docked
 from drugml.campaign._inputs import CampaignInputs, check_inputs
 from drugml.campaign._training import TrainingData, train_model, training_data
-from drugml.campaign.config import CampaignConfig, default_config_path, load_config
+from drugml.campaign.config import CampaignConfig, ConfigError, default_config_path, load_config
 from drugml.schema import RunFolder
 
 if TYPE_CHECKING:
@@ -88,6 +88,7 @@ class CampaignRun:
     known: Any = None  # the known actives' rows of the ranking
     validation: dict[str, Any] = field(default_factory=dict)
     docking_summary: dict[str, Any] | None = None
+    similarity_summary: dict[str, Any] | None = None
     trained_on: dict[str, list[str]] = field(default_factory=dict)  # InChIKey -> models
     designed: Any = None  # the design stage's DesignResult
     metrics: dict[str, Any] = field(default_factory=dict)
@@ -217,6 +218,14 @@ class CampaignRun:
     def _rank_streamed(self, trained_on: dict[str, list[str]]) -> None:
         from drugml.screening.rank_stream import rank_screen
 
+        if self.config.similarity_3d is not None:
+            raise ConfigError(
+                f"similarity_3d overlays every screened molecule before the ranking, which "
+                f"is done in memory up to {IN_MEMORY_RANKING_ROWS:,} molecules; this screen "
+                f"holds {self.screen_summary['scored']:,}: remove the section, or screen a "
+                "pre-filtered library"
+            )
+
         kept = self.kept_columns
         ranked = rank_screen(
             self.folder.screen,
@@ -240,6 +249,8 @@ class CampaignRun:
         kept = self.kept_columns
         screened = load_results(self.folder.screen)
         unique = merge_salt_forms(screened, kept[0] if kept else None)
+        if self.config.similarity_3d is not None:
+            unique = self._similarity_3d(unique)
         ranked = rank_candidates(unique, self.config.ranking.without_docking())
         ranked["in_training_data"] = ranked["inchikey"].isin(trained_on)
         ranked["training_data_of"] = ["; ".join(trained_on.get(k, [])) for k in ranked["inchikey"]]
@@ -251,6 +262,18 @@ class CampaignRun:
         self.ranked, self.n_unique = ranked, len(unique)
         self.validation.update(enrichment_of_ranked(ranked, actives, set(trained_on), self.leads))
         self.known = ranked[ranked["known_active"]]
+
+    def _similarity_3d(self, unique: pd.DataFrame) -> pd.DataFrame:
+        """Each unique molecule overlaid on the reference ligand(s) (``similarity_3d``)."""
+        from drugml.campaign._similarity import add_similarity_3d
+
+        if self.progress:
+            print(f"overlaying {len(unique):,} molecules on the reference ligand(s) in 3D")
+        unique, self.similarity_summary = add_similarity_3d(
+            self.config, self.inputs, unique, self.n_jobs, self.progress
+        )
+        self.timings["similarity_3d"] = self.similarity_summary["seconds"]
+        return unique
 
     def write_ranked(self, frame: pd.DataFrame, parquet: bool) -> None:
         frame.to_csv(self.folder.ranked_csv, index=False)
@@ -357,6 +380,7 @@ class CampaignRun:
             },
             "validation": self.validation,
             **({"docking": self.docking_summary} if self.docking_summary else {}),
+            **({"similarity_3d": self.similarity_summary} if self.similarity_summary else {}),
             **({"design": self.designed.summary} if self.designed is not None else {}),
             "timings_seconds": {k: round(v, 1) for k, v in self.timings.items()},
             "inputs": {

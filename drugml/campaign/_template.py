@@ -28,6 +28,9 @@ target:                      # optional: the structure with a reference ligand
   ligand: LIG                # residue name of the reference ligand in that file
   ligand_smiles: null        # its SMILES, for bond orders in the 3D view (recommended)
   pocket_cutoff: 5.0         # binding-site radius around the ligand, in Angstrom
+  pocket: null               # ligand | residues (pocket_residues) | auto (pockets found without
+                             #   a ligand: `drugml pockets target.pdb`); null: ligand if given
+  pocket_rank: 1             # auto: which pocket the docking box follows (1: the best)
 
 models:                      # any number; each name prefixes its columns in the screen
   - name: activity           # writes activity_probability, activity_in_domain, ...
@@ -76,6 +79,13 @@ ranking:                     # objectives on the screen's columns (drugml.schema
     pains: {equals: false}
   top_k: 20
   novelty_column: potency_nearest_similarity
+
+# 3D shape and pharmacophore overlay of every screened molecule on the reference ligand's
+# crystal pose (or SMILES); its columns (pharmacophore_similarity, ...) can be objectives. About
+# 65 ms of CPU per molecule and conformer. Uncomment to use:
+# similarity_3d:
+#   references: [target]     # target: target.ligand in its crystal pose; or SMILES
+#   n_conformers: 1
 
 # Dock the best of the short list into target.structure (AutoDock Vina; the `dock` extra).
 # Remove this section to skip docking. Its columns (docking_score, docking_key_interaction,

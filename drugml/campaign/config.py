@@ -70,6 +70,7 @@ from drugml._util.settings import (
 from drugml._util.suggest import suggest
 from drugml.campaign._design_config import BatchConfig, DesignConfig, GeneratorConfig
 from drugml.campaign._docking_config import DockingBox, DockingConfig, KeyInteractionConfig
+from drugml.campaign._similarity_config import TARGET_REFERENCE, Similarity3DConfig
 from drugml.campaign._template import config_template
 from drugml.chem.curate import CurationSettings
 from drugml.errors import ConfigError
@@ -98,6 +99,7 @@ __all__ = [
     "ModelConfig",
     "Objective",
     "RankingConfig",
+    "Similarity3DConfig",
     "TableData",
     "TargetConfig",
     "ValidationConfig",
@@ -364,6 +366,7 @@ class CampaignConfig(Section):
     models: list[ModelConfig] = Field(min_length=1)
     library: LibraryConfig
     ranking: RankingConfig = Field(default_factory=RankingConfig)
+    similarity_3d: Similarity3DConfig | None = None
     docking: DockingConfig | None = None
     design: DesignConfig | None = None
     validation: ValidationConfig = Field(default_factory=ValidationConfig)
@@ -397,6 +400,19 @@ class CampaignConfig(Section):
                 "docking.pose_selection: interaction_similarity compares poses with the "
                 "reference ligand's interactions: it needs target.ligand and "
                 "target.ligand_smiles, and docking.interaction_reference: true"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _similarity_has_its_reference(self) -> CampaignConfig:
+        wanted = (
+            self.similarity_3d is not None and TARGET_REFERENCE in self.similarity_3d.references
+        )
+        target = self.target
+        if wanted and not (target and target.ligand and target.ligand_smiles):
+            raise ValueError(
+                "similarity_3d.references: 'target' is the target's ligand in its crystal pose: "
+                "it needs target.ligand and target.ligand_smiles (or give SMILES)"
             )
         return self
 

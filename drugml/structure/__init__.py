@@ -24,6 +24,18 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
         NOT_LIGANDS,
         one_letter_code,
     )
+    from drugml.structure._shape import (
+        SHAPE_COLUMNS,
+        SHAPE_STATUSES,
+        ShapeSettings,
+        ShapeSettingsError,
+        shape_similarity,
+    )
+    from drugml.structure._shape_reference import (
+        ReferenceLigand,
+        ShapeReferenceError,
+        reference_ligands,
+    )
     from drugml.structure._structure import (
         Chain,
         Ligand,
@@ -40,6 +52,14 @@ _LAZY_NAMES = {
     "superpose": "drugml.structure._align",
     "NOT_LIGANDS": "drugml.structure._residues",
     "one_letter_code": "drugml.structure._residues",
+    "SHAPE_COLUMNS": "drugml.structure._shape",
+    "SHAPE_STATUSES": "drugml.structure._shape",
+    "ShapeSettings": "drugml.structure._shape",
+    "ShapeSettingsError": "drugml.structure._shape",
+    "shape_similarity": "drugml.structure._shape",
+    "ReferenceLigand": "drugml.structure._shape_reference",
+    "ShapeReferenceError": "drugml.structure._shape_reference",
+    "reference_ligands": "drugml.structure._shape_reference",
     "Chain": "drugml.structure._structure",
     "Ligand": "drugml.structure._structure",
     "Structure": "drugml.structure._structure",
@@ -54,8 +74,14 @@ __getattr__, __dir__ = lazy_submodules(
 
 __all__ = [
     "NOT_LIGANDS",
+    "SHAPE_COLUMNS",
+    "SHAPE_STATUSES",
     "Chain",
     "Ligand",
+    "ReferenceLigand",
+    "ShapeReferenceError",
+    "ShapeSettings",
+    "ShapeSettingsError",
     "Structure",
     "StructureError",
     "dock",
@@ -63,9 +89,11 @@ __all__ = [
     "one_letter_code",
     "place_like_reference",
     "pockets",
+    "reference_ligands",
     "residue_mapping",
     "rna",
     "scoring",
     "sequence_identity",
+    "shape_similarity",
     "superpose",
 ]
