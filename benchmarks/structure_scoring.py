@@ -337,20 +337,21 @@ def run_scoring(bench, pool, args) -> dict:
             "note": "logistic regression on the members, each molecule scored by a model "
             "fitted on the other Murcko-scaffold folds of this set",
         },
-        "targets": targets(regimes),
+        "targets": targets(regimes, metrics(labels, stacked)["roc_auc"]),
     }
 
 
-def targets(regimes: dict) -> dict:
-    """The issue's three targets, each met or missed with its numbers."""
+def targets(regimes: dict, stack_all_data: float) -> dict:
+    """The issue's three targets, each met or missed with its numbers (with all data, the
+    scaffold-fold stack is a candidate consensus beside the rank averages)."""
     structure_aware = list(CONSENSUS)  # every declared consensus has structure evidence
     low = regimes["30"]
     best_low = max(structure_aware, key=lambda n: low[n]["roc_auc"])
     margin_low = low[best_low]["roc_auc"] - max(
         low["model"]["roc_auc"], low["similarity_2d"]["roc_auc"]
     )
-    full = regimes["all"]
-    best_full = max(structure_aware, key=lambda n: full[n]["roc_auc"])
+    full = {**regimes["all"], "scaffold_stack": {"roc_auc": stack_all_data}}
+    best_full = max([*structure_aware, "scaffold_stack"], key=lambda n: full[n]["roc_auc"])
     best_3d = max(
         ["shape_similarity", "pharmacophore_similarity", "shape_pharmacophore_similarity",
          "interaction_similarity"],
