@@ -88,29 +88,11 @@ CROSS = [
 
 
 def reference_pose(structure, ligand: str, smiles: str):
-    """The crystal ligand with bond orders. Files rewritten by MDAnalysis spell chlorine's
-    element as carbon: the template is matched with Cl read as C, then the atom (the one
-    1.7 Å from its neighbour) is made chlorine again."""
-    from rdkit import Chem
+    """The crystal ligand with bond orders (:func:`drugml.structure.crystal_ligand_pose`:
+    files rewritten by MDAnalysis spell chlorine's element as carbon, and it repairs that)."""
+    from drugml.structure import crystal_ligand_pose
 
-    from drugml.structure import StructureError
-
-    try:
-        return structure.ligand_mol(ligand, smiles)
-    except StructureError:
-        if "Cl" not in smiles:
-            raise
-    mol = Chem.RWMol(structure.ligand_mol(ligand, smiles.replace("Cl", "C")))
-    conf = mol.GetConformer()
-    for atom in mol.GetAtoms():
-        if atom.GetSymbol() == "C" and atom.GetDegree() == 1:
-            other = atom.GetNeighbors()[0].GetIdx()
-            distance = (conf.GetAtomPosition(atom.GetIdx()) - conf.GetAtomPosition(other)).Length()
-            if distance > 1.65:
-                atom.SetAtomicNum(17)
-    out = mol.GetMol()
-    Chem.SanitizeMol(out)
-    return out
+    return crystal_ligand_pose(structure, ligand, smiles)
 
 
 def docked_smiles(smiles: str, covalent: list[str]) -> str:

@@ -61,7 +61,7 @@ def _reference_interactions(
     interaction similarity (None without a reference ligand with its SMILES, or when its
     pose cannot be read: the reason goes into the receptor's report and docking goes on)."""
     from drugml.errors import DrugmlError
-    from drugml.structure import dock
+    from drugml.structure import crystal_ligand_pose, dock
 
     docking, target = config.docking, config.target
     assert docking is not None
@@ -70,7 +70,9 @@ def _reference_interactions(
         return None
     try:
         reference = dock.reference_interactions(
-            receptor, structure.ligand_mol(ligand, smiles), source=f"{ligand} in the crystal"
+            receptor,
+            crystal_ligand_pose(structure, ligand, smiles),
+            source=f"{ligand} in the crystal",
         )
     except DrugmlError as exc:
         if docking.pose_selection == "interaction_similarity":

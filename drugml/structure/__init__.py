@@ -34,6 +34,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
     from drugml.structure._shape_reference import (
         ReferenceLigand,
         ShapeReferenceError,
+        crystal_ligand_pose,
         reference_ligands,
     )
     from drugml.structure._structure import (
@@ -58,6 +59,7 @@ _LAZY_NAMES = {
     "ShapeSettingsError": "drugml.structure._shape",
     "shape_similarity": "drugml.structure._shape",
     "ReferenceLigand": "drugml.structure._shape_reference",
+    "crystal_ligand_pose": "drugml.structure._shape_reference",
     "ShapeReferenceError": "drugml.structure._shape_reference",
     "reference_ligands": "drugml.structure._shape_reference",
     "Chain": "drugml.structure._structure",
@@ -84,6 +86,7 @@ __all__ = [
     "ShapeSettingsError",
     "Structure",
     "StructureError",
+    "crystal_ligand_pose",
     "dock",
     "load_structure",
     "one_letter_code",

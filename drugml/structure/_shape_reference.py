@@ -36,6 +36,7 @@ __all__ = [
     "REFERENCE_CONFORMERS",
     "ReferenceLigand",
     "ShapeReferenceError",
+    "crystal_ligand_pose",
     "reference_ligands",
 ]
 
@@ -101,7 +102,7 @@ class ReferenceLigand:
         try:
             if not isinstance(structure, Structure):
                 structure = load_structure(structure)
-            mol = _crystal_pose(structure, ligand, smiles)
+            mol = crystal_ligand_pose(structure, ligand, smiles)
         except StructureError as exc:
             raise ShapeReferenceError(str(exc)) from exc
         label = name or f"{structure.name}:{ligand}"
@@ -198,7 +199,7 @@ def _one_reference(item: Any, seed: int) -> ReferenceLigand:
     )
 
 
-def _crystal_pose(structure: Structure, ligand: str, smiles: str) -> Chem.Mol:
+def crystal_ligand_pose(structure: Structure, ligand: str, smiles: str) -> Chem.Mol:
     """The ligand with bond orders from ``smiles``. Files rewritten by MDAnalysis spell
     chlorine's element as carbon (EGFR 3POZ in ``data/``): when the template does not fit,
     it is matched with Cl read as C, and each terminal "carbon" 1.7 Å or more from its

@@ -43,7 +43,7 @@ def campaign(similarity: dict, objective: bool = True, **target) -> dict:
 
 
 def test_the_target_reference_needs_the_crystal_ligand():
-    with pytest.raises(ConfigError, match="needs target.ligand and target.ligand_smiles"):
+    with pytest.raises(ConfigError, match=r"needs target\.ligand and target\.ligand_smiles"):
         load_config(campaign({}))
     config = load_config(campaign({"references": ["c1ccccc1"]}))  # a SMILES needs no target
     assert config.similarity_3d.settings(seed=0).n_conformers >= 1

@@ -425,7 +425,12 @@ def test_versions_section_lists_versions_inputs_and_data():
 
 def test_pocket_and_docking_sections_are_empty_without_a_target_or_docking(ranked):
     assert pocket_section(None, None, ranked, "name") == ""
-    assert pocket_section(SimpleNamespace(ligand=None, pocket_source="residues"), Path("x.pdb"), ranked, "name") == ""
+    assert (
+        pocket_section(
+            SimpleNamespace(ligand=None, pocket_source="residues"), Path("x.pdb"), ranked, "name"
+        )
+        == ""
+    )
     assert docking_section(None, ranked, Path("."), "name") == ""
     assert docking_section({}, ranked, Path("."), "name") == ""
 
