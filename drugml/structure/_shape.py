@@ -13,7 +13,10 @@ Per-molecule failures are statuses (:data:`SHAPE_STATUSES`), never exceptions: o
 out per molecule in, in input order.
 
 Why these defaults (``benchmarks/results/shape_similarity.json``): see
-:class:`ShapeSettings`.
+:class:`ShapeSettings`. On EGFR (erlotinib's crystal pose, actives against inactives
+matched in size and polarity) the pharmacophore Tanimoto ranks actives best (ROC-AUC
+0.72-0.77), the combined one next (0.69-0.71) and shape alone barely (0.57-0.60): rank by
+``pharmacophore_similarity`` where the target's binding is about specific interactions.
 
 Example
 -------
@@ -112,15 +115,15 @@ class ShapeSettings:
     peptide's overlay on a small-molecule reference means little.
 
     Why the defaults (``benchmarks/shape_similarity.py``; ``results/shape_similarity.json``):
-    a conformer costs about 65 ms of CPU (ETKDG embedding is 95 % of it), so one conformer
-    puts the ~2,600 approved drugs at about 85 s on two idle cores, each further conformer
-    about 85 s more. Against erlotinib's 1M17 pose, on three sets of 110 EGFR actives and
+    a conformer costs about 57 ms of CPU (ETKDG embedding is 95 % of it), so one conformer
+    puts the ~2,600 approved drugs at about 80 s on two idle cores, each further conformer
+    about 75 s more. Against erlotinib's 1M17 pose, on three sets of 110 EGFR actives and
     110 property-matched inactives, one conformer gives ROC-AUC 0.72 (pharmacophore) and
     0.69 (combined), two or more 0.76 and 0.71, with no gain past two: ``n_conformers=2``
     buys that 0.03-0.04 for twice the time. ``max_heavy_atoms=60`` leaves out 1.6 % of the
-    approved drugs, which cost several times a typical molecule to embed and cannot be much
-    like a drug-sized reference (a shape Tanimoto is at most the smaller volume over the
-    larger); raise it for a large reference.
+    approved drugs, which would add a third to the library's time (0.5-3 s each) and cannot be
+    much like a drug-sized reference (a shape Tanimoto is at most the smaller volume over
+    the larger); raise it for a large reference.
 
     >>> ShapeSettings(n_conformers=0)
     Traceback (most recent call last):

@@ -234,7 +234,8 @@ def pose_interaction_records(
 
     >>> crystal = Chem.AddHs(ligand, addCoords=True)  # doctest: +SKIP
     >>> records = pose_interaction_records(crystal, receptor)  # doctest: +SKIP
-    >>> [(r["residue"], r["ligand_atoms"]) for r in records if r["interaction"] == "HBAcceptor"]
+    >>> hbonds = [r for r in records if r["interaction"] == "HBAcceptor"]  # doctest: +SKIP
+    >>> [(r["residue"], r["ligand_atoms"]) for r in hbonds]  # doctest: +SKIP
     [('MET769.A', (23,))]
     """
     if pose is None or pose.GetNumConformers() == 0:

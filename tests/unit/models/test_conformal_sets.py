@@ -187,3 +187,6 @@ def test_reliability_plot_compares_models_on_one_axes():
     assert ax.get_xlabel() == "mean predicted probability"
     with pytest.raises(VisualizationError, match="reliability_plot"):
         reliability_plot([0, 1], [0.5])
+    import matplotlib.pyplot as plt
+
+    plt.close(ax.figure)  # other tests check that figures they make are closed
