@@ -23,6 +23,7 @@ Three parts, merged into ``benchmarks/results/shape_similarity.json``:
     61-80 and more than 80 heavy atoms (what ``max_heavy_atoms``' default of 60 saves).
 
     python benchmarks/shape_similarity.py --part cost --part enrichment --sets 0 1 2
+    python benchmarks/shape_similarity.py --part enrichment --sets 2  # adds set 2 to 0 and 1
     python benchmarks/shape_similarity.py --part library --n-conformers 1 --n-jobs 2
 """
 
@@ -120,8 +121,15 @@ def part_cost(args, ref) -> dict:
     }
 
 
-def part_enrichment(args, ref) -> dict:
-    per_set = []
+def part_enrichment(args, ref, earlier: dict | None = None) -> dict:
+    """Each set of ``--sets`` scored; sets of an earlier run (``earlier``) with the same
+    conformer counts are kept, so that the sets can be run one at a time."""
+    keep = [str(n) for n in args.conformers]
+    per_set = {
+        e["set_seed"]: e
+        for e in (earlier or {}).get("per_set", [])
+        if all(n in e for n in keep) and e["set_seed"] not in args.sets
+    }
     for seed in args.sets:
         bench, _ = benchmark_set(110, seed)
         labels = bench["active"].to_numpy()
@@ -134,21 +142,22 @@ def part_enrichment(args, ref) -> dict:
                 "not_ok": int((table["shape_status"] != "ok").sum()),
             }
             print(seed, n, json.dumps(entry[str(n)]), flush=True)
-        per_set.append(entry)
-    summary = {}
-    for n in args.conformers:
-        summary[str(n)] = {
-            column: round(float(np.mean([e[str(n)][column]["roc_auc"] for e in per_set])), 3)
+        per_set[seed] = entry
+    sets = [per_set[seed] for seed in sorted(per_set)]
+    summary = {
+        n: {
+            column: round(float(np.mean([e[n][column]["roc_auc"] for e in sets])), 3)
             for column in SCORES
         }
-    summary["heavy_atoms"] = round(
-        float(np.mean([e["heavy_atoms"]["roc_auc"] for e in per_set])), 3
-    )
+        for n in keep
+    }
+    summary["heavy_atoms"] = round(float(np.mean([e["heavy_atoms"]["roc_auc"] for e in sets])), 3)
     return {
         "reference": f"{REFERENCE[0]}:{REFERENCE[1]} crystal pose",
         "set": "benchmark_set(110, seed) of benchmarks/structure_scoring.py",
+        "sets": sorted(per_set),
         "mean_roc_auc_over_sets": summary,
-        "per_set": per_set,
+        "per_set": sets,
     }
 
 
@@ -230,9 +239,12 @@ def main() -> None:
     }
     result["defaults"] = ShapeSettings().as_dict()
     ref = reference()
-    parts = {"cost": part_cost, "enrichment": part_enrichment, "library": part_library}
+    parts = {"cost": part_cost, "library": part_library}
     for part in args.part or ["cost", "enrichment"]:
-        result[part] = parts[part](args, ref)
+        if part == "enrichment":
+            result[part] = part_enrichment(args, ref, result.get(part))
+        else:
+            result[part] = parts[part](args, ref)
         result[part]["command"] = " ".join(["python benchmarks/shape_similarity.py", *sys.argv[1:]])
         result[part]["date"] = time.strftime("%Y-%m-%d %H:%M:%S")
         RESULTS.mkdir(exist_ok=True)

@@ -115,15 +115,16 @@ class ShapeSettings:
     peptide's overlay on a small-molecule reference means little.
 
     Why the defaults (``benchmarks/shape_similarity.py``; ``results/shape_similarity.json``):
-    a conformer costs about 57 ms of CPU (ETKDG embedding is 95 % of it), so one conformer
-    puts the ~2,600 approved drugs at about 80 s on two idle cores, each further conformer
-    about 75 s more. Against erlotinib's 1M17 pose, on three sets of 110 EGFR actives and
-    110 property-matched inactives, one conformer gives ROC-AUC 0.72 (pharmacophore) and
-    0.69 (combined), two or more 0.76 and 0.71, with no gain past two: ``n_conformers=2``
-    buys that 0.03-0.04 for twice the time. ``max_heavy_atoms=60`` leaves out 1.6 % of the
-    approved drugs, which would add a third to the library's time (0.5-3 s each) and cannot be
-    much like a drug-sized reference (a shape Tanimoto is at most the smaller volume over
-    the larger); raise it for a large reference.
+    a molecule costs about 60 ms of CPU with one conformer (ETKDG embedding is 95 % of it)
+    and 45 ms per further one. With one, the 2,628 approved drugs took 140 s on one core
+    and 66 s on two; each further conformer adds about 60 s on two. Against erlotinib's
+    1M17 pose, on three sets of 110 EGFR actives and 110 property-matched inactives, one
+    conformer gives ROC-AUC 0.72 (pharmacophore) and 0.69 (combined), two or more 0.76 and
+    0.71, with no gain past two: ``n_conformers=2`` buys that 0.03-0.04 for twice the time.
+    ``max_heavy_atoms=60`` leaves out 1.6 % of the approved drugs, which would add 30 % to
+    the library's time (0.5-3 s each) and cannot be much like a drug-sized reference (a
+    shape Tanimoto is at most the smaller volume over the larger); raise it for a large
+    reference.
 
     >>> ShapeSettings(n_conformers=0)
     Traceback (most recent call last):
