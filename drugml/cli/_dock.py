@@ -67,12 +67,10 @@ class DockCommand(Command):
         )
         settings = _settings(args, key, reference)
         molecules, column = _dock_molecules(args.molecules, args.smiles_column)
-        print(
-            f"receptor {receptor.name}: chains {', '.join(receptor.report['chains'])}, waters "
-            f"kept {', '.join(receptor.report['kept_waters']) or 'none'}, removed "
-            f"{_removed_words(receptor.report['removed'])}; box {where}: centre "
-            f"{box.as_dict()['center']} size {box.as_dict()['size']}"
-        )
+        from drugml.report import describe_receptor
+
+        print(f"receptor: {describe_receptor(receptor.report)}")
+        print(f"box {where}: centre {box.as_dict()['center']} size {box.as_dict()['size']}")
         if reference is not None:
             print(
                 f"reference: {len(reference.interactions)} interactions of {reference.source}; "
@@ -256,33 +254,6 @@ def _reference_ligand(args: argparse.Namespace) -> Chem.Mol | None:
     from drugml.structure import load_structure
 
     return load_structure(args.structure).ligand_mol(args.ligand, args.ligand_smiles)
-
-
-def _removed_words(removed: dict[str, list[str]]) -> str:
-    """What preparation removed, in words: 'nothing' or '19 waters, 1 ligand'.
-
-    >>> _removed_words({"waters": ["A:HOH1", "A:HOH2"], "ligands": ["A:AQ4999"], "ions": []})
-    '2 waters, 1 ligand'
-    """
-    phrases = []
-    for kind, labels in removed.items():
-        if not labels:
-            continue
-        singular, plural = _REMOVED_NOUNS.get(kind, (kind.replace("_", " "),) * 2)
-        phrases.append(f"{len(labels)} {singular if len(labels) == 1 else plural}")
-    return ", ".join(phrases) or "nothing"
-
-
-# What each kind of Receptor.report["removed"] is called, one and several.
-_REMOVED_NOUNS = {
-    "waters": ("water", "waters"),
-    "ions": ("ion", "ions"),
-    "additives": ("additive", "additives"),
-    "ligands": ("ligand", "ligands"),
-    "nonstandard": ("nonstandard residue", "nonstandard residues"),
-    "incomplete": ("residue with missing atoms", "residues with missing atoms"),
-    "other_chains": ("residue of other chains", "residues of other chains"),
-}
 
 
 def _settings(

@@ -16,11 +16,13 @@ from drugml.report._candidates import SHOWN_CANDIDATES, score_factors
 from drugml.report._html import figure_html, table_html
 from drugml.report._pocket import docking_html
 from drugml.report._ranking_page import write_ranking_report
+from drugml.report._receptor_text import describe_receptor
 
 __getattr__, __dir__ = lazy_submodules(__name__, ("gallery",), globals())
 
 __all__ = [
     "SHOWN_CANDIDATES",
+    "describe_receptor",
     "docking_html",
     "figure_html",
     "gallery",

@@ -28,8 +28,8 @@ class _ColumnScorer(StructureScorer):
         import pandas as pd
 
         self.check(table)
-        values = pd.to_numeric(table[self.columns[0]], errors="coerce").astype(float)
-        return self.sign * values
+        values = pd.to_numeric(table[self.required_columns()[0]], errors="coerce")
+        return self.sign * values.astype(float)
 
 
 @register_scorer
@@ -105,12 +105,6 @@ class InteractionSimilarity(_ColumnScorer):
                 f"interaction_similarity: pose is 'chosen' or 'best', not {self.pose!r}"
             )
         return (self._COLUMNS[self.pose],)
-
-    def score(self, table: pd.DataFrame) -> pd.Series:
-        import pandas as pd
-
-        self.check(table)
-        return pd.to_numeric(table[self.required_columns()[0]], errors="coerce").astype(float)
 
 
 @register_scorer

@@ -11,25 +11,13 @@ from drugml.campaign.config import ConfigError, load_config
 from drugml.campaign.pipeline import check_inputs
 
 
-def campaign(**target) -> dict:
-    return {
-        "target": {"structure": "egfr_1m17", **target},
-        "models": [
-            {
-                "name": "logs",
-                "data": {
-                    "table": "esol",
-                    "target_column": "measured log solubility in mols per litre",
-                },
-                "estimator": "knn",
-            }
-        ],
-        "library": {"path": "approved_drugs"},
-        "docking": {"top_n": 1, "keep_waters": "none"},
-    }
+@pytest.fixture
+def campaign(egfr_campaign):
+    """The shared EGFR campaign with ``target`` keys, docking one molecule."""
+    return lambda **target: egfr_campaign(target, docking={"top_n": 1, "keep_waters": "none"})
 
 
-def test_auto_pocket_places_the_box_on_the_atp_site():
+def test_auto_pocket_places_the_box_on_the_atp_site(campaign):
     inputs = check_inputs(campaign(pocket="auto"))
     receptor, box, settings = docking_setup(inputs.config, inputs)
     from drugml.structure import load_structure
@@ -43,18 +31,18 @@ def test_auto_pocket_places_the_box_on_the_atp_site():
     assert settings.reference_interactions is None  # no reference ligand, no similarity
 
 
-def test_no_ligand_means_auto():
+def test_no_ligand_means_auto(campaign):
     config = load_config(campaign())
     assert config.target.pocket_source == "auto"
     assert load_config(campaign(ligand="AQ4")).target.pocket_source == "ligand"
 
 
-def test_a_pocket_rank_that_does_not_exist_is_refused_before_work():
+def test_a_pocket_rank_that_does_not_exist_is_refused_before_work(campaign):
     with pytest.raises(ConfigError, match=r"target.pocket.*rank 40.*No pocket of rank 40"):
         check_inputs(campaign(pocket="auto", pocket_rank=40))
 
 
-def test_pocket_modes_need_what_they_name():
+def test_pocket_modes_need_what_they_name(campaign):
     with pytest.raises(ConfigError, match=r"pocket: ligand needs target\.ligand"):
         load_config(campaign(pocket="ligand"))
     with pytest.raises(ConfigError, match="pocket_residues"):
