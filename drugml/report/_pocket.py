@@ -17,6 +17,7 @@ from typing import Any
 
 from drugml.report._html import join_parts, table_html
 from drugml.report._receptor_text import describe_receptor
+from drugml.report._scoring_evidence import scoring_evidence_html
 from drugml.report._view import molecule_name
 
 __all__ = ["docking_html", "docking_section", "pocket_section"]
@@ -181,17 +182,7 @@ def _docking_words(summary: Mapping[str, Any]) -> list[str]:
             if receptor.get("reference_covalent_to")
             else ""
         ),
-        '<p class="note">A docking score ranks poses of one molecule better than it ranks '
-        "molecules. On 110 EGFR actives and 110 inactives matched in size, logP, H-bond donors, "
-        "acceptors and charge (benchmarks/results/structure_scoring.json), the Vina score's "
-        "ROC-AUC is 0.45, the pose's interaction similarity to erlotinib's crystal complex "
-        "0.58, the hinge H-bond 0.62, the 3D pharmacophore overlay on erlotinib 0.73, 2D "
-        "similarity to erlotinib 0.81 and the potency model 0.94; no rank-average of structure "
-        "scores with the model beats the model trained on thousands of compounds (best 0.90), "
-        "and with 30 training compounds the best (0.81) only ties 2D similarity. So this "
-        "ranking does not weight docking or 3D similarity: they are here to read the poses. "
-        "<code>pose_ok</code> is PoseBusters' docking checks (chemistry and clashes, not "
-        "the binding mode).</p>",
+        scoring_evidence_html(),
     ]
 
 

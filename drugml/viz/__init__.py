@@ -40,6 +40,7 @@ _LAZY_NAMES = {
     "MoleculeView": "drugml.viz.view3d",
     "pocket_legend": "drugml.viz._pockets",
     "pocket_view": "drugml.viz._pockets",
+    "plot_scorer_evidence": "drugml.viz._scoring",
     "view_binding_site": "drugml.viz.view3d",
     "view_molecule": "drugml.viz.view3d",
     "view_rna": "drugml.viz.view3d",

@@ -10,7 +10,7 @@ baselines every structure-based score is shown beside, ``heavy_atoms`` and
 ``scaffold_stack`` (a logistic regression fitted on the target's labelled
 molecules in scaffold folds). Adding a scorer is one class with
 :func:`register_scorer`; ``benchmarks/structure_scoring.py`` then measures it
-beside the others.
+beside the others, and :func:`scoring_evidence` gives what it measured.
 
 Example
 -------
@@ -38,6 +38,11 @@ from drugml.structure.scoring._base import (
     register_scorer,
     scorer_class,
 )
+from drugml.structure.scoring._evidence import (
+    EVIDENCE_FILE,
+    evidence_from_results,
+    scoring_evidence,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -45,14 +50,17 @@ if TYPE_CHECKING:
     from drugml.structure.scoring._consensus import Member
 
 __all__ = [
+    "EVIDENCE_FILE",
     "SCORER_KINDS",
     "ScorerError",
     "StructureScorer",
     "available_scorers",
+    "evidence_from_results",
     "make_scorer",
     "register_scorer",
     "score_table",
     "scorer_class",
+    "scoring_evidence",
 ]
 
 

@@ -3,6 +3,7 @@ run, no model training, no docking (the pages of a real run: test_pipeline, test
 
 from __future__ import annotations
 
+import copy
 import re
 from pathlib import Path
 from types import SimpleNamespace
@@ -42,6 +43,7 @@ from drugml.report._pocket import docking_section, pocket_section
 from drugml.report._view import RankedView, molecule_name
 from drugml.screening.rank_stream import RankedScreen
 from drugml.screening.ranking_config import parse_ranking
+from drugml.structure.scoring import scoring_evidence
 
 RANKING = {
     "objectives": {
@@ -473,6 +475,21 @@ def test_docking_html_says_how_the_candidates_were_docked_and_tables_them(ranked
     assert "<td>ERLOTINIB</td><td>1</td><td>docked</td><td>-9.25</td>" in text
     assert "&lt;b&gt;Bad &amp; name&lt;/b&gt;" in text
     assert 'class="pose"' not in text  # no pose files in the folder
+    # why the ranking does not weight docking: the shipped benchmark, in words and a figure
+    evidence = scoring_evidence()
+    vina = evidence["a_all_data"]["docking_score"]["roc_auc"]
+    assert f"ROC-AUC: Vina score {vina:.2f}" in text
+    assert "So this ranking does not weight docking or 3D similarity" in text
+    assert '<img alt="ROC-AUC of every structure-based scorer' in text
+
+
+def test_scoring_evidence_words_follow_the_numbers():
+    from drugml.report._scoring_evidence import _evidence_words
+
+    evidence = copy.deepcopy(scoring_evidence())
+    evidence["b_low_data"]["30"]["consensus_all"]["roc_auc"] = 0.99
+    words = _evidence_words(evidence)
+    assert "with 30 training compounds the best (consensus_all, 0.99) beats the better" in words
 
 
 # ------------------------------------------------------------------ pages

@@ -136,3 +136,44 @@ def test_scaffold_stack_scores_unseen_scaffolds_out_of_fold():
     assert roc_auc_score(labels, out) > 0.8
     with pytest.raises(ScorerError, match="after fit"):
         stack.score(table)
+
+
+# ------------------------------------------------------------------ evidence
+def test_shipped_evidence_is_the_benchmarks_summary():
+    import json
+    from pathlib import Path
+
+    from drugml.structure.scoring import evidence_from_results, scoring_evidence
+
+    results = Path(__file__).parents[3] / "benchmarks" / "results" / "structure_scoring.json"
+    if not results.is_file():
+        pytest.skip("benchmarks/ is not in this installation")
+    assert scoring_evidence() == evidence_from_results(json.loads(results.read_text()))
+
+
+def test_unreadable_evidence_is_a_named_error(tmp_path):
+    from drugml.structure.scoring import ScorerError, scoring_evidence
+
+    broken = tmp_path / "evidence.json"
+    broken.write_text("{not json")
+    with pytest.raises(ScorerError, match=r"cannot be read.*structure_scoring.py --part score"):
+        scoring_evidence(broken)
+    broken.write_text('{"a_all_data": {}}')
+    with pytest.raises(ScorerError, match="lacks b_low_data, c_unlike_reference, targets"):
+        scoring_evidence(broken)
+
+
+def test_evidence_figure_has_every_scorer():
+    import matplotlib.pyplot as plt
+
+    from drugml.structure.scoring import scoring_evidence
+    from drugml.viz import VisualizationError, plot_scorer_evidence
+
+    evidence = scoring_evidence()
+    fig = plot_scorer_evidence(evidence)
+    labels = {tick.get_text() for tick in fig.axes[0].get_yticklabels()}
+    assert labels == set(evidence["a_all_data"])
+    assert len(fig.axes[1].lines) == 6
+    plt.close(fig)
+    with pytest.raises(VisualizationError, match="lacks 'b_low_data'"):
+        plot_scorer_evidence({"a_all_data": {}, "c_unlike_reference": {}})
