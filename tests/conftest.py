@@ -6,6 +6,7 @@ import contextlib
 import os
 import pickle
 import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -34,6 +35,20 @@ if _WORKERS > 1:
 # Plots in tests never open windows.
 matplotlib.use("Agg")
 os.environ.setdefault("MPLBACKEND", "Agg")
+
+
+def pytest_configure(config):
+    """One drugml cache per test session (the ready ADMET panel's endpoints are built there
+    once and shared: xdist's workers and the notebooks' kernels inherit the variable), so
+    that the tests neither read nor fill the user's own cache."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):  # the controller, before workers start
+        os.environ["DRUGML_CACHE_DIR"] = tempfile.mkdtemp(prefix="drugml-test-cache-")
+
+
+def pytest_unconfigure(config):
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        shutil.rmtree(os.environ.get("DRUGML_CACHE_DIR", ""), ignore_errors=True)
+
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK_DIR = REPO_ROOT / "notebooks"

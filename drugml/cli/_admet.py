@@ -96,7 +96,9 @@ class AdmetPredictCommand(Command):
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
         parser.add_argument("input", help="SMILES, CSV/TSV, SDF or Parquet file (optionally .gz)")
         parser.add_argument(
-            "--panel", required=True, help="panel folder (drugml admet train --out)"
+            "--panel",
+            help="panel folder (drugml admet train --out); default: the ready panel, built "
+            "once on first use (drugml admet build)",
         )
         parser.add_argument("--out", required=True, help="CSV file to write")
         parser.add_argument(
@@ -113,9 +115,9 @@ class AdmetPredictCommand(Command):
 
     def run(self, args: argparse.Namespace) -> int:
         from drugml.chem import read_molecules
-        from drugml.models.admet import load_panel
+        from drugml.models.admet import load_panel, ready_panel
 
-        panel = load_panel(args.panel)
+        panel = load_panel(args.panel) if args.panel else ready_panel(args.endpoints)
         molecules = read_molecules(
             args.input, smiles_column=args.smiles_column, id_column=args.id_column
         )
@@ -142,7 +144,32 @@ class AdmetPredictCommand(Command):
         return 0
 
 
+class AdmetBuildCommand(Command):
+    name = "build"
+    help = "build the ready panel into the user cache now (else done on first use)"
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("--endpoints", help="comma-separated endpoint names (default: all)")
+        parser.add_argument("--n-jobs", type=int, help="threads per fit (default: every core)")
+        parser.add_argument("--rebuild", action="store_true", help="build again where built")
+        parser.add_argument("--quiet", action="store_true", help="no progress bars")
+
+    def run(self, args: argparse.Namespace) -> int:
+        from drugml.models.admet import ready_panel
+
+        panel = ready_panel(
+            args.endpoints, n_jobs=args.n_jobs, progress=not args.quiet, rebuild=args.rebuild
+        )
+        print(f"ADMET panel of {len(panel.endpoints)} endpoints ready in {panel.directory}")
+        return 0
+
+
 class AdmetCommand(CommandGroup):
     name = "admet"
-    help = "the ADMET panel: list its endpoints, train it, predict with it"
-    subcommands = (AdmetListCommand, AdmetTrainCommand, AdmetPredictCommand)
+    help = "the ADMET panel: list its endpoints, build or train it, predict with it"
+    subcommands = (
+        AdmetListCommand,
+        AdmetBuildCommand,
+        AdmetTrainCommand,
+        AdmetPredictCommand,
+    )

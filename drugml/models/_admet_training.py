@@ -5,6 +5,7 @@ drugs' predictions kept as quantiles (the reference of the percentiles).
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import time
@@ -179,7 +180,14 @@ def _failures(standardized: pd.DataFrame) -> dict[str, Any]:
 
 
 def _reference_molecules(n_jobs: int) -> tuple[list[str], dict[str, Any]]:
-    """The approved drugs, standardized and deduplicated on the standardized SMILES."""
+    """The approved drugs, standardized and deduplicated on the standardized SMILES (once per
+    process: the ready panel builds its endpoints one by one)."""
+    smiles, info = _standardized_reference(n_jobs)
+    return list(smiles), dict(info)
+
+
+@functools.cache
+def _standardized_reference(n_jobs: int) -> tuple[tuple[str, ...], dict[str, Any]]:
     from drugml import data
 
     drugs = data.load(REFERENCE_DATASET)
@@ -195,7 +203,7 @@ def _reference_molecules(n_jobs: int) -> tuple[list[str], dict[str, Any]]:
         "how": "drugml.chem.standardize (largest organic fragment, normalized, neutralized), "
         "then one row per distinct standardized SMILES (salt forms merged)",
     }
-    return unique, info
+    return tuple(unique), info
 
 
 def _reference_distribution(

@@ -290,10 +290,21 @@ class PropertyModel(BaseEstimator):
         self.input_layout_ = (
             backend.input_layout(self.featurizer_) if backend.input_kind == FEATURES else DENSE
         )
-        features = self.featurizer_.fit_transform(mols) if self.featurizer_ is not None else None
+        features = self._fit_featurizer(mols) if self.featurizer_ is not None else None
         fps = domain_fingerprints(mols)
         inputs = self._estimator_input(features, fps, mols)
         return inputs, fps, fingerprint_bits(fps), scaffolds(mols)
+
+    def _fit_featurizer(self, mols: list) -> Any:
+        """``featurizer_.fit_transform``; a quiet fit keeps the featurizer's own bar (shown
+        from 10,000 molecules when its ``progress`` is None) quiet too."""
+        quiet = not self.progress and self.featurizer_.get_params().get("progress", 0) is None
+        if quiet:
+            self.featurizer_.set_params(progress=False)
+        features = self.featurizer_.fit_transform(mols)
+        if quiet:
+            self.featurizer_.set_params(progress=None)  # screens still show it
+        return features
 
     def _calibrate(
         self,

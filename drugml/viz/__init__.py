@@ -10,7 +10,7 @@ Example
 from __future__ import annotations
 
 from drugml._util.lazy import lazy_submodules
-from drugml.viz._admet import plot_admet_percentiles
+from drugml.viz._admet import plot_admet_leaderboard, plot_admet_percentiles
 from drugml.viz._interaction_diagram import INTERACTION_STYLES, interaction_diagram
 from drugml.viz._molecules import (
     MoleculeGrid,
@@ -57,6 +57,7 @@ __all__ = [
     "INTERACTION_STYLES",
     "interaction_diagram",
     "molecule_grid",
+    "plot_admet_leaderboard",
     "molecule_svg",
     "pair_svg",
     "MoleculeGrid",

@@ -13,32 +13,23 @@ Example
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from drugml.viz._plots import ACCENT_COLOR, PRIMARY_COLOR, VisualizationError
+from drugml.viz._plots import ACCENT_COLOR, PRIMARY_COLOR, SERIES_COLORS, VisualizationError
 
 if TYPE_CHECKING:
     import pandas as pd
     from matplotlib.axes import Axes
 
-__all__ = ["plot_admet_percentiles"]
+__all__ = ["plot_admet_leaderboard", "plot_admet_percentiles"]
 
 #: How each direction of an ADMET endpoint is marked in :func:`plot_admet_percentiles`.
 _DIRECTION_MARKS = {1: "higher is better", -1: "lower is better", 0: "context, not a goal"}
 
 
-#: Line colours of :func:`plot_admet_percentiles` (colour-blind safe, after Okabe and Ito).
-_PROFILE_COLORS = (
-    PRIMARY_COLOR,
-    ACCENT_COLOR,
-    "#e69f00",
-    "#009e73",
-    "#8e6bb5",
-    "#56b4e9",
-    "#a0522d",
-    "#f0c800",
-)
+#: Line colours of :func:`plot_admet_percentiles`.
+_PROFILE_COLORS = SERIES_COLORS
 
 
 def plot_admet_percentiles(
@@ -238,4 +229,49 @@ def _draw_bars(
     ax.set_xlabel("percentile among the approved drugs' predictions")
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False, fontsize=8)
     ax.spines[["top", "right"]].set_visible(False)
+    return ax
+
+
+#: TDC metrics where lower is better (the ratio to the leaderboard is inverted for them).
+_LOWER_IS_BETTER_METRICS = ("MAE",)
+
+
+def plot_admet_leaderboard(scores: Mapping[str, Mapping[str, Any]], ax: Axes | None = None) -> Axes:
+    """Each endpoint's score on TDC's test partition against the leaderboard's best, as a
+    ratio (1: level with the best; below 1: behind it), the two values written on each bar.
+
+    ``scores``: endpoint -> a record with ``metric``, ``value`` and ``leaderboard_best`` (the
+    ``tdc_test`` of each model in a panel's ``info["models"]``).
+
+    >>> ax = plot_admet_leaderboard({"herg": {"metric": "AUROC", "value": 0.83,
+    ...                                       "leaderboard_best": 0.88}})
+    >>> ax.get_xlabel()
+    "score relative to TDC leaderboard's best (1 = level)"
+    """
+    import matplotlib.pyplot as plt
+
+    if not scores:
+        raise VisualizationError("plot_admet_leaderboard: no endpoint to draw")
+    names, ratios, notes = [], [], []
+    for name, record in scores.items():
+        try:
+            metric, ours, best = record["metric"], record["value"], record["leaderboard_best"]
+        except KeyError as exc:
+            raise VisualizationError(f"plot_admet_leaderboard: {name!r} lacks {exc}") from None
+        names.append(name)
+        ratios.append(best / ours if metric in _LOWER_IS_BETTER_METRICS else ours / best)
+        notes.append(f"{metric} {ours:.3g} vs {best:.3g}")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 0.4 * len(names) + 1))
+    colors = [PRIMARY_COLOR if r >= 0.99 else ACCENT_COLOR for r in ratios]
+    ax.barh(names, ratios, color=colors)
+    for row, (ratio, note) in enumerate(zip(ratios, notes, strict=True)):
+        ax.text(min(ratio, 1.0) - 0.005, row, note, va="center", ha="right", fontsize=7,
+                color="white")  # fmt: skip
+    ax.axvline(1.0, color="grey", linewidth=0.8)
+    ax.axvline(0.99, color="grey", linewidth=0.8, linestyle=":")
+    ax.set_xlim(min(0.8, min(ratios) - 0.02), max(1.03, max(ratios) + 0.01))
+    ax.invert_yaxis()
+    ax.set_xlabel("score relative to TDC leaderboard's best (1 = level)")
+    ax.set_title("ours on TDC's test partitions (blue: within 1 % of the best)", fontsize=9)
     return ax

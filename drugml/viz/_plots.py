@@ -28,6 +28,7 @@ __all__ = [
     "ACCENT_COLOR",
     "PRIMARY_COLOR",
     "RO5_LIMITS",
+    "SERIES_COLORS",
     "VisualizationError",
     "plot_chemical_space",
     "plot_curation_log",
@@ -57,6 +58,10 @@ class VisualizationError(DrugmlError, ValueError):
 #: One colour for "the thing we look at" across drugml plots.
 PRIMARY_COLOR = "#2b6ca3"
 ACCENT_COLOR = "#d1495b"
+#: Colours of successive series in one plot (colour-blind safe, after Okabe and Ito).
+SERIES_COLORS = (
+    PRIMARY_COLOR, ACCENT_COLOR, "#e69f00", "#009e73", "#8e6bb5", "#56b4e9", "#a0522d", "#f0c800",
+)  # fmt: skip
 
 
 def plot_distribution(
@@ -343,7 +348,7 @@ def reliability_plot(
         filled["mean_predicted"],
         filled["observed_fraction"],
         marker="o",
-        color=(PRIMARY_COLOR, ACCENT_COLOR)[drawn] if drawn < 2 else None,
+        color=SERIES_COLORS[drawn % len(SERIES_COLORS)],
         label=f"{label or ''} ECE {ece:.3f}".strip(),
     )
     if first:  # how many molecules each bin holds, as a strip along the bottom

@@ -30,7 +30,11 @@ TEST_PARAMETERS = {
     "05_screening_and_ranking": {"estimator_params": QUICK_XGBOOST},
     "06_scale_out": {"n_records": 200},
     "08_docking": {"shortlist": ["IBUPROFEN"]},  # docks in 5 s, gefitinib in 30
-    "09_admet_profile": {"estimator_params": QUICK_XGBOOST},
+    # the ready panel's light endpoints (built once per session into its cache)
+    "09_admet_profile": {
+        "endpoints": ["herg", "hia_hou", "dili"],
+        "calibration_endpoints": ["herg", "dili"],
+    },
     "10_design_loop": {"estimator_params": QUICK_XGBOOST},
 }
 
