@@ -4,7 +4,7 @@ The package is layered; each subpackage imports only from those listed before
 it (``docs/architecture.md`` has the picture):
 
 ``errors``, ``schema``, ``data``, ``chem``, ``featurize``, ``models``,
-``structure``, ``viz``, ``screening``, ``design``, ``report``, ``campaign``, ``cli``.
+``structure``, ``variants``, ``viz``, ``screening``, ``design``, ``report``, ``campaign``, ``cli``.
 
 Subpackages load on first use, so ``import drugml`` stays fast and quiet and
 never imports heavy libraries such as deepchem, xgboost or torch. The old
@@ -39,12 +39,13 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from drugml import schema as schema
     from drugml import screening as screening
     from drugml import structure as structure
+    from drugml import variants as variants
     from drugml import viz as viz
 
 # The layers, lowest first; loaded lazily (PEP 562).
 LAYERS = (
-    "errors", "schema", "data", "chem", "featurize", "models", "structure", "viz", "screening",
-    "design", "report", "campaign", "cli",
+    "errors", "schema", "data", "chem", "featurize", "models", "structure", "variants", "viz",
+    "screening", "design", "report", "campaign", "cli",
 )  # fmt: skip
 
 __all__ = ["__version__", *LAYERS]

@@ -24,16 +24,17 @@ LAYER_OF = {
     "featurize": 3,
     "models": 4,
     "structure": 5,
-    "viz": 6,
-    "screening": 7,
-    "design": 8,
-    "report": 9,
-    "campaign": 10,
-    "cli": 11,
-    "_aliases": 12,
-    "__main__": 12,
+    "variants": 6,
+    "viz": 7,
+    "screening": 8,
+    "design": 9,
+    "report": 10,
+    "campaign": 11,
+    "cli": 12,
+    "_aliases": 13,
+    "__main__": 13,
 }
-TOP = 12
+TOP = 13
 
 
 def package_sources(root: Path = PACKAGE) -> dict[str, str]:
