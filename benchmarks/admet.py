@@ -28,6 +28,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
+
 from drugml import __version__, data
 from drugml.models.admet import (
     CACHE_ENV,
@@ -36,6 +38,7 @@ from drugml.models.admet import (
     ready_panel,
     ready_panel_dir,
     tdc_score,
+    train_panel,
 )
 
 
@@ -53,6 +56,41 @@ def time_predict_command(scratch: Path, n_molecules: int = 100) -> float:
     start = time.perf_counter()
     subprocess.run([*command, "--out", str(scratch / "admet.csv")], check=True)
     return round(time.perf_counter() - start, 1)
+
+
+def other_seeds(seeds: int, n_jobs: int, scratch: Path) -> dict[str, list[float]]:
+    """Each endpoint's TDC test score with the models' seeds 1 .. seeds-1 (seed 0 is the
+    ready panel)."""
+    scores: dict[str, list[float]] = {}
+    for seed in range(1, seeds):
+        folder = train_panel(scratch / f"seed{seed}", n_jobs=n_jobs, progress=False,
+                             random_state=seed)  # fmt: skip
+        for name, record in json.loads((folder / "panel.json").read_text())["models"].items():
+            scores.setdefault(name, []).append(record["tdc_test"]["value"])
+        shutil.rmtree(folder)
+    return scores
+
+
+def targets(rows: dict) -> dict:
+    """The issue's targets on the seeds' means: within 0.01 of the best (1 % of the MAE) on
+    at least 8 endpoints, none behind by more than 0.03 (5 % of the MAE)."""
+
+    def behind(row: dict) -> float:  # how far behind the best; negative: ahead
+        if row["metric"] == "MAE":
+            return (row["ours_mean"] - row["leaderboard_best"]) / row["leaderboard_best"]
+        return row["leaderboard_best"] - row["ours_mean"]
+
+    within = [name for name, row in rows.items() if behind(row) <= 0.01]
+    far = {n: round(behind(r), 4) for n, r in rows.items()
+           if behind(r) > (0.05 if r["metric"] == "MAE" else 0.03)}  # fmt: skip
+    return {
+        "within_0.01_of_best": within,
+        "n_within_0.01_of_best": len(within),
+        "target_8_of_12_met": len(within) >= 8,
+        "behind_by_more_than_0.03_or_5pct": far,
+        "target_none_far_behind_met": not far,
+        "how": "mean over the seeds; MAE endpoints: fractions of the best MAE (0.01 = 1 %)",
+    }
 
 
 def score_saved_panel(panel: AdmetPanel) -> dict[str, dict]:
@@ -73,6 +111,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results")
     parser.add_argument("--n-jobs", type=int, default=2)
     parser.add_argument("--panel-dir", type=Path, help="keep a copy of the built panel here")
+    parser.add_argument("--seeds", type=int, default=5, help="models' seeds (TDC: 5)")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as scratch:
@@ -96,6 +135,9 @@ def main() -> None:
         score_seconds = time.perf_counter() - start
         if args.panel_dir:
             shutil.copytree(ready_panel_dir(), args.panel_dir, dirs_exist_ok=True)
+        seeds_start = time.perf_counter()
+        seeded = other_seeds(args.seeds, args.n_jobs, Path(scratch))
+        seeds_seconds = time.perf_counter() - seeds_start
 
     rows = {}
     for name, record in panel["models"].items():
@@ -120,7 +162,14 @@ def main() -> None:
             "chosen": (record.get("selection") or {}).get("chosen", record["estimator"]),
             "target_transform": record["target_transform_applied"],
             "fit_seconds": record["fit_seconds"],
+            "featurizer": ENDPOINTS[name].featurizer or "default",
         }
+        all_seeds = [ours, *seeded.get(name, [])]
+        rows[name]["ours_seeds"] = [round(v, 4) for v in all_seeds]
+        rows[name]["ours_mean"] = round(float(np.mean(all_seeds)), 4)
+        rows[name]["ours_sd"] = (
+            round(float(np.std(all_seeds, ddof=1)), 4) if len(all_seeds) > 1 else None
+        )
     result = {
         "date": time.strftime("%Y-%m-%d %H:%M:%S"),
         "drugml": __version__,
@@ -128,7 +177,8 @@ def main() -> None:
         "n_jobs": args.n_jobs,
         "what": "each endpoint trained on TDC's train_val rows (default panel settings), scored on "
         "TDC's test rows with TDC's metric; leaderboard: mean of 5 seeds of the rank-1 entry "
-        "(data/PROVENANCE.md); ours: one model, seed 0. gap = ours - leaderboard best (MAE: lower "
+        "(data/PROVENANCE.md); ours: seed 0 (the ready panel); ours_mean, ours_sd: over "
+        "--seeds seeds. gap = ours - leaderboard best (MAE: lower "
         "is better).",
         "endpoints": rows,
         "ready_panel_first_use_seconds": round(train_seconds, 1),
@@ -140,6 +190,9 @@ def main() -> None:
         "reference_seconds_per_endpoint": panel["reference"]["seconds"],
         "score_saved_panel_seconds": round(score_seconds, 1),
         "n_at_least_as_good_as_best": sum(r["at_least_as_good_as_best"] for r in rows.values()),
+        "seeds": args.seeds,
+        "other_seeds_seconds": round(seeds_seconds, 1),
+        "targets": targets(rows),
     }
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "admet.json").write_text(json.dumps(result, indent=2) + "\n")

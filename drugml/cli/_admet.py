@@ -26,7 +26,8 @@ class AdmetListCommand(Command):
         columns = ["name", "task", "unit", "better", "tdc best"]
         if args.long:
             table["estimator"] = table["estimator"].fillna("default")
-            columns += ["estimator", "direction", "meaning"]
+            table["featurizer"] = table["featurizer"].fillna("default")
+            columns += ["estimator", "featurizer", "direction", "meaning"]
         print_table(table[columns])
         print(
             f"\n{len(table)} endpoints (TDC ADMET benchmark group; `tdc best`: the leaderboard's "

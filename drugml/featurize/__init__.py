@@ -69,6 +69,7 @@ from drugml.featurize._fingerprints import (
     fingerprint_bits,
 )
 from drugml.featurize._graphs import GraphFeaturizer
+from drugml.featurize._presets import FEATURIZER_PRESETS, featurizer_preset
 from drugml.featurize._registry import (
     FEATURIZER_KINDS,
     available_featurizers,
@@ -91,6 +92,7 @@ __all__ = [
     "ECFP",
     "FCFP",
     "FEATURIZER_KINDS",
+    "FEATURIZER_PRESETS",
     "MACCS",
     "AtomPairs",
     "Avalon",
@@ -111,6 +113,7 @@ __all__ = [
     "featurize_table",
     "featurizer_from_spec",
     "featurizer_kind",
+    "featurizer_preset",
     "featurizer_spec",
     "fingerprint_bits",
     "get_featurizer",

@@ -55,7 +55,9 @@ class Endpoint:
     values). ``tdc_metric`` and ``leaderboard_best`` are TDC's metric on its
     test partition and the leaderboard's rank-1 value (data/PROVENANCE.md).
     ``estimator`` is the :class:`~drugml.models.PropertyModel` estimator
-    (``None``: its default).
+    and ``featurizer`` a featurizer preset (:data:`drugml.featurize.FEATURIZER_PRESETS`)
+    (``None``: PropertyModel's defaults); ``benchmarks/admet_menu.py`` chooses them on
+    scaffold-grouped folds of the training rows.
     """
 
     name: str  # also the prefix of its screen columns
@@ -74,6 +76,8 @@ class Endpoint:
     reference: str  # the data's original source, as TDC cites it
     #: The PropertyModel estimator; None: PropertyModel's default (its own choice per data set).
     estimator: str | None = None
+    #: A featurizer preset (drugml.featurize.FEATURIZER_PRESETS); None: PropertyModel's default.
+    featurizer: str | None = None
 
     @property
     def sign(self) -> int:

@@ -43,8 +43,12 @@ __all__ = ["CACHE_ENV", "READY_BUILD_SECONDS", "ready_panel", "ready_panel_dir"]
 
 #: The environment variable naming drugml's cache folder.
 CACHE_ENV = "DRUGML_CACHE_DIR"
-#: The libraries whose versions decide what a fitted model is.
-_MODEL_LIBRARIES = ("numpy", "scikit-learn", "xgboost", "rdkit", "skops")
+#: The libraries whose versions decide what a fitted model is (each: its distributions' names;
+#: XGBoost is installed as ``xgboost-cpu`` here, ``xgboost`` elsewhere).
+_MODEL_LIBRARIES = (
+    ("numpy",), ("scikit-learn",), ("xgboost", "xgboost-cpu"), ("lightgbm",), ("rdkit",),
+    ("skops",),
+)  # fmt: skip
 #: The whole panel's build, measured alone on 2 cores (benchmarks/results/admet.json).
 READY_BUILD_SECONDS = 190
 
@@ -63,18 +67,20 @@ def _panel_key() -> str:
     from drugml import data
     from drugml.models._admet_endpoints import ENDPOINTS
 
-    def installed(name: str) -> str | None:
-        try:
-            return version(name)
-        except PackageNotFoundError:
-            return None
+    def installed(names: tuple[str, ...]) -> str | None:
+        for name in names:
+            try:
+                return version(name)
+            except PackageNotFoundError:
+                continue
+        return None
 
     datasets = sorted({e.dataset for e in ENDPOINTS.values()} | {REFERENCE_DATASET})
     recipe = {
         "format": PANEL_FORMAT_VERSION,
         "endpoints": {name: asdict(e) for name, e in ENDPOINTS.items()},
         "data": {name: data.info(name).sha256 for name in datasets},
-        "libraries": {name: installed(name) for name in _MODEL_LIBRARIES},
+        "libraries": {names[0]: installed(names) for names in _MODEL_LIBRARIES},
     }
     digest = hashlib.sha256(json.dumps(recipe, sort_keys=True).encode()).hexdigest()
     return f"{__version__}-{digest[:12]}"

@@ -40,6 +40,7 @@ def _model_for(
     estimator_params: Mapping[str, Any] | None,
     n_jobs: int,
     progress: bool | str,
+    random_state: int = 0,
 ) -> tuple[PropertyModel, str | None]:
     """A PropertyModel for the endpoint, and the target transform it was given."""
     from drugml.models import PropertyModel
@@ -49,9 +50,14 @@ def _model_for(
         "n_jobs": n_jobs,
         "progress": progress,
         "estimator_params": dict(estimator_params or {}) or None,
+        "random_state": random_state,
     }
     if (estimator or endpoint.estimator) is not None:
         params["estimator"] = estimator or endpoint.estimator
+    if endpoint.featurizer is not None and estimator is None:  # the row's pair, or neither
+        from drugml.featurize import featurizer_preset
+
+        params["featurizer"] = featurizer_preset(endpoint.featurizer)
     # PropertyModel's target_transform is newer than this panel: use it where it exists; a
     # drugml without it fits the raw scale, and panel.json says so.
     applied = None
@@ -88,6 +94,7 @@ def _fit_endpoint(
     estimator_params: Mapping | None,
     n_jobs: int,
     progress: bool,
+    random_state: int = 0,
 ) -> tuple[PropertyModel, dict[str, Any]]:
     """Fit, score on TDC's test rows, describe and save one endpoint; it and its panel.json
     record."""
@@ -100,7 +107,7 @@ def _fit_endpoint(
     train_std = _standardized(train["smiles"].tolist(), n_jobs)
     usable = train_std["ok"].to_numpy()
     label = f"admet {endpoint.name}" if progress else False
-    model, applied = _model_for(endpoint, estimator, estimator_params, n_jobs, label)
+    model, applied = _model_for(endpoint, estimator, estimator_params, n_jobs, label, random_state)
     with warnings.catch_warnings():
         # A skipped record is counted below and in panel.json; not a warning per endpoint.
         warnings.filterwarnings("ignore", message="PropertyModel.fit skipped")
@@ -234,6 +241,7 @@ def train_panel(
     estimator_params: Mapping[str, Any] | None = None,
     progress: bool = True,
     estimator: str | None = None,
+    random_state: int = 0,
 ) -> Path:
     """Train one model per endpoint on TDC's ``train_val`` rows; save the panel to ``out_dir``.
 
@@ -247,8 +255,9 @@ def train_panel(
     panel). Writes ``out_dir/<endpoint>/``
     (a saved :class:`~drugml.models.PropertyModel` with its model card, which
     holds the score on TDC's ``test`` rows) and ``out_dir/panel.json``.
-    Returns ``out_dir``. The whole panel takes about 330 CPU-seconds (5 to 10
-    minutes on 2 cores; ``benchmarks/results/admet.json``).
+    ``random_state``: every model's seed (``benchmarks/admet.py --seeds`` varies it). Returns
+    ``out_dir``. The whole default panel takes about 3 minutes on 2 cores
+    (``benchmarks/results/admet.json``).
 
     >>> folder = train_panel("models/admet", endpoints="herg,hia_hou")  # doctest: +SKIP
     """
@@ -270,7 +279,13 @@ def train_panel(
     records, models = {}, {}
     for endpoint in chosen:
         models[endpoint.name], records[endpoint.name] = _fit_endpoint(
-            endpoint, out / endpoint.name, estimator, estimator_params, n_jobs, progress
+            endpoint,
+            out / endpoint.name,
+            estimator,
+            estimator_params,
+            n_jobs,
+            progress,
+            random_state,
         )
 
     # Reference distribution: every endpoint's predictions for the approved drugs.
@@ -288,6 +303,7 @@ def train_panel(
             "n_jobs": n_jobs,
             "estimator": estimator,
             "estimator_params": dict(estimator_params or {}),
+            "random_state": random_state,
             "total_seconds": round(time.perf_counter() - start, 2),
         },
     }

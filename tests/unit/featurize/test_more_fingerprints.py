@@ -147,3 +147,52 @@ def test_property_model_on_avalon_fits_predicts_saves_and_loads(tmp_path):
     again = loaded.predict(smiles[:40])
     np.testing.assert_array_equal(again["prediction"], predicted["prediction"])
     np.testing.assert_array_equal(again["upper"], predicted["upper"])
+
+
+# ------------------------------------------------------------------ presets
+def test_maplight_preset_is_its_four_featurizations_side_by_side():
+    from drugml.featurize import (
+        ECFP,
+        FEATURIZER_PRESETS,
+        Avalon,
+        ErG,
+        RDKitDescriptors,
+        featurizer_preset,
+    )
+
+    smiles = ["CCO", "c1ccccc1O", "CC(=O)Nc1ccc(O)cc1"]
+    preset = featurizer_preset("maplight")
+    X = preset.fit_transform(smiles)
+    parts = [
+        ECFP(radius=2, n_bits=1024, counts=True),
+        Avalon(n_bits=1024, counts=True),
+        ErG(),
+        RDKitDescriptors(),
+    ]
+    expected = np.hstack([part.fit_transform(smiles).astype(np.float32) for part in parts])
+    np.testing.assert_array_equal(X, expected)
+    assert featurizer_preset("maplight") is not preset  # a new one each time
+    assert list(FEATURIZER_PRESETS) == ["maplight"]
+
+
+def test_unknown_preset_is_named_with_a_suggestion():
+    from drugml.featurize import UnknownFeaturizerError, featurizer_preset
+
+    with pytest.raises(UnknownFeaturizerError, match=r"maplite.*did you mean `maplight`"):
+        featurizer_preset("maplite")
+
+
+def test_an_admet_row_names_its_featurizer(monkeypatch):
+    import dataclasses
+
+    from drugml.featurize import MolecularFeatures
+    from drugml.models import _admet_training
+    from drugml.models.admet import ENDPOINTS
+
+    row = dataclasses.replace(ENDPOINTS["hia_hou"], estimator="lightgbm", featurizer="maplight")
+    model, _ = _admet_training._model_for(row, None, None, 1, False)
+    assert model.estimator == "lightgbm" and isinstance(model.featurizer, MolecularFeatures)
+    assert [name for name, _ in model.featurizer.featurizers] == ["ecfp", "avalon", "erg", "rdkit"]
+    # a panel-wide estimator replaces the row's pair: its default features
+    model, _ = _admet_training._model_for(row, "xgboost", None, 1, False)
+    assert model.estimator == "xgboost" and model.featurizer is None
