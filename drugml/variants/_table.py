@@ -20,9 +20,11 @@ Statuses
 ``other_gene``
     the record is on another gene than the one asked for (``gene=``).
 ``mapped``, ``outside_structure``, ``reference_mismatch``
-    set when variants are placed on a structure (a later stage): the residue was
-    found in the structure; it lies outside the residues the structure has; the
-    reference residue of the notation differs from the sequence's residue there.
+    set when variants are placed on a structure (:func:`~drugml.variants.map_variants`,
+    which adds the columns of :data:`MAPPED_COLUMNS`): the residue was found in the
+    structure; it lies outside the reference sequence or the residues the structure
+    models; the reference residue of the notation differs from the reference
+    sequence's residue there.
 
 Example
 -------
@@ -41,6 +43,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = [
+    "MAPPED_COLUMNS",
     "VARIANT_COLUMNS",
     "VARIANT_STATUSES",
     "VariantFileNotFoundError",
@@ -80,6 +83,23 @@ VARIANT_COLUMNS = (
     "alternate",
     "status",
     "reason",
+)
+
+#: The columns :func:`~drugml.variants.map_variants` adds to a variant table, in order:
+#: ``structure_residue`` (the structure residue's id, ``"THR766.A"``; a span's first and
+#: last modelled residues joined by ``_``), ``structure_number`` (its residue number, the
+#: span's first), ``distance_to_ligand`` (Å, the shortest heavy-atom distance between the
+#: residue, or any residue of a span, and the ligand; missing without a ligand),
+#: ``lines_pocket`` (that distance within the pocket cutoff), ``key_residue`` and
+#: ``covalent_residue`` (the change touches one of the key or covalent residues named, in
+#: UniProt numbering). Rows that are not ``mapped`` have no structure residue.
+MAPPED_COLUMNS = (
+    "structure_residue",
+    "structure_number",
+    "distance_to_ligand",
+    "lines_pocket",
+    "key_residue",
+    "covalent_residue",
 )
 
 
