@@ -23,6 +23,7 @@ import time
 import urllib.request
 
 import numpy as np
+import pandas as pd
 import pytest
 from conftest import NETWORK_GUARD, NOTEBOOK_DIR
 
@@ -486,3 +487,43 @@ def test_report_design_section_draws_each_proposal_beside_its_parent_offline(
         assert page.outside == [] and page.errors == []
     finally:
         page.close()
+
+
+# ------------------------------------------------------------------ variants
+VARIANT_COHORT = pd.DataFrame(
+    {
+        "sample": ["P1", "P2", "P3", "P1", "P4", "P5", "P6", "P7", "P8", "P9"],
+        "protein_change": [
+            "L858R", "L858R", "p.Leu858Arg", "T790M", "p.Thr790Met", "E746_A750del",
+            "E746_A750del", "C797S", "T790=", "R108K",
+        ],
+    }
+)  # fmt: skip
+
+
+def test_variant_view_with_its_legend_renders_offline(offline_page, tmp_path):
+    from drugml.variants import map_variants, read_variants, reference_from_pdb
+    from drugml.viz import variant_legend, variant_structure_view
+
+    table = read_variants(VARIANT_COHORT, gene="EGFR")
+    mapped = map_variants(table, reference_from_pdb("egfr_1m17"), "egfr_1m17", ligand="AQ4")
+    view = variant_structure_view("egfr_1m17", mapped, ligand="AQ4")
+    path = view.save_html(tmp_path / "variants.html")
+    page = path.read_text().replace("</body>", variant_legend(mapped) + "\n</body>")
+    path.write_text(page)
+    assert not re.search(r"""src=["']https?://""", page), "an external script URL"
+    offline_page.page.goto(path.as_uri())
+    wait_for_canvases(offline_page.page, 1)
+    # 3Dmol.js draws with WebGL off screen and shows the image in the viewer's canvas
+    webgl = offline_page.page.evaluate(
+        """() => Object.keys(window).filter(k => k.startsWith('viewer_')).map(k => {
+                const gl = window[k].renderer.getContext();
+                return (gl instanceof WebGLRenderingContext
+                        || gl instanceof WebGL2RenderingContext) && !gl.isContextLost(); })"""
+    )
+    assert webgl == [True], "the viewer has no live WebGL context"
+    assert_drawn(offline_page.page.locator(VIEWER).first.screenshot(), "variant view")
+    text = offline_page.page.inner_text("body")
+    assert "L858R (LEU834.A): 3 samples" in text
+    assert "not shown: 2 (synonymous 1, outside_structure 1)" in text
+    assert offline_page.outside == [] and offline_page.errors == []
