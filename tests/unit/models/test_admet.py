@@ -238,3 +238,18 @@ def test_cli_list_train_predict(panel_dir, tmp_path, capsys):
         == 2
     )
     assert "no panel.json" in capsys.readouterr().err
+
+
+def test_each_rows_menu_choice_is_the_benchmarks():
+    """The featurizer and estimator of each row are those benchmarks/admet_menu.py chose on
+    the training rows' scaffold folds (a row changed by hand would fail here)."""
+    results = ROOT / "benchmarks" / "results" / "admet_menu.json"
+    if not results.is_file():
+        pytest.skip("benchmarks/ is not in this installation")
+    for name, record in json.loads(results.read_text())["endpoints"].items():
+        chosen = record["candidates"][record["choice"]]
+        row = ENDPOINTS[name]
+        if record["choice"] != "current":
+            assert (row.estimator, row.featurizer) == (chosen["estimator"], chosen["featurizer"])
+        else:  # the row as it was: no featurizer preset
+            assert row.featurizer is None
