@@ -50,7 +50,7 @@ _MODEL_LIBRARIES = (
     ("skops",),
 )  # fmt: skip
 #: The whole panel's build, measured alone on 2 cores (benchmarks/results/admet.json).
-READY_BUILD_SECONDS = 190
+READY_BUILD_SECONDS = 484
 
 
 def _cache_root() -> Path:
@@ -60,12 +60,9 @@ def _cache_root() -> Path:
     return Path(base) / "drugml"
 
 
-def _panel_key() -> str:
-    """drugml's version and a digest of what the models depend on."""
+def library_versions() -> dict[str, str | None]:
+    """The installed version of each library of :data:`_MODEL_LIBRARIES` (None: not found)."""
     from importlib.metadata import PackageNotFoundError, version
-
-    from drugml import data
-    from drugml.models._admet_endpoints import ENDPOINTS
 
     def installed(names: tuple[str, ...]) -> str | None:
         for name in names:
@@ -75,12 +72,20 @@ def _panel_key() -> str:
                 continue
         return None
 
+    return {names[0]: installed(names) for names in _MODEL_LIBRARIES}
+
+
+def _panel_key() -> str:
+    """drugml's version and a digest of what the models depend on."""
+    from drugml import data
+    from drugml.models._admet_endpoints import ENDPOINTS
+
     datasets = sorted({e.dataset for e in ENDPOINTS.values()} | {REFERENCE_DATASET})
     recipe = {
         "format": PANEL_FORMAT_VERSION,
         "endpoints": {name: asdict(e) for name, e in ENDPOINTS.items()},
         "data": {name: data.info(name).sha256 for name in datasets},
-        "libraries": {names[0]: installed(names) for names in _MODEL_LIBRARIES},
+        "libraries": library_versions(),
     }
     digest = hashlib.sha256(json.dumps(recipe, sort_keys=True).encode()).hexdigest()
     return f"{__version__}-{digest[:12]}"

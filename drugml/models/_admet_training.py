@@ -57,7 +57,8 @@ def _model_for(
     if endpoint.featurizer is not None and estimator is None:  # the row's pair, or neither
         from drugml.featurize import featurizer_preset
 
-        params["featurizer"] = featurizer_preset(endpoint.featurizer)
+        # its RDKit descriptors cost about 3 ms a molecule: featurize on n_jobs processes
+        params["featurizer"] = featurizer_preset(endpoint.featurizer).set_params(n_jobs=n_jobs)
     # PropertyModel's target_transform is newer than this panel: use it where it exists; a
     # drugml without it fits the raw scale, and panel.json says so.
     applied = None
@@ -256,7 +257,7 @@ def train_panel(
     (a saved :class:`~drugml.models.PropertyModel` with its model card, which
     holds the score on TDC's ``test`` rows) and ``out_dir/panel.json``.
     ``random_state``: every model's seed (``benchmarks/admet.py --seeds`` varies it). Returns
-    ``out_dir``. The whole default panel takes about 3 minutes on 2 cores
+    ``out_dir``. The whole default panel takes about 8 minutes on 2 cores
     (``benchmarks/results/admet.json``).
 
     >>> folder = train_panel("models/admet", endpoints="herg,hia_hou")  # doctest: +SKIP

@@ -8,7 +8,7 @@ target, TDC's metric and the leaderboard's best value on TDC's test partition.
 Adding an endpoint is adding one row.
 
 - :func:`ready_panel` is the panel ready to predict: built once on first use into a user
-  cache (about 3 minutes on 2 cores for all twelve endpoints, with a progress bar), loaded
+  cache (about 8 minutes on 2 cores for all twelve endpoints, with a progress bar), loaded
   in seconds after that; ``drugml admet build`` builds it ahead.
 - :func:`train_panel` fits one :class:`~drugml.models.PropertyModel` per
   endpoint on TDC's ``train_val`` rows only (standardized as

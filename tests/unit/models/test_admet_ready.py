@@ -65,15 +65,5 @@ def test_the_cache_folder_follows_what_the_models_depend_on(cache, monkeypatch):
 
 
 def test_every_learning_library_of_the_key_is_found_installed():
-    from importlib.metadata import PackageNotFoundError, version
-
-    def found(names):
-        for name in names:
-            try:
-                return version(name)
-            except PackageNotFoundError:
-                continue
-        return None
-
     # a library whose version is not found would not change the folder when it changes
-    assert all(found(names) for names in _admet_ready._MODEL_LIBRARIES)
+    assert all(_admet_ready.library_versions().values())
