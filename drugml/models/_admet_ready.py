@@ -150,8 +150,9 @@ def _merged(panels: Sequence[AdmetPanel], root: Path) -> AdmetPanel:
         )
         reference = info.setdefault("reference", {**panel.info["reference"], "quantiles": {}})
         reference["quantiles"].update(panel.info["reference"]["quantiles"])
-        for key in ("in_domain_fraction",):
-            reference.setdefault(key, {}).update(panel.info["reference"][key])
+        reference.setdefault("in_domain_fraction", {}).update(
+            panel.info["reference"]["in_domain_fraction"]
+        )
     info.update(
         format_version=PANEL_FORMAT_VERSION,
         drugml=__version__,

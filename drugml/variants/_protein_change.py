@@ -312,24 +312,13 @@ def _duplication(groups: tuple) -> dict | str:
     return span | {"kind": "duplication", "alternate": "", "notation": span["notation"] + "dup"}
 
 
-def _delins(groups: tuple) -> dict | str:
+def _span_with_residues(groups: tuple, kind: str, word: str) -> dict | str:
+    """A span followed by inserted residues (``delins`` or ``ins``), or the reason it is not."""
     *named, inserted = groups
     span = _span(*named)
     if isinstance(span, str):
         return span
-    problem = _check_letters(inserted, _RESIDUES | {"*"})
-    if problem:
-        return problem
-    notation = f"{span['notation']}delins{inserted}"
-    return span | {"kind": "delins", "alternate": inserted, "notation": notation}
-
-
-def _insertion(groups: tuple) -> dict | str:
-    *named, inserted = groups
-    span = _span(*named)
-    if isinstance(span, str):
-        return span
-    if span["end"] != span["start"] + 1:
+    if kind == "insertion" and span["end"] != span["start"] + 1:
         return (
             f"an insertion names the two neighbouring residues it falls between, "
             f"not {span['notation']}"
@@ -337,8 +326,16 @@ def _insertion(groups: tuple) -> dict | str:
     problem = _check_letters(inserted, _RESIDUES | {"*"})
     if problem:
         return problem
-    notation = f"{span['notation']}ins{inserted}"
-    return span | {"kind": "insertion", "alternate": inserted, "notation": notation}
+    notation = f"{span['notation']}{word}{inserted}"
+    return span | {"kind": kind, "alternate": inserted, "notation": notation}
+
+
+def _delins(groups: tuple) -> dict | str:
+    return _span_with_residues(groups, "delins", "delins")
+
+
+def _insertion(groups: tuple) -> dict | str:
+    return _span_with_residues(groups, "insertion", "ins")
 
 
 def _frameshift(groups: tuple) -> dict | str:
